@@ -1,0 +1,146 @@
+//===- CotanBase.td - cotan dialect, types and op families -*- tablegen -*-===//
+//
+// The cotan dialect: pure tensor ops on statically shaped ranked tensors.
+// Op families bundle the traits their members share, so each op def in
+// CotanOps.td states only what is particular to it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef COTAN_IR_COTANBASE_TD
+#define COTAN_IR_COTANBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def Cotan_Dialect : Dialect {
+  let name = "cotan";
+  let cppNamespace = "::mlir::cotan";
+  let summary = "Tensor ops with value semantics for the cotan compiler";
+  let description = [{
+    The cotan dialect is the IR that `cotan.jit` traces Python into. Every op
+    is pure and works on ranked tensors with static shapes. Implicit
+    broadcasting does not exist at this level: the front end inserts
+    `cotan.broadcast_in_dim` explicitly, so elementwise ops take operands of
+    identical type. Element types: f16, bf16, f32, f64, i1, i32, i64
+    (integers are signed).
+  }];
+  let hasConstantMaterializer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Cotan_FloatElement : AnyTypeOf<[F16, BF16, F32, F64]>;
+def Cotan_IntElement : AnyTypeOf<[I32, I64]>;
+def Cotan_Element : AnyTypeOf<[F16, BF16, F32, F64, I1, I32, I64]>;
+
+def Cotan_Tensor : StaticShapeTensorOf<[Cotan_Element]>;
+def Cotan_FloatTensor : StaticShapeTensorOf<[Cotan_FloatElement]>;
+def Cotan_NumericTensor :
+    StaticShapeTensorOf<[F16, BF16, F32, F64, I32, I64]>;
+def Cotan_IntOrBoolTensor : StaticShapeTensorOf<[I1, I32, I64]>;
+def Cotan_IntTensor : StaticShapeTensorOf<[Cotan_IntElement]>;
+def Cotan_BoolTensor : StaticShapeTensorOf<[I1]>;
+def Cotan_IndexScalar : 0DTensorOf<[I32, I64]>;
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+def Cotan_ComparisonDirection : I32EnumAttr<"ComparisonDirection",
+    "comparison direction", [
+      I32EnumAttrCase<"EQ", 0, "eq">,
+      I32EnumAttrCase<"NE", 1, "ne">,
+      I32EnumAttrCase<"LT", 2, "lt">,
+      I32EnumAttrCase<"LE", 3, "le">,
+      I32EnumAttrCase<"GT", 4, "gt">,
+      I32EnumAttrCase<"GE", 5, "ge">
+    ]> {
+  let cppNamespace = "::mlir::cotan";
+}
+
+//===----------------------------------------------------------------------===//
+// Op families
+//===----------------------------------------------------------------------===//
+
+class Cotan_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Cotan_Dialect, mnemonic, traits>;
+
+// y = f(x) elementwise; the result has the operand's type.
+class Cotan_UnaryElementwiseOp<string mnemonic, Type TensorTy,
+                               list<Trait> traits = []>
+    : Cotan_Op<mnemonic, traits # [Pure, Elementwise,
+                                   SameOperandsAndResultType]> {
+  let arguments = (ins TensorTy:$operand);
+  let results = (outs TensorTy:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+}
+
+// z = f(x, y) elementwise on operands of identical type (no implicit
+// broadcasting at this level).
+class Cotan_BinaryElementwiseOp<string mnemonic, Type TensorTy,
+                                list<Trait> traits = []>
+    : Cotan_Op<mnemonic, traits # [Pure, Elementwise,
+                                   SameOperandsAndResultType]> {
+  let arguments = (ins TensorTy:$lhs, TensorTy:$rhs);
+  let results = (outs TensorTy:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+// Reduces `operand` over `dimensions` with an associative combiner; the
+// reduced dimensions are removed from the result shape.
+class Cotan_ReduceOp<string mnemonic, Type TensorTy, string combiner>
+    : Cotan_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "reduction with " # combiner # " over a set of dimensions";
+  let description = "Combines the elements of `operand` along `dimensions` "
+      "with " # combiner # ". `dimensions` must be unique and in "
+      "`[0, rank)`; the result drops them from the shape.";
+  let arguments = (ins TensorTy:$operand, DenseI64ArrayAttr:$dimensions);
+  let results = (outs TensorTy:$result);
+  let assemblyFormat = [{
+    $operand `dims` `=` $dimensions attr-dict `:` type($operand) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return ::mlir::cotan::inferReduceType(location,
+          adaptor.getOperand().getType(), adaptor.getDimensions(), inferred);
+    }
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor) {
+      if (getDimensions().empty())
+        return getOperand();
+      return {};
+    }
+  }];
+}
+
+// Index of the extreme element along one dimension (first one on ties).
+class Cotan_ArgReduceOp<string mnemonic, string which>
+    : Cotan_Op<mnemonic, [Pure]> {
+  let summary = "index of the " # which # " element along a dimension";
+  let description = "Returns, for each position of the other dimensions, the "
+      "index along `dimension` of the " # which # " element of `operand`. "
+      "Ties resolve to the first index; a NaN counts as the extreme value, "
+      "as in NumPy. The result has an integer element type and drops "
+      "`dimension` from the shape.";
+  let arguments = (ins Cotan_NumericTensor:$operand, I64Attr:$dimension);
+  let results = (outs Cotan_IntTensor:$result);
+  let assemblyFormat = [{
+    $operand `dim` `=` $dimension attr-dict `:` type($operand) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::cotan::verifyArgReduce(getOperation(),
+          getOperand().getType(), getDimension(), getResult().getType());
+    }
+  }];
+}
+
+#endif // COTAN_IR_COTANBASE_TD

@@ -1,0 +1,28 @@
+//===- CotanOps.h - cotan dialect ops ---------------------------*- C++ -*-===//
+#ifndef COTAN_IR_COTANOPS_H
+#define COTAN_IR_COTANOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "cotan/IR/CotanDialect.h"
+#include "cotan/IR/CotanEnums.h.inc"
+
+namespace mlir::cotan {
+/// Shape rule shared by the reduce_* family: drops `dimensions`.
+LogicalResult inferReduceType(std::optional<Location> location,
+                              Type operandType, ArrayRef<int64_t> dimensions,
+                              SmallVectorImpl<Type> &inferred);
+/// Verifier shared by argmax/argmin.
+LogicalResult verifyArgReduce(Operation *op, Type operandType,
+                              int64_t dimension, Type resultType);
+} // namespace mlir::cotan
+
+#define GET_OP_CLASSES
+#include "cotan/IR/CotanOps.h.inc"
+
+#endif // COTAN_IR_COTANOPS_H

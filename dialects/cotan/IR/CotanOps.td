@@ -1,0 +1,374 @@
+//===- CotanOps.td - cotan dialect ops ---------------------*- tablegen -*-===//
+//
+// One def per op, grouped by family in the order the Python `ops` module
+// mirrors. Constraint labels such as `(slice_c1)` in verifier messages are
+// reused by tests/lit/Dialect/invalid.mlir.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef COTAN_IR_COTANOPS_TD
+#define COTAN_IR_COTANOPS_TD
+
+include "cotan/IR/CotanBase.td"
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Cotan_ConstantOp : Cotan_Op<"constant",
+    [ConstantLike, Pure, InferTypeOpAdaptor]> {
+  let summary = "tensor constant";
+  let description = [{
+    Materializes a dense tensor constant. Example:
+    `%c = cotan.constant dense<[1.0, 2.0]> : tensor<2xf32>`.
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+def Cotan_IotaOp : Cotan_Op<"iota", [Pure]> {
+  let summary = "values 0, 1, 2, ... along one dimension";
+  let description = [{
+    Fills the result with the index along `dimension`, converted to the
+    result element type: `cotan.iota dim = 0 : tensor<4xf32>` is
+    `[0, 1, 2, 3]`.
+  }];
+  let arguments = (ins I64Attr:$dimension);
+  let results = (outs Cotan_NumericTensor:$result);
+  let assemblyFormat = "`dim` `=` $dimension attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary
+//===----------------------------------------------------------------------===//
+
+def Cotan_NegOp : Cotan_UnaryElementwiseOp<"neg", Cotan_NumericTensor> {
+  let summary = "elementwise negation";
+  let hasFolder = 1;
+}
+def Cotan_AbsOp : Cotan_UnaryElementwiseOp<"abs", Cotan_NumericTensor> {
+  let summary = "elementwise absolute value";
+}
+def Cotan_ExpOp : Cotan_UnaryElementwiseOp<"exp", Cotan_FloatTensor> {
+  let summary = "elementwise e^x";
+}
+def Cotan_LogOp : Cotan_UnaryElementwiseOp<"log", Cotan_FloatTensor> {
+  let summary = "elementwise natural logarithm";
+}
+def Cotan_Log1pOp : Cotan_UnaryElementwiseOp<"log1p", Cotan_FloatTensor> {
+  let summary = "elementwise log(1 + x), accurate near zero";
+}
+def Cotan_Expm1Op : Cotan_UnaryElementwiseOp<"expm1", Cotan_FloatTensor> {
+  let summary = "elementwise e^x - 1, accurate near zero";
+}
+def Cotan_TanhOp : Cotan_UnaryElementwiseOp<"tanh", Cotan_FloatTensor> {
+  let summary = "elementwise hyperbolic tangent";
+}
+def Cotan_LogisticOp : Cotan_UnaryElementwiseOp<"logistic", Cotan_FloatTensor> {
+  let summary = "elementwise 1 / (1 + e^-x)";
+}
+def Cotan_SqrtOp : Cotan_UnaryElementwiseOp<"sqrt", Cotan_FloatTensor> {
+  let summary = "elementwise square root";
+}
+def Cotan_RsqrtOp : Cotan_UnaryElementwiseOp<"rsqrt", Cotan_FloatTensor> {
+  let summary = "elementwise 1 / sqrt(x)";
+}
+def Cotan_SinOp : Cotan_UnaryElementwiseOp<"sin", Cotan_FloatTensor> {
+  let summary = "elementwise sine";
+}
+def Cotan_CosOp : Cotan_UnaryElementwiseOp<"cos", Cotan_FloatTensor> {
+  let summary = "elementwise cosine";
+}
+def Cotan_FloorOp : Cotan_UnaryElementwiseOp<"floor", Cotan_FloatTensor> {
+  let summary = "elementwise round towards -inf";
+}
+def Cotan_SignOp : Cotan_UnaryElementwiseOp<"sign", Cotan_NumericTensor> {
+  let summary = "elementwise -1, 0 or 1 (NaN stays NaN)";
+}
+def Cotan_NotOp : Cotan_UnaryElementwiseOp<"not", Cotan_IntOrBoolTensor> {
+  let summary = "logical not of booleans, bitwise not of integers";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary
+//===----------------------------------------------------------------------===//
+
+def Cotan_AddOp : Cotan_BinaryElementwiseOp<"add", Cotan_NumericTensor,
+    [Commutative]> {
+  let summary = "elementwise addition";
+  let hasFolder = 1;
+}
+def Cotan_SubOp : Cotan_BinaryElementwiseOp<"sub", Cotan_NumericTensor> {
+  let summary = "elementwise subtraction";
+  let hasFolder = 1;
+}
+def Cotan_MulOp : Cotan_BinaryElementwiseOp<"mul", Cotan_NumericTensor,
+    [Commutative]> {
+  let summary = "elementwise multiplication";
+  let hasFolder = 1;
+}
+def Cotan_DivOp : Cotan_BinaryElementwiseOp<"div", Cotan_NumericTensor> {
+  let summary = "elementwise division (integers: truncating, C semantics)";
+  let hasFolder = 1;
+}
+def Cotan_RemOp : Cotan_BinaryElementwiseOp<"rem", Cotan_NumericTensor> {
+  let summary = "elementwise remainder with the sign of the dividend (C fmod)";
+}
+def Cotan_PowOp : Cotan_BinaryElementwiseOp<"pow", Cotan_NumericTensor> {
+  let summary = "elementwise lhs ^ rhs";
+}
+def Cotan_MaxOp : Cotan_BinaryElementwiseOp<"max", Cotan_NumericTensor,
+    [Commutative]> {
+  let summary = "elementwise maximum (NaN-propagating)";
+  let hasFolder = 1;
+}
+def Cotan_MinOp : Cotan_BinaryElementwiseOp<"min", Cotan_NumericTensor,
+    [Commutative]> {
+  let summary = "elementwise minimum (NaN-propagating)";
+  let hasFolder = 1;
+}
+def Cotan_Atan2Op : Cotan_BinaryElementwiseOp<"atan2", Cotan_FloatTensor> {
+  let summary = "elementwise atan2(lhs, rhs)";
+}
+def Cotan_AndOp : Cotan_BinaryElementwiseOp<"and", Cotan_IntOrBoolTensor,
+    [Commutative]> {
+  let summary = "logical and of booleans, bitwise and of integers";
+}
+def Cotan_OrOp : Cotan_BinaryElementwiseOp<"or", Cotan_IntOrBoolTensor,
+    [Commutative]> {
+  let summary = "logical or of booleans, bitwise or of integers";
+}
+
+def Cotan_CompareOp : Cotan_Op<"compare",
+    [Pure, Elementwise, SameTypeOperands, InferTypeOpAdaptor]> {
+  let summary = "elementwise comparison producing booleans";
+  let description = [{
+    Compares `lhs` and `rhs` elementwise. Floats compare ordered (any
+    comparison with NaN is false, except `ne` which is true); integers
+    compare signed. The result is an i1 tensor of the operands' shape.
+  }];
+  let arguments = (ins Cotan_ComparisonDirection:$direction,
+                       Cotan_Tensor:$lhs, Cotan_Tensor:$rhs);
+  let results = (outs Cotan_BoolTensor:$result);
+  let assemblyFormat = [{
+    $direction `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)
+  }];
+}
+
+def Cotan_SelectOp : Cotan_Op<"select", [Pure, Elementwise,
+    AllTypesMatch<["on_true", "on_false"]>, InferTypeOpAdaptor]> {
+  let summary = "elementwise choice: pred ? on_true : on_false";
+  let arguments = (ins Cotan_BoolTensor:$pred, Cotan_Tensor:$on_true,
+                       Cotan_Tensor:$on_false);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $pred `,` $on_true `,` $on_false attr-dict `:` type($pred) `,` type($on_true)
+  }];
+  let hasFolder = 1;
+}
+
+def Cotan_ConvertOp : Cotan_Op<"convert", [Pure, Elementwise,
+    AllShapesMatch<["operand", "result"]>]> {
+  let summary = "elementwise element type conversion";
+  let description = [{
+    Converts each element to the result element type. Float to integer
+    truncates towards zero; anything to i1 is `x != 0`; i1 to a number is
+    0 or 1.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure]> {
+  let summary = "broadcast to a larger shape";
+  let description = [{
+    Operand dimension `i` becomes result dimension `broadcast_dimensions[i]`;
+    it must have the result's size there or size 1 (then it is repeated).
+    Result dimensions not named are new.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand,
+                       DenseI64ArrayAttr:$broadcast_dimensions);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `dims` `=` $broadcast_dimensions attr-dict `:` type($operand) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure]> {
+  let summary = "reshape in row-major order";
+  let arguments = (ins Cotan_Tensor:$operand);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "permute dimensions";
+  let description = [{
+    Result dimension `i` is operand dimension `permutation[i]`.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand, DenseI64ArrayAttr:$permutation);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `perm` `=` $permutation attr-dict `:` type($operand) `->` type($result)
+  }];
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "static strided slice";
+  let description = [{
+    Takes elements `start[i], start[i] + strides[i], ...` below `limit[i]`
+    in every dimension, with `0 <= start <= limit <= size` and strides > 0.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand,
+                       DenseI64ArrayAttr:$start_indices,
+                       DenseI64ArrayAttr:$limit_indices,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `start` `=` $start_indices `limit` `=` $limit_indices `strides` `=` $strides attr-dict `:` type($operand) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor]> {
+  let summary = "join tensors along a dimension";
+  let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs `dim` `=` $dimension attr-dict `:` functional-type($inputs, $result)
+  }];
+  let hasFolder = 1;
+}
+
+def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "pad with a scalar at the edges and between elements";
+  let description = [{
+    Dimension `i` of the result has `low[i]` padding elements, then the
+    operand's elements with `interior[i]` padding elements between each
+    pair, then `high[i]` padding elements. All amounts are non-negative.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand, Cotan_Tensor:$padding_value,
+                       DenseI64ArrayAttr:$edge_padding_low,
+                       DenseI64ArrayAttr:$edge_padding_high,
+                       DenseI64ArrayAttr:$interior_padding);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `,` $padding_value `low` `=` $edge_padding_low `high` `=` $edge_padding_high `interior` `=` $interior_padding attr-dict `:` functional-type(operands, $result)
+  }];
+  let hasFolder = 1;
+}
+
+def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType]> {
+  let summary = "reverse the order of elements along dimensions";
+  let arguments = (ins Cotan_Tensor:$operand, DenseI64ArrayAttr:$dimensions);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `dims` `=` $dimensions attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gather slices along one axis with an integer index array";
+  let description = [{
+    NumPy's `take(operand, indices, axis)`: the result shape is
+    `operand.shape[:axis] + indices.shape + operand.shape[axis+1:]`.
+    Indices are clamped to `[0, size - 1]`, so out-of-range indices never
+    read out of bounds (the front end wraps negative indices first).
+    Covers `x[idx]` with integer arrays and embedding lookups.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand, Cotan_IntTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `[` $indices `]` `axis` `=` $axis attr-dict `:` functional-type(operands, $result)
+  }];
+}
+
+def Cotan_DynamicSliceOp : Cotan_Op<"dynamic_slice",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "slice of static size at run-time start indices";
+  let description = [{
+    Start indices are 0-d integer tensors, one per dimension, clamped to
+    `[0, size - slice_size]` so the slice always lies inside the operand.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand,
+                       Variadic<Cotan_IndexScalar>:$start_indices,
+                       DenseI64ArrayAttr:$slice_sizes);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `[` $start_indices `]` `sizes` `=` $slice_sizes attr-dict `:` functional-type(operands, $result)
+  }];
+}
+
+def Cotan_DynamicUpdateSliceOp : Cotan_Op<"dynamic_update_slice",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "overwrite a slice at run-time start indices";
+  let description = [{
+    Returns `operand` with the block starting at `start_indices` replaced by
+    `update`. Start indices are clamped like `cotan.dynamic_slice`.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand, Cotan_Tensor:$update,
+                       Variadic<Cotan_IndexScalar>:$start_indices);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = [{
+    $operand `[` $start_indices `]` `,` $update attr-dict `:` functional-type(operands, $result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+def Cotan_ReduceSumOp : Cotan_ReduceOp<"reduce_sum", Cotan_NumericTensor, "+">;
+def Cotan_ReduceProdOp : Cotan_ReduceOp<"reduce_prod", Cotan_NumericTensor, "*">;
+def Cotan_ReduceMaxOp : Cotan_ReduceOp<"reduce_max", Cotan_Tensor,
+                                       "max (logical or for i1)">;
+def Cotan_ReduceMinOp : Cotan_ReduceOp<"reduce_min", Cotan_Tensor,
+                                       "min (logical and for i1)">;
+
+def Cotan_ArgMaxOp : Cotan_ArgReduceOp<"argmax", "largest">;
+def Cotan_ArgMinOp : Cotan_ArgReduceOp<"argmin", "smallest">;
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor]> {
+  let summary = "generalized matrix product";
+  let description = [{
+    Contracts `lhs` and `rhs` over the paired contracting dimensions and
+    batches over the paired batching dimensions. The result dimensions are
+    the batch dimensions, then the free dimensions of `lhs`, then those of
+    `rhs`, each in order. Covers matmul, batched matmul, matrix-vector and
+    einsum-style contractions. Operands share one numeric element type.
+  }];
+  let arguments = (ins Cotan_NumericTensor:$lhs, Cotan_NumericTensor:$rhs,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$lhs_batching_dimensions,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$rhs_batching_dimensions,
+      DenseI64ArrayAttr:$lhs_contracting_dimensions,
+      DenseI64ArrayAttr:$rhs_contracting_dimensions);
+  let results = (outs Cotan_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, $result)
+  }];
+}
+
+#endif // COTAN_IR_COTANOPS_TD

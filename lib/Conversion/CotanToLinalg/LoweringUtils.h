@@ -1,0 +1,49 @@
+//===- LoweringUtils.h - helpers shared by the cotan lowerings --*- C++ -*-===//
+#ifndef COTAN_LIB_CONVERSION_COTANTOLINALG_LOWERINGUTILS_H
+#define COTAN_LIB_CONVERSION_COTANTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::cotan {
+
+/// An uninitialized tensor of `type`.
+inline Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+/// A tensor of `type` filled with the scalar `value`.
+inline Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                          Value value) {
+  Value empty = emptyTensor(b, loc, type);
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty})
+      ->getResult(0);
+}
+
+/// f16 and bf16 compute in f32 on the CPU and round back, as XLA does.
+inline bool isHalf(Type type) { return type.isF16() || type.isBF16(); }
+
+/// Widens an f16/bf16 scalar to f32; other values pass through.
+inline Value upcastHalf(OpBuilder &b, Location loc, Value value) {
+  if (!isHalf(value.getType()))
+    return value;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+}
+
+/// Converts a scalar between any two cotan element types with the semantics
+/// of cotan.convert.
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type to);
+
+/// The identity of max (largest=false) or min (largest=true) reductions:
+/// -inf/+inf for floats, the extreme integers, false/true for i1.
+Value extremeValue(OpBuilder &b, Location loc, Type type, bool largest);
+
+/// Applies `convertScalar` elementwise to a whole tensor.
+Value convertTensor(OpBuilder &b, Location loc, Value tensor, Type element);
+
+} // namespace mlir::cotan
+
+#endif // COTAN_LIB_CONVERSION_COTANTOLINALG_LOWERINGUTILS_H

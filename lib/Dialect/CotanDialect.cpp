@@ -1,0 +1,38 @@
+//===- CotanDialect.cpp - cotan dialect registration ----------------------===//
+//
+// The dialect, its constant materializer and the ODS-generated op classes.
+// Each op family's verifiers, shape rules and folders live in the family's
+// own file (ElementwiseOps.cpp, ShapeOps.cpp, ReductionOps.cpp,
+// DotGeneralOp.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/IR/CotanOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+
+using namespace mlir;
+using namespace mlir::cotan;
+
+#include "cotan/IR/CotanDialect.cpp.inc"
+#include "cotan/IR/CotanEnums.cpp.inc"
+
+void CotanDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "cotan/IR/CotanOps.cpp.inc"
+      >();
+}
+
+Operation *CotanDialect::materializeConstant(OpBuilder &builder,
+                                             Attribute value, Type type,
+                                             Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, elements);
+}
+
+#define GET_OP_CLASSES
+#include "cotan/IR/CotanOps.cpp.inc"

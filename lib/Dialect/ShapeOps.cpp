@@ -1,0 +1,435 @@
+//===- ShapeOps.cpp - shape family: shape rules, verifiers, folders -------===//
+//
+// constant, iota, broadcast_in_dim, reshape, transpose, slice, concatenate,
+// pad, reverse, take, dynamic_slice and dynamic_update_slice. Messages carry
+// the constraint label that tests/lit/Dialect/invalid.mlir checks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FoldUtils.h"
+#include "ShapeRules.h"
+#include "cotan/IR/CotanOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace mlir::cotan;
+
+namespace {
+bool isIdentity(ArrayRef<int64_t> perm) {
+  for (auto [i, p] : llvm::enumerate(perm))
+    if (int64_t(i) != p)
+      return false;
+  return true;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// constant, iota
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  ElementsAttr value = adaptor.getValueAttr();
+  if (!value)
+    return emitOptionalError(location, "(constant_c1) requires a value");
+  inferred.push_back(value.getType());
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
+
+LogicalResult IotaOp::verify() {
+  int64_t rank = getType().getRank();
+  if (rank == 0)
+    return emitOpError("(iota_c1) result must have rank >= 1");
+  if (getDimension() < 0 || getDimension() >= rank)
+    return emitOpError("(iota_c2) dimension ")
+           << getDimension() << " is out of range for a result of rank "
+           << rank;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// broadcast_in_dim, reshape
+//===----------------------------------------------------------------------===//
+
+LogicalResult BroadcastInDimOp::verify() {
+  auto operandType = getOperand().getType();
+  auto resultType = getType();
+  ArrayRef<int64_t> dims = getBroadcastDimensions();
+  if (operandType.getElementType() != resultType.getElementType())
+    return emitOpError("(broadcast_in_dim_c1) operand element type ")
+           << operandType.getElementType()
+           << " differs from result element type "
+           << resultType.getElementType();
+  if (int64_t(dims.size()) != operandType.getRank())
+    return emitOpError("(broadcast_in_dim_c2) expects ")
+           << operandType.getRank()
+           << " broadcast dimensions (the operand rank), got " << dims.size();
+  if (failed(checkDimensionSet(getLoc(), dims, resultType.getRank(),
+                               "broadcast_in_dim_c3")))
+    return failure();
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    int64_t from = operandType.getDimSize(i);
+    int64_t to = resultType.getDimSize(d);
+    if (from != 1 && from != to)
+      return emitOpError("(broadcast_in_dim_c4) operand dimension ")
+             << i << " of size " << from
+             << " cannot broadcast to result dimension " << d << " of size "
+             << to;
+  }
+  return success();
+}
+
+OpFoldResult BroadcastInDimOp::fold(FoldAdaptor adaptor) {
+  if (getOperand().getType() == getType() &&
+      isIdentity(getBroadcastDimensions()))
+    return getOperand();
+  if (auto splat = dyn_cast_if_present<SplatElementsAttr>(adaptor.getOperand()))
+    return SplatElementsAttr::get(getType(), splat.getSplatValue<Attribute>());
+  return {};
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto operandType = getOperand().getType();
+  auto resultType = getType();
+  if (operandType.getElementType() != resultType.getElementType())
+    return emitOpError("(reshape_c1) operand element type ")
+           << operandType.getElementType()
+           << " differs from result element type "
+           << resultType.getElementType();
+  if (operandType.getNumElements() != resultType.getNumElements())
+    return emitOpError("(reshape_c2) operand has ")
+           << operandType.getNumElements() << " elements but the result has "
+           << resultType.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  if (auto inner = getOperand().getDefiningOp<ReshapeOp>()) {
+    getOperandMutable().assign(inner.getOperand());
+    return getResult();
+  }
+  auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getOperand());
+  if (dense && isFoldableConstant(dense))
+    return dense.reshape(getType());
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// transpose
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto type = rankedTensor(location, adaptor.getOperand().getType(), "operand");
+  if (failed(type))
+    return failure();
+  DenseI64ArrayAttr permAttr = adaptor.getPermutationAttr();
+  if (!permAttr)
+    return emitOptionalError(location, "(transpose_c1) requires a permutation");
+  ArrayRef<int64_t> perm = permAttr.asArrayRef();
+  int64_t rank = type->getRank();
+  if (int64_t(perm.size()) != rank ||
+      failed(checkDimensionSet(std::nullopt, perm, rank, "")))
+    return emitOptionalError(location, "(transpose_c1) ", formatDims(perm),
+                             " is not a permutation of the operand's ", rank,
+                             " dimensions");
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type->getDimSize(p));
+  inferred.push_back(RankedTensorType::get(shape, type->getElementType()));
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  if (isIdentity(getPermutation()))
+    return getOperand();
+  if (auto splat = dyn_cast_if_present<SplatElementsAttr>(adaptor.getOperand()))
+    return SplatElementsAttr::get(getType(), splat.getSplatValue<Attribute>());
+  return {};
+}
+
+namespace {
+/// transpose(transpose(x, p), q) -> transpose(x, p o q).
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getOperand().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> perm;
+    for (int64_t p : op.getPermutation())
+      perm.push_back(inner.getPermutation()[p]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(),
+                                             inner.getOperand(), perm);
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<ComposeTransposes>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// slice, concatenate, pad, reverse
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  auto type = rankedTensor(location, adaptor.getOperand().getType(), "operand");
+  if (failed(type))
+    return failure();
+  if (!adaptor.getStartIndicesAttr() || !adaptor.getLimitIndicesAttr() ||
+      !adaptor.getStridesAttr())
+    return emitOptionalError(location,
+                             "(slice_c1) requires start, limit and strides");
+  ArrayRef<int64_t> start = adaptor.getStartIndices();
+  ArrayRef<int64_t> limit = adaptor.getLimitIndices();
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  int64_t rank = type->getRank();
+  if (int64_t(start.size()) != rank || int64_t(limit.size()) != rank ||
+      int64_t(strides.size()) != rank)
+    return emitOptionalError(location, "(slice_c1) start, limit and strides "
+                                       "must each have one entry per operand "
+                                       "dimension (",
+                             rank, ")");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t size = type->getDimSize(i);
+    if (start[i] < 0 || start[i] > limit[i] || limit[i] > size)
+      return emitOptionalError(location, "(slice_c2) dimension ", i,
+                               ": need 0 <= start (", start[i],
+                               ") <= limit (", limit[i], ") <= size (", size,
+                               ")");
+    if (strides[i] <= 0)
+      return emitOptionalError(location, "(slice_c3) dimension ", i,
+                               ": stride ", strides[i], " must be positive");
+    shape.push_back(llvm::divideCeil(limit[i] - start[i], strides[i]));
+  }
+  inferred.push_back(RankedTensorType::get(shape, type->getElementType()));
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  return {};
+}
+
+LogicalResult ConcatenateOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return emitOptionalError(location, "(concatenate_c1) needs at least one "
+                                       "input");
+  if (!adaptor.getDimensionAttr())
+    return emitOptionalError(location, "(concatenate_c2) requires a dimension");
+  auto first = rankedTensor(location, inputs.front().getType(), "input 0");
+  if (failed(first))
+    return failure();
+  int64_t rank = first->getRank();
+  int64_t dim = adaptor.getDimension();
+  if (dim < 0 || dim >= rank)
+    return emitOptionalError(location, "(concatenate_c2) dimension ", dim,
+                             " is out of range for rank ", rank);
+  SmallVector<int64_t> shape(first->getShape());
+  for (auto [i, input] : llvm::enumerate(inputs.drop_front())) {
+    auto type = rankedTensor(location, input.getType(), "input");
+    if (failed(type))
+      return failure();
+    if (type->getElementType() != first->getElementType() ||
+        type->getRank() != rank)
+      return emitOptionalError(location, "(concatenate_c3) input ", i + 1,
+                               " of type ", *type,
+                               " does not match the rank and element type "
+                               "of input 0, ",
+                               *first);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == dim)
+        continue;
+      if (type->getDimSize(d) != first->getDimSize(d))
+        return emitOptionalError(location, "(concatenate_c4) input ", i + 1,
+                                 " has size ", type->getDimSize(d),
+                                 " in dimension ", d, " but input 0 has ",
+                                 first->getDimSize(d));
+    }
+    shape[dim] += type->getDimSize(dim);
+  }
+  inferred.push_back(RankedTensorType::get(shape, first->getElementType()));
+  return success();
+}
+
+OpFoldResult ConcatenateOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  return {};
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  auto type = rankedTensor(location, adaptor.getOperand().getType(), "operand");
+  auto padType =
+      rankedTensor(location, adaptor.getPaddingValue().getType(), "padding");
+  if (failed(type) || failed(padType))
+    return failure();
+  if (padType->getRank() != 0 ||
+      padType->getElementType() != type->getElementType())
+    return emitOptionalError(location, "(pad_c1) padding value must be a 0-d "
+                                       "tensor of the operand element type, "
+                                       "got ",
+                             *padType);
+  if (!adaptor.getEdgePaddingLowAttr() || !adaptor.getEdgePaddingHighAttr() ||
+      !adaptor.getInteriorPaddingAttr())
+    return emitOptionalError(location, "(pad_c2) requires low, high and "
+                                       "interior padding");
+  ArrayRef<int64_t> low = adaptor.getEdgePaddingLow();
+  ArrayRef<int64_t> high = adaptor.getEdgePaddingHigh();
+  ArrayRef<int64_t> interior = adaptor.getInteriorPadding();
+  int64_t rank = type->getRank();
+  if (int64_t(low.size()) != rank || int64_t(high.size()) != rank ||
+      int64_t(interior.size()) != rank)
+    return emitOptionalError(location, "(pad_c2) low, high and interior "
+                                       "padding must each have one entry per "
+                                       "operand dimension (",
+                             rank, ")");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (low[i] < 0 || high[i] < 0 || interior[i] < 0)
+      return emitOptionalError(location, "(pad_c3) dimension ", i,
+                               ": padding amounts must be non-negative");
+    int64_t size = type->getDimSize(i);
+    int64_t gaps = size > 0 ? size - 1 : 0;
+    shape.push_back(low[i] + size + gaps * interior[i] + high[i]);
+  }
+  inferred.push_back(RankedTensorType::get(shape, type->getElementType()));
+  return success();
+}
+
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (getOperand().getType() == getType() &&
+      llvm::all_of(getInteriorPadding(), [](int64_t v) { return v == 0; }))
+    return getOperand();
+  return {};
+}
+
+LogicalResult ReverseOp::verify() {
+  return checkDimensionSet(getLoc(), getDimensions(), getType().getRank(),
+                           "reverse_c1");
+}
+
+OpFoldResult ReverseOp::fold(FoldAdaptor) {
+  if (getDimensions().empty())
+    return getOperand();
+  if (auto inner = getOperand().getDefiningOp<ReverseOp>()) {
+    SmallVector<int64_t> a(getDimensions()), b(inner.getDimensions());
+    llvm::sort(a);
+    llvm::sort(b);
+    if (a == b)
+      return inner.getOperand();
+  }
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// take, dynamic_slice, dynamic_update_slice
+//===----------------------------------------------------------------------===//
+
+LogicalResult TakeOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  auto type = rankedTensor(location, adaptor.getOperand().getType(), "operand");
+  auto indices =
+      rankedTensor(location, adaptor.getIndices().getType(), "indices");
+  if (failed(type) || failed(indices))
+    return failure();
+  if (!adaptor.getAxisAttr())
+    return emitOptionalError(location, "(take_c1) requires an axis");
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= type->getRank())
+    return emitOptionalError(location, "(take_c1) axis ", axis,
+                             " is out of range for an operand of rank ",
+                             type->getRank());
+  if (type->getDimSize(axis) == 0 && indices->getNumElements() != 0)
+    return emitOptionalError(location, "(take_c2) cannot take elements from "
+                                       "axis ",
+                             axis, ", which has size 0");
+  SmallVector<int64_t> shape(type->getShape().take_front(axis));
+  llvm::append_range(shape, indices->getShape());
+  llvm::append_range(shape, type->getShape().drop_front(axis + 1));
+  inferred.push_back(RankedTensorType::get(shape, type->getElementType()));
+  return success();
+}
+
+LogicalResult DynamicSliceOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto type = rankedTensor(location, adaptor.getOperand().getType(), "operand");
+  if (failed(type))
+    return failure();
+  int64_t rank = type->getRank();
+  if (int64_t(adaptor.getStartIndices().size()) != rank)
+    return emitOptionalError(location, "(dynamic_slice_c1) expects ", rank,
+                             " start indices (the operand rank), got ",
+                             adaptor.getStartIndices().size());
+  if (!adaptor.getSliceSizesAttr() ||
+      int64_t(adaptor.getSliceSizes().size()) != rank)
+    return emitOptionalError(location, "(dynamic_slice_c2) expects ", rank,
+                             " slice sizes (the operand rank)");
+  ArrayRef<int64_t> sizes = adaptor.getSliceSizes();
+  for (int64_t i = 0; i < rank; ++i)
+    if (sizes[i] < 0 || sizes[i] > type->getDimSize(i))
+      return emitOptionalError(location, "(dynamic_slice_c3) slice size ",
+                               sizes[i], " in dimension ", i,
+                               " must lie in [0, ", type->getDimSize(i), "]");
+  inferred.push_back(RankedTensorType::get(sizes, type->getElementType()));
+  return success();
+}
+
+LogicalResult DynamicUpdateSliceOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto type = rankedTensor(location, adaptor.getOperand().getType(), "operand");
+  auto update = rankedTensor(location, adaptor.getUpdate().getType(), "update");
+  if (failed(type) || failed(update))
+    return failure();
+  int64_t rank = type->getRank();
+  if (update->getRank() != rank ||
+      update->getElementType() != type->getElementType())
+    return emitOptionalError(location, "(dynamic_update_slice_c1) update ",
+                             *update,
+                             " must have the rank and element type of the "
+                             "operand ",
+                             *type);
+  for (int64_t i = 0; i < rank; ++i)
+    if (update->getDimSize(i) > type->getDimSize(i))
+      return emitOptionalError(location, "(dynamic_update_slice_c2) update "
+                                         "dimension ",
+                               i, " of size ", update->getDimSize(i),
+                               " exceeds the operand's size ",
+                               type->getDimSize(i));
+  if (int64_t(adaptor.getStartIndices().size()) != rank)
+    return emitOptionalError(location, "(dynamic_update_slice_c3) expects ",
+                             rank, " start indices (the operand rank), got ",
+                             adaptor.getStartIndices().size());
+  inferred.push_back(*type);
+  return success();
+}

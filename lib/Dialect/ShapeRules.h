@@ -1,0 +1,59 @@
+//===- ShapeRules.h - checks shared by the cotan shape rules ----*- C++ -*-===//
+//
+// Shape rules run on IR that is not verified yet (the parser and the Python
+// builders call them first), so they check every type and attribute they
+// read and report through emitOptionalError instead of asserting.
+//
+//===----------------------------------------------------------------------===//
+#ifndef COTAN_LIB_DIALECT_SHAPERULES_H
+#define COTAN_LIB_DIALECT_SHAPERULES_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace mlir::cotan {
+
+/// `[a, b, c]`, for diagnostics.
+inline std::string formatDims(ArrayRef<int64_t> dims) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(dims, os);
+  os << "]";
+  return text;
+}
+
+/// The ranked tensor type `type`, or an error naming `what`.
+inline FailureOr<RankedTensorType>
+rankedTensor(std::optional<Location> location, Type type, StringRef what) {
+  if (auto ranked = dyn_cast<RankedTensorType>(type))
+    return ranked;
+  return emitOptionalError(location, what, " must be a ranked tensor, got ",
+                           type);
+}
+
+/// Checks that `dims` are unique and within [0, rank); `label` names the
+/// constraint in the message.
+inline LogicalResult checkDimensionSet(std::optional<Location> location,
+                                       ArrayRef<int64_t> dims, int64_t rank,
+                                       StringRef label) {
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t d : dims) {
+    if (d < 0 || d >= rank)
+      return emitOptionalError(location, "(", label, ") dimension ", d,
+                               " is out of range for rank ", rank);
+    if (!seen.insert(d).second)
+      return emitOptionalError(location, "(", label, ") dimension ", d,
+                               " appears more than once");
+  }
+  return success();
+}
+
+} // namespace mlir::cotan
+
+#endif // COTAN_LIB_DIALECT_SHAPERULES_H

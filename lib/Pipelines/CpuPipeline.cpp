@@ -1,0 +1,92 @@
+//===- CpuPipeline.cpp - cotan-cpu-pipeline -------------------------------===//
+//
+// cotan -> linalg on tensors -> one-shot bufferization (results become
+// caller-allocated out-parameters; every temporary is freed) -> loops ->
+// LLVM dialect, ready for the ExecutionEngine.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/Pipelines/Pipelines.h"
+
+#include "cotan/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertCotanToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  // Elementwise producers fuse into their consumers before buffers exist,
+  // so fused intermediates are never materialized.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Callers allocate the results; without modifyPublicFunctions the pass
+  // silently leaves public functions alone.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // bf16 conversions become integer bit manipulation: no compiler-rt call.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::cotan::buildCpuPipeline(OpPassManager &pm) {
+  buildCotanToLinalgPipeline(pm);
+  buildLinalgToLLVMPipeline(pm);
+}
+
+void mlir::cotan::registerCotanPipelines() {
+  PassPipelineRegistration<>(
+      "cotan-cpu-pipeline",
+      "Lower cotan to the LLVM dialect for the CPU (bufferized, results as "
+      "out-parameters)",
+      buildCpuPipeline);
+  PassPipelineRegistration<>(
+      "cotan-to-linalg-pipeline",
+      "Lower cotan to linalg/tensor/arith/math on tensors and clean up",
+      buildCotanToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "cotan-linalg-to-llvm-pipeline",
+      "Bufferize linalg on tensors and lower it to the LLVM dialect",
+      buildLinalgToLLVMPipeline);
+}

@@ -1,0 +1,4 @@
+#ifndef COTAN_PYTHON_BINDINGS_COTANOPS_TD
+#define COTAN_PYTHON_BINDINGS_COTANOPS_TD
+include "cotan/IR/CotanOps.td"
+#endif

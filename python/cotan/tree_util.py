@@ -1,0 +1,141 @@
+"""Pytrees: nested tuples, lists, dicts (and registered containers) of
+leaves, flattened to a list and a treedef that rebuilds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Iterable
+
+_registry: dict[type, tuple[Callable, Callable]] = {}
+
+
+def register_pytree_node(cls: type, flatten: Callable, unflatten: Callable) -> None:
+    """flatten(x) -> (children, aux_data); unflatten(aux_data, children) -> x."""
+    _registry[cls] = (flatten, unflatten)
+
+
+register_pytree_node(tuple, lambda t: (list(t), None), lambda _, c: tuple(c))
+register_pytree_node(list, lambda t: (list(t), None), lambda _, c: list(c))
+register_pytree_node(
+    dict,
+    lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d))),
+    lambda keys, c: dict(zip(keys, c)),
+)
+register_pytree_node(type(None), lambda _: ([], None), lambda _, __: None)
+
+
+def _node_kind(x: Any):
+    cls = type(x)
+    if cls in _registry:
+        return cls
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # namedtuple
+        return "namedtuple"
+    return None
+
+
+@dataclass(frozen=True)
+class PyTreeDef:
+    """The structure of a pytree: a node type, its aux data and children."""
+
+    kind: Hashable  # a registered type, "namedtuple", or None for a leaf
+    aux: Hashable
+    children: tuple["PyTreeDef", ...]
+
+    @property
+    def num_leaves(self) -> int:
+        if self.kind is None:
+            return 1
+        return sum(c.num_leaves for c in self.children)
+
+    def __repr__(self) -> str:
+        if self.kind is None:
+            return "*"
+        name = self.kind if isinstance(self.kind, str) else self.kind.__name__
+        inner = ", ".join(repr(c) for c in self.children)
+        return f"{name}({inner})" if name != "NoneType" else "None"
+
+
+_LEAF = PyTreeDef(None, None, ())
+
+
+def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None):
+    leaves: list[Any] = []
+
+    def rec(x: Any) -> PyTreeDef:
+        kind = None if (is_leaf is not None and is_leaf(x)) else _node_kind(x)
+        if kind is None:
+            leaves.append(x)
+            return _LEAF
+        if kind == "namedtuple":
+            return PyTreeDef(kind, type(x), tuple(rec(c) for c in x))
+        children, aux = _registry[kind][0](x)
+        return PyTreeDef(kind, aux, tuple(rec(c) for c in children))
+
+    treedef = rec(tree)
+    return leaves, treedef
+
+
+def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
+    it = iter(leaves)
+
+    def rec(td: PyTreeDef) -> Any:
+        if td.kind is None:
+            return next(it)
+        children = [rec(c) for c in td.children]
+        if td.kind == "namedtuple":
+            return td.aux(*children)
+        return _registry[td.kind][1](td.aux, children)
+
+    return rec(treedef)
+
+
+def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list:
+    return tree_flatten(tree, is_leaf)[0]
+
+
+def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> PyTreeDef:
+    return tree_flatten(tree, is_leaf)[1]
+
+
+def tree_map(f: Callable, tree: Any, *rest: Any, is_leaf=None) -> Any:
+    """Applies f to corresponding leaves of `tree` and `rest` (same structure)."""
+    leaves, treedef = tree_flatten(tree, is_leaf)
+    others = []
+    for r in rest:
+        r_leaves, r_def = tree_flatten(r, is_leaf)
+        if r_def != treedef:
+            raise ValueError(
+                f"tree_map: structures differ: {treedef} vs {r_def}"
+            )
+        others.append(r_leaves)
+    return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
+
+
+def keystr(path: tuple) -> str:
+    """`[0]['w']`-style text for a path of keys."""
+    return "".join(f"[{k!r}]" for k in path)
+
+
+def tree_flatten_with_path(tree: Any) -> list[tuple[tuple, Any]]:
+    """(path, leaf) pairs; a path is the tuple of indices/keys to the leaf."""
+    out: list[tuple[tuple, Any]] = []
+
+    def rec(x: Any, path: tuple) -> None:
+        kind = _node_kind(x)
+        if kind is None:
+            out.append((path, x))
+        elif kind is dict:
+            for k in sorted(x):
+                rec(x[k], path + (k,))
+        elif kind is type(None):
+            return
+        elif kind in (tuple, list, "namedtuple"):
+            for i, c in enumerate(x):
+                rec(c, path + (i,))
+        else:
+            children, _ = _registry[kind][0](x)
+            for i, c in enumerate(children):
+                rec(c, path + (i,))
+
+    rec(tree, ())
+    return out

@@ -1,0 +1,30 @@
+//===- cotan-opt.cpp - mlir-opt with the cotan dialect and passes ---------===//
+//
+// Every upstream dialect, pass and extension, plus cotan's dialect,
+// conversion passes and named pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/Conversion/Passes.h"
+#include "cotan/IR/CotanOps.h"
+#include "cotan/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::cotan::registerCotanConversionPasses();
+  mlir::cotan::registerCotanPipelines();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::cotan::CotanDialect>();
+
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "cotan optimizer driver\n", registry));
+}
