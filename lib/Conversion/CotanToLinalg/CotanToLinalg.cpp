@@ -7,7 +7,11 @@
 #include "cotan/Conversion/Passes.h"
 #include "cotan/IR/CotanOps.h"
 
+#include "LoweringUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -20,20 +24,64 @@ namespace mlir::cotan {
 using namespace mlir;
 using namespace mlir::cotan;
 
+/// Boolean tensors convert to and from their byte storage elementwise, so
+/// values crossing into ops that are not converted stay correct.
+static Value convertBoolStorage(OpBuilder &b, Type type, ValueRange inputs,
+                                Location loc) {
+  auto to = dyn_cast<RankedTensorType>(type);
+  if (inputs.size() != 1 || !to)
+    return {};
+  auto from = dyn_cast<RankedTensorType>(inputs.front().getType());
+  if (!from || from.getShape() != to.getShape())
+    return {};
+  int64_t rank = to.getRank();
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  Type element = to.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{to}, inputs, ValueRange{emptyTensor(b, loc, to)},
+             maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value v = element.isInteger(1)
+                             ? toLogical(nb, nloc, args[0], element)
+                             : toStorage(nb, nloc, args[0]);
+               linalg::YieldOp::create(nb, nloc, v);
+             })
+      ->getResult(0);
+}
+
+BoolAsByteTypeConverter::BoolAsByteTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](RankedTensorType type) -> Type { return storageType(type); });
+  addSourceMaterialization(convertBoolStorage);
+  addTargetMaterialization(convertBoolStorage);
+}
+
 namespace {
 struct ConvertCotanToLinalg
     : mlir::cotan::impl::ConvertCotanToLinalgBase<ConvertCotanToLinalg> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    BoolAsByteTypeConverter converter;
     ConversionTarget target(*context);
     target.addIllegalDialect<CotanDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populateCotanElementwiseToLinalgPatterns(patterns);
-    populateCotanShapeToLinalgPatterns(patterns);
-    populateCotanReductionToLinalgPatterns(patterns);
-    populateCotanDotGeneralToLinalgPatterns(patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateCotanElementwiseToLinalgPatterns(converter, patterns);
+    populateCotanShapeToLinalgPatterns(converter, patterns);
+    populateCotanReductionToLinalgPatterns(converter, patterns);
+    populateCotanDotGeneralToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -92,6 +92,6 @@ struct DotGeneralToGeneric : OpConversionPattern<DotGeneralOp> {
 } // namespace
 
 void mlir::cotan::populateCotanDotGeneralToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<DotGeneralToGeneric>(patterns.getContext());
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<DotGeneralToGeneric>(converter, patterns.getContext());
 }

@@ -341,8 +341,11 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Type resultElement = resultType.getElementType();
+    auto logicalType = cast<RankedTensorType>(op.getType());
+    Type resultElement = logicalType.getElementType();
+    RankedTensorType resultType = storageType(logicalType);
+    SmallVector<Type> operandElements = llvm::map_to_vector(
+        op->getOperandTypes(), [](Type t) { return getElementTypeOrSelf(t); });
     Location loc = op.getLoc();
     int64_t rank = resultType.getRank();
     ValueRange inputs = adaptor.getOperands();
@@ -354,14 +357,16 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
         rewriter, loc, TypeRange{resultType}, inputs,
         ValueRange{emptyTensor(rewriter, loc, resultType)}, maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
-          SmallVector<Value> scalars(args.drop_back());
+          SmallVector<Value> scalars;
+          for (auto [arg, element] : llvm::zip(args.drop_back(), operandElements))
+            scalars.push_back(toLogical(b, nloc, arg, element));
           if constexpr (kWidensHalf<OpTy>)
             for (Value &s : scalars)
               s = upcastHalf(b, nloc, s);
           Value result = scalarRule(op, b, nloc, scalars);
           if (result.getType() != resultElement)
             result = convertScalar(b, nloc, result, resultElement);
-          linalg::YieldOp::create(b, nloc, result);
+          linalg::YieldOp::create(b, nloc, toStorage(b, nloc, result));
         });
     rewriter.replaceOp(op, generic->getResults());
     return success();
@@ -371,7 +376,7 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
 } // namespace
 
 void mlir::cotan::populateCotanElementwiseToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<
       ElementwiseToGeneric<NegOp>, ElementwiseToGeneric<AbsOp>,
       ElementwiseToGeneric<ExpOp>, ElementwiseToGeneric<LogOp>,
@@ -387,5 +392,5 @@ void mlir::cotan::populateCotanElementwiseToLinalgPatterns(
       ElementwiseToGeneric<MinOp>, ElementwiseToGeneric<Atan2Op>,
       ElementwiseToGeneric<AndOp>, ElementwiseToGeneric<OrOp>,
       ElementwiseToGeneric<CompareOp>, ElementwiseToGeneric<SelectOp>,
-      ElementwiseToGeneric<ConvertOp>>(patterns.getContext());
+      ElementwiseToGeneric<ConvertOp>>(converter, patterns.getContext());
 }

@@ -33,6 +33,29 @@ inline Value upcastHalf(OpBuilder &b, Location loc, Value value) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), value);
 }
 
+/// The lowered (storage) type of a cotan tensor type: i1 elements become i8.
+inline RankedTensorType storageType(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  if (!tensor.getElementType().isInteger(1))
+    return tensor;
+  return tensor.clone(IntegerType::get(type.getContext(), 8));
+}
+
+/// A stored scalar (i8 for booleans) as a value of `logical` type.
+inline Value toLogical(OpBuilder &b, Location loc, Value stored,
+                       Type logical) {
+  if (stored.getType() == logical)
+    return stored;
+  return arith::TruncIOp::create(b, loc, logical, stored);
+}
+
+/// A logical scalar (i1 for booleans) as its stored value.
+inline Value toStorage(OpBuilder &b, Location loc, Value logical) {
+  if (!logical.getType().isInteger(1))
+    return logical;
+  return arith::ExtUIOp::create(b, loc, b.getI8Type(), logical);
+}
+
 /// Converts a scalar between any two cotan element types with the semantics
 /// of cotan.convert.
 Value convertScalar(OpBuilder &b, Location loc, Value value, Type to);
@@ -41,7 +64,7 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to);
 /// -inf/+inf for floats, the extreme integers, false/true for i1.
 Value extremeValue(OpBuilder &b, Location loc, Type type, bool largest);
 
-/// Applies `convertScalar` elementwise to a whole tensor.
+/// Applies `convertScalar` elementwise to a whole (non-boolean) tensor.
 Value convertTensor(OpBuilder &b, Location loc, Value tensor, Type element);
 
 } // namespace mlir::cotan

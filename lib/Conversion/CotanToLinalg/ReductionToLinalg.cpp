@@ -68,16 +68,18 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Type element = resultType.getElementType();
     Type accElement = isHalf(element) ? rewriter.getF32Type() : element;
-    auto accType = resultType.clone(accElement);
+    auto accType = storageType(resultType.clone(accElement));
     Location loc = op.getLoc();
+    Value identity = identityOf(rewriter, loc, kCombiner, accElement);
     Value init = filledTensor(rewriter, loc, accType,
-                              identityOf(rewriter, loc, kCombiner, accElement));
+                              toStorage(rewriter, loc, identity));
     auto reduce = linalg::ReduceOp::create(
         rewriter, loc, ValueRange{adaptor.getOperand()}, ValueRange{init},
         op.getDimensions(), [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value x = upcastHalf(b, nloc, args[0]);
-          linalg::YieldOp::create(b, nloc,
-                                  combine(b, nloc, kCombiner, x, args[1]));
+          Value x = upcastHalf(b, nloc, toLogical(b, nloc, args[0], element));
+          Value acc = toLogical(b, nloc, args[1], accElement);
+          linalg::YieldOp::create(
+              b, nloc, toStorage(b, nloc, combine(b, nloc, kCombiner, x, acc)));
         });
     rewriter.replaceOp(op, convertTensor(rewriter, loc, reduce->getResult(0),
                                          element));
@@ -163,12 +165,12 @@ struct ArgReduceToGeneric : OpConversionPattern<OpTy> {
 } // namespace
 
 void mlir::cotan::populateCotanReductionToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ReduceToLinalg<ReduceSumOp, Combiner::Sum>,
                ReduceToLinalg<ReduceProdOp, Combiner::Prod>,
                ReduceToLinalg<ReduceMaxOp, Combiner::Max>,
                ReduceToLinalg<ReduceMinOp, Combiner::Min>,
                ArgReduceToGeneric<ArgMaxOp, /*kLargest=*/true>,
                ArgReduceToGeneric<ArgMinOp, /*kLargest=*/false>>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }

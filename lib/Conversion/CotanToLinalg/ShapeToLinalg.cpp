@@ -28,17 +28,20 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
 }
 
 /// Replaces ops whose result has no elements by tensor.empty.
-struct EmptyResultToEmptyTensor : RewritePattern {
-  EmptyResultToEmptyTensor(MLIRContext *context)
-      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/10, context) {}
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rewriter) const override {
+struct EmptyResultToEmptyTensor : ConversionPattern {
+  EmptyResultToEmptyTensor(const TypeConverter &converter, MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/10,
+                          context) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value>,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isa<CotanDialect>(op->getDialect()) || op->getNumResults() != 1)
       return failure();
     auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!type || type.getNumElements() != 0)
       return failure();
-    rewriter.replaceOp(op, emptyTensor(rewriter, op->getLoc(), type));
+    rewriter.replaceOp(op, emptyTensor(rewriter, op->getLoc(),
+                                       storageType(type)));
     return success();
   }
 };
@@ -54,8 +57,15 @@ struct ConstantToArith : CotanToLinalgPattern<ConstantOp> {
   LogicalResult
   matchAndRewrite(ConstantOp op, Adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, cast<TypedAttr>(op.getValueAttr()));
+    Attribute value = op.getValueAttr();
+    if (cast<ShapedType>(op.getType()).getElementType().isInteger(1)) {
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      if (!dense)
+        return rewriter.notifyMatchFailure(op, "boolean constant not dense");
+      value = dense.mapValues(rewriter.getI8Type(),
+                              [](const APInt &v) { return v.zext(8); });
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(value));
     return success();
   }
 };
@@ -65,7 +75,7 @@ struct IotaToGeneric : CotanToLinalgPattern<IotaOp> {
   LogicalResult
   matchAndRewrite(IotaOp op, Adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = storageType(op.getType());
     Location loc = op.getLoc();
     int64_t dim = op.getDimension();
     auto generic = linalg::GenericOp::create(
@@ -89,8 +99,8 @@ struct BroadcastInDimToGeneric : CotanToLinalgPattern<BroadcastInDimOp> {
   LogicalResult
   matchAndRewrite(BroadcastInDimOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto operandType = cast<RankedTensorType>(op.getOperand().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto operandType = cast<RankedTensorType>(adaptor.getOperand().getType());
+    auto resultType = storageType(op.getType());
     SmallVector<AffineExpr> exprs;
     for (auto [i, d] : llvm::enumerate(op.getBroadcastDimensions())) {
       bool expanded = operandType.getDimSize(i) == 1 &&
@@ -122,8 +132,8 @@ struct ReshapeToCollapseExpand : CotanToLinalgPattern<ReshapeOp> {
   LogicalResult
   matchAndRewrite(ReshapeOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto operandType = cast<RankedTensorType>(op.getOperand().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto operandType = cast<RankedTensorType>(adaptor.getOperand().getType());
+    auto resultType = storageType(op.getType());
     Location loc = op.getLoc();
     Value value = adaptor.getOperand();
     if (operandType == resultType) {
@@ -167,7 +177,7 @@ struct TransposeToLinalg : CotanToLinalgPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = storageType(op.getType());
     Location loc = op.getLoc();
     auto transpose = linalg::TransposeOp::create(
         rewriter, loc, adaptor.getOperand(),
@@ -182,7 +192,7 @@ struct SliceToExtractSlice : CotanToLinalgPattern<SliceOp> {
   LogicalResult
   matchAndRewrite(SliceOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = storageType(op.getType());
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, resultType, adaptor.getOperand(),
         indexAttrs(rewriter, op.getStartIndices()),
@@ -197,7 +207,7 @@ struct ConcatenateToInsertSlices : CotanToLinalgPattern<ConcatenateOp> {
   LogicalResult
   matchAndRewrite(ConcatenateOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = storageType(op.getType());
     Location loc = op.getLoc();
     int64_t dim = op.getDimension();
     int64_t rank = resultType.getRank();
@@ -225,8 +235,8 @@ struct PadToFillAndInsert : CotanToLinalgPattern<PadOp> {
   LogicalResult
   matchAndRewrite(PadOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto operandType = cast<RankedTensorType>(op.getOperand().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto operandType = cast<RankedTensorType>(adaptor.getOperand().getType());
+    auto resultType = storageType(op.getType());
     Location loc = op.getLoc();
     Value padValue = tensor::ExtractOp::create(
         rewriter, loc, adaptor.getPaddingValue(), ValueRange{});
@@ -251,7 +261,7 @@ struct ReverseToGeneric : CotanToLinalgPattern<ReverseOp> {
   LogicalResult
   matchAndRewrite(ReverseOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = storageType(op.getType());
     int64_t rank = type.getRank();
     SmallVector<AffineExpr> exprs;
     for (int64_t d = 0; d < rank; ++d) {
@@ -292,9 +302,9 @@ struct TakeToGeneric : CotanToLinalgPattern<TakeOp> {
   LogicalResult
   matchAndRewrite(TakeOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto operandType = cast<RankedTensorType>(op.getOperand().getType());
+    auto operandType = cast<RankedTensorType>(adaptor.getOperand().getType());
     auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = storageType(op.getType());
     int64_t axis = op.getAxis();
     int64_t indexRank = indicesType.getRank();
     int64_t rank = resultType.getRank();
@@ -346,8 +356,8 @@ struct DynamicSliceToExtractSlice : CotanToLinalgPattern<DynamicSliceOp> {
   LogicalResult
   matchAndRewrite(DynamicSliceOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto operandType = cast<RankedTensorType>(op.getOperand().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto operandType = cast<RankedTensorType>(adaptor.getOperand().getType());
+    auto resultType = storageType(op.getType());
     Location loc = op.getLoc();
     ArrayRef<int64_t> sizes = op.getSliceSizes();
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
@@ -366,7 +376,7 @@ struct DynamicUpdateSliceToInsertSlice
   LogicalResult
   matchAndRewrite(DynamicUpdateSliceOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto operandType = cast<RankedTensorType>(op.getOperand().getType());
+    auto operandType = cast<RankedTensorType>(adaptor.getOperand().getType());
     auto updateType = cast<RankedTensorType>(op.getUpdate().getType());
     if (updateType.getNumElements() == 0) {
       rewriter.replaceOp(op, adaptor.getOperand());
@@ -387,12 +397,12 @@ struct DynamicUpdateSliceToInsertSlice
 } // namespace
 
 void mlir::cotan::populateCotanShapeToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<EmptyResultToEmptyTensor>(context);
+  patterns.add<EmptyResultToEmptyTensor>(converter, context);
   patterns.add<ConstantToArith, IotaToGeneric, BroadcastInDimToGeneric,
                ReshapeToCollapseExpand, TransposeToLinalg, SliceToExtractSlice,
                ConcatenateToInsertSlices, PadToFillAndInsert, ReverseToGeneric,
                TakeToGeneric, DynamicSliceToExtractSlice,
-               DynamicUpdateSliceToInsertSlice>(context);
+               DynamicUpdateSliceToInsertSlice>(converter, context);
 }

@@ -1,0 +1,101 @@
+"""From a traced function to machine code: the cotan IR, the named
+pipelines (cotan -> linalg -> LLVM) and the ExecutionEngine."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .core import ShapedArray, Trace, context, mlir_error_messages
+from .errors import CompileError
+from .mlir import ir
+from .mlir.execution_engine import ExecutionEngine
+from .mlir.passmanager import PassManager
+from .runtime import Executable, runtime_library
+
+STAGES = ("cotan", "linalg", "llvm")
+_PIPELINES = {"linalg": "cotan-to-linalg-pipeline", "llvm": "cotan-linalg-to-llvm-pipeline"}
+OPT_LEVEL = 2
+
+
+def symbol_name(name: str) -> str:
+    """A C-friendly symbol for a Python function name."""
+    cleaned = re.sub(r"\W", "_", name).strip("_")
+    return cleaned or "fn"
+
+
+@dataclass
+class Traced:
+    """A traced function: its cotan module and what calling it needs."""
+
+    name: str
+    module: ir.Module
+    out_avals: list[ShapedArray]
+    hoisted: list[np.ndarray] = field(default_factory=list)
+    extra: Any = None  # e.g. the output pytree structure
+
+    def text(self, stage: str = "cotan") -> str:
+        """The IR at `stage` ("cotan", "linalg" or "llvm")."""
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+        with context():
+            module = _clone(self.module)
+            for s in STAGES[1:STAGES.index(stage) + 1]:
+                run_pipeline(module, _PIPELINES[s], self.name)
+            return str(module)
+
+
+def _clone(module: ir.Module) -> ir.Module:
+    """A copy of `module`, source locations included."""
+    return ir.Module.parse(module.operation.get_asm(enable_debug_info=True))
+
+
+def trace(name: str, in_avals: Sequence[ShapedArray],
+          body: Callable[[Trace, list], list]) -> Traced:
+    """Runs `body(trace, inputs) -> outputs` on traced inputs and returns
+    the verified cotan module."""
+    t = Trace(symbol_name(name), in_avals)
+    try:
+        outputs = body(t, list(t.inputs))
+        module = t.finish(outputs)
+    finally:
+        t.alive = False
+    with t.ctx:
+        try:
+            module.operation.verify()
+        except ir.MLIRError as e:
+            raise CompileError(f"the traced IR of `{name}` does not verify",
+                               mlir_error_messages(e)) from None
+    out_avals = [o.aval if hasattr(o, "aval") else None for o in outputs]
+    return Traced(t.name, module, out_avals, t.hoisted)
+
+
+def run_pipeline(module: ir.Module, pipeline: str, name: str) -> None:
+    with context():
+        pm = PassManager.parse(f"builtin.module({pipeline})")
+        try:
+            pm.run(module.operation)
+        except ir.MLIRError as e:
+            raise CompileError(f"{pipeline} failed on `{name}`",
+                               mlir_error_messages(e)) from None
+
+
+def compile(traced: Traced) -> Executable:  # noqa: A001
+    """Lowers a traced module to LLVM and JIT-compiles it."""
+    with context():
+        module = _clone(traced.module)
+        run_pipeline(module, "cotan-cpu-pipeline", traced.name)
+        try:
+            engine = ExecutionEngine(module, opt_level=OPT_LEVEL,
+                                     shared_libs=[runtime_library()])
+        except RuntimeError as e:
+            raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
+    return Executable(engine, traced.name, traced.out_avals, traced.hoisted)
+
+
+def compile_traced(name: str, in_avals: Sequence[ShapedArray],
+                   body: Callable[[Trace, list], list]) -> Executable:
+    return compile(trace(name, in_avals, body))

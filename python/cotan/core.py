@@ -1,0 +1,286 @@
+"""Abstract values, traced values and the trace that turns Python calls on
+them into a func.func of cotan ops."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import dtypes
+from .errors import CompileError, TracerLeakError, user_location, where
+from .mlir import ir
+from .mlir.dialects import cotan as cotan_d
+from .mlir.dialects import func as func_d
+
+# NumPy constants at least this large are passed to the compiled function
+# as hidden arguments instead of being baked into the IR.
+HOIST_THRESHOLD = 4096
+
+
+@dataclass(frozen=True)
+class ShapedArray:
+    """The abstract value of an array: shape, dtype and weak typing (a
+    Python scalar's type yields to the other operand's in promotion)."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    weak_type: bool = False
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def mlir_type(self) -> ir.RankedTensorType:
+        return ir.RankedTensorType.get(list(self.shape), dtypes.mlir_type(self.dtype))
+
+    def strong(self) -> "ShapedArray":
+        return ShapedArray(self.shape, self.dtype, False)
+
+    def __str__(self) -> str:
+        weak = "~" if self.weak_type else ""
+        return f"{weak}{self.dtype}[{','.join(map(str, self.shape))}]"
+
+
+class _Diagnostics:
+    """Collects MLIR diagnostics emitted outside a pass run (e.g. by a
+    builder's shape rule) so they become exceptions, not stderr noise."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, diagnostic) -> bool:
+        self.messages.append(f"{diagnostic.location}: {diagnostic.message}")
+        for note in diagnostic.notes:
+            self.messages.append(f"  note: {note.message}")
+        return True
+
+    def take(self) -> list[str]:
+        out, self.messages = self.messages, []
+        return out
+
+
+_state = threading.local()
+
+
+def context() -> ir.Context:
+    """The MLIR context of this thread (cotan dialect registered)."""
+    ctx = getattr(_state, "context", None)
+    if ctx is None:
+        ctx = ir.Context()
+        ctx.load_all_available_dialects()
+        _state.diagnostics = _Diagnostics()
+        _state.handler = ctx.attach_diagnostic_handler(_state.diagnostics)
+        _state.context = ctx
+    return ctx
+
+
+def take_diagnostics() -> list[str]:
+    context()
+    return _state.diagnostics.take()
+
+
+def mlir_error_messages(error: Exception) -> list[str]:
+    diags = getattr(error, "error_diagnostics", None)
+    if not diags:
+        return take_diagnostics() or [str(error)]
+    lines = []
+    for d in diags:
+        lines.append(f"{d.location}: {d.message}")
+        lines.extend(f"  note: {n.message}" for n in d.notes)
+    return lines
+
+
+def _location() -> ir.Location:
+    filename, line = user_location()
+    return ir.Location.file(filename, line, 0)
+
+
+class Trace:
+    """One function being traced: a func.func whose body grows as traced
+    values are combined. Concrete inputs are lifted into it as constants
+    (large ones as hidden arguments)."""
+
+    def __init__(self, name: str, in_avals: Sequence[ShapedArray]):
+        self.name = name
+        self.origin = where()
+        self.alive = True
+        self.ctx = context()
+        self.hoisted: list[np.ndarray] = []
+        with self.ctx, ir.Location.unknown():
+            self.module = ir.Module.create()
+            with ir.InsertionPoint(self.module.body):
+                ftype = ir.FunctionType.get([a.mlir_type() for a in in_avals], [])
+                self.func = func_d.FuncOp(name, ftype)
+                self.func.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+            self.block = self.func.add_entry_block()
+        self.inputs = [Tracer(self, v, a) for v, a in zip(self.block.arguments, in_avals)]
+
+    # -- building ---------------------------------------------------------
+
+    def emit(self, builder: Callable[..., Any], *args: Any,
+             result: ShapedArray | None = None, **attrs: Any) -> "Tracer":
+        """Calls an ODS builder at the user's source location on the values
+        of `args` (an argument may be a list, for variadic operands);
+        `result` is the result type for ops that do not infer it."""
+        operands = [o for a in args for o in (a if isinstance(a, list) else [a])]
+        with self.ctx, ir.Location.unknown():
+            values = [[self.value_of(o) for o in a] if isinstance(a, list)
+                      else self.value_of(a) for a in args]
+            if result is not None:
+                values.insert(0, result.mlir_type())
+        return self._wrap(self._build(builder, values, attrs), operands)
+
+    def _build(self, builder: Callable[..., Any], args: list, attrs: dict) -> ir.Value:
+        with self.ctx, _location(), ir.InsertionPoint(self.block):
+            try:
+                return builder(*args, **attrs)
+            except (ValueError, TypeError, ir.MLIRError) as e:
+                name = getattr(builder, "__name__", "op")
+                raise CompileError(
+                    f"{where()}: cannot build cotan.{name}: {e}", take_diagnostics()
+                ) from None
+
+    def _wrap(self, value: ir.Value, operands: Sequence[Any]) -> "Tracer":
+        type_ = ir.RankedTensorType(value.type)
+        weak = bool(operands) and all(getattr(o, "weak_type", False) for o in operands)
+        aval = ShapedArray(tuple(type_.shape), dtypes.from_mlir_type(type_.element_type), weak)
+        return Tracer(self, value, aval)
+
+    def value_of(self, x: Any) -> ir.Value:
+        if isinstance(x, Tracer):
+            self.check(x)
+            return x.value
+        from .array import Array
+
+        if isinstance(x, Array):
+            return self.constant(x._value, x.weak_type).value
+        raise TypeError(f"cannot use {type(x).__name__} as an operand")
+
+    def check(self, t: "Tracer") -> None:
+        if t._trace is not self:
+            if not t._trace.alive:
+                raise TracerLeakError(
+                    f"{where()}: a value traced in `{t._trace.name}` (traced at "
+                    f"{t._trace.origin}) was used after that trace ended. Return "
+                    "it from the jitted function instead of storing it."
+                )
+            raise TracerLeakError(
+                f"{where()}: values from two different traces were combined "
+                f"(`{t._trace.name}` and `{self.name}`)"
+            )
+
+    def constant(self, array: np.ndarray, weak_type: bool = False) -> "Tracer":
+        """`array` as a value of this trace: a cotan.constant, or a hidden
+        argument when it is large."""
+        array = np.asarray(array)
+        aval = ShapedArray(array.shape, array.dtype, weak_type)
+        if array.size >= HOIST_THRESHOLD:
+            with self.ctx, ir.Location.unknown():
+                arg = self.block.add_argument(aval.mlir_type(), ir.Location.unknown())
+            self.hoisted.append(np.asarray(array, order="C"))
+            return Tracer(self, arg, aval)
+        with self.ctx, _location(), ir.InsertionPoint(self.block):
+            attr = _dense_attr(array, aval)
+            return Tracer(self, cotan_d.constant(attr), aval)
+
+    # -- finishing --------------------------------------------------------
+
+    def finish(self, outputs: Sequence["Tracer"]) -> ir.Module:
+        """Returns `outputs` and seals the function; the trace dies."""
+        with self.ctx, _location(), ir.InsertionPoint(self.block):
+            func_d.ReturnOp([self.value_of(o) for o in outputs])
+            arg_types = [a.type for a in self.block.arguments]
+            result_types = [self.value_of(o).type for o in outputs]
+            self.func.attributes["function_type"] = ir.TypeAttr.get(
+                ir.FunctionType.get(arg_types, result_types))
+            # Inputs belong to the caller: bufferization must not write them.
+            readonly = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
+            self.func.attributes["arg_attrs"] = ir.ArrayAttr.get([readonly] * len(arg_types))
+        self.alive = False
+        return self.module
+
+
+def _dense_attr(array: np.ndarray, aval: ShapedArray) -> ir.Attribute:
+    type_ = aval.mlir_type()
+    if array.size > 0 and np.all(array == array.flat[0]):
+        element = dtypes.mlir_type(aval.dtype)
+        scalar = array.flat[0]
+        if dtypes.is_float(aval.dtype):
+            attr = ir.FloatAttr.get(element, float(scalar))
+        else:
+            attr = ir.IntegerAttr.get(element, int(scalar))
+        return ir.DenseElementsAttr.get_splat(type_, attr)
+    if aval.dtype == dtypes.bool_:
+        return ir.DenseElementsAttr.get(np.asarray(array, order="C"), type=type_)
+    if aval.dtype == dtypes.bfloat16:
+        raw = np.asarray(array, order="C").view(np.uint16)
+        return ir.DenseElementsAttr.get(raw, type=type_)
+    return ir.DenseElementsAttr.get(np.asarray(array, order="C"), type=type_)
+
+
+def find_trace(values: Sequence[Any]) -> Trace | None:
+    """The trace of the Tracers among `values` (checked alive), or None."""
+    trace = None
+    for v in values:
+        if isinstance(v, Tracer):
+            if not v._trace.alive:
+                v._trace.check(v)  # raises the leak error
+            if trace is None:
+                trace = v._trace
+            elif v._trace is not trace:
+                trace.check(v)
+    return trace
+
+
+from .array import ArrayBase  # noqa: E402  (ArrayBase needs nothing from here)
+
+
+class Tracer(ArrayBase):
+    """A symbolic array inside a trace: an MLIR value and its abstract value."""
+
+    __slots__ = ("_trace", "value", "aval")
+
+    def __init__(self, trace: Trace, value: ir.Value, aval: ShapedArray):
+        self._trace = trace
+        self.value = value
+        self.aval = aval
+
+    def __repr__(self) -> str:
+        return f"Traced<{self.aval}>"
+
+    def __bool__(self) -> bool:
+        from .errors import ConcretizationError
+
+        raise ConcretizationError(
+            f"{where()}: the truth value of a traced array is not known at trace "
+            "time. Use cnp.where for data-dependent choices, or mark the "
+            "argument static (jit(f, static_argnums=...))."
+        )
+
+    def _concrete_error(self, what: str):
+        from .errors import ConcretizationError
+
+        return ConcretizationError(
+            f"{where()}: {what} of a traced array is not known at trace time; "
+            "mark the argument static (jit(f, static_argnums=...)) if it must "
+            "be a Python value."
+        )
+
+    def __float__(self):
+        raise self._concrete_error("the float value")
+
+    def __int__(self):
+        raise self._concrete_error("the int value")
+
+    def __index__(self):
+        raise self._concrete_error("the index value")
+
+    def __array__(self, dtype=None, copy=None):
+        raise self._concrete_error("the NumPy value")

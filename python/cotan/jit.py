@@ -1,0 +1,233 @@
+"""cotan.jit: trace once per (pytree structure, shapes, dtypes, static
+arguments), compile with cotan-cpu-pipeline, cache, and run."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import compiler
+from . import dtypes as _dt
+from .array import Array, ArrayBase
+from .core import ShapedArray, Tracer
+from .errors import user_error, where
+from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path,
+                        tree_unflatten)
+
+logger = logging.getLogger("cotan")
+
+
+def _log_compiles() -> bool:
+    return os.environ.get("COTAN_LOG_COMPILES", "") not in ("", "0")
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """What a compiled function is specialized on."""
+
+    in_tree: PyTreeDef
+    in_avals: tuple[ShapedArray, ...]
+    statics: tuple[tuple[Any, Any], ...]
+
+
+@dataclass
+class _Entry:
+    executable: Any
+    traced: compiler.Traced
+    out_tree: PyTreeDef
+
+
+def _abstractify(leaf: Any, path: tuple, fname: str) -> tuple[ShapedArray, Any]:
+    """The abstract value of an argument leaf and its NumPy buffer."""
+    if isinstance(leaf, Array):
+        return leaf.aval, leaf._value
+    if isinstance(leaf, (bool, int, float, np.generic)):
+        dtype, weak = _dt.scalar_dtype(leaf)
+        return ShapedArray((), dtype, weak), np.asarray(leaf, dtype)
+    if isinstance(leaf, np.ndarray):
+        try:
+            dtype = _dt.canonicalize(leaf.dtype)
+        except _dt.DTypeError as e:
+            raise user_error(TypeError, f"argument {_argname(path)} of `{fname}`: {e}") from None
+        value = np.asarray(leaf, dtype, order="C")
+        return ShapedArray(value.shape, dtype), value
+    raise user_error(
+        TypeError,
+        f"argument {_argname(path)} of `{fname}` is a {type(leaf).__name__}, which "
+        "is not a valid cotan type: pass arrays, scalars, or tuples/lists/dicts "
+        "of them, or mark it static with static_argnums/static_argnames")
+
+
+def _argname(path: tuple) -> str:
+    if not path:
+        return "?"
+    kind, rest = path[0], path[1:]
+    head = f"args[{path[1]}]" if kind == 0 else f"kwargs[{path[1]!r}]"
+    return head + keystr(path[2:]) if len(path) > 1 else "args"
+
+
+def _lift_output(x: Any) -> Any:
+    if isinstance(x, ArrayBase):
+        return x
+    from . import numpy as cnp
+    try:
+        return cnp._operand(x)
+    except TypeError:
+        raise user_error(TypeError, f"a jitted function returned a {type(x).__name__}, which is not an array") from None
+
+
+class Jitted:
+    """A function compiled on first call for each new signature."""
+
+    def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
+                 static_argnames: str | Sequence[str] = ()):
+        if not callable(fun):
+            raise TypeError(f"jit expects a function, got {type(fun).__name__}")
+        functools.update_wrapper(self, fun)
+        self._fun = fun
+        self._name = getattr(fun, "__name__", "fn")
+        self._static_argnums = {static_argnums} if isinstance(static_argnums, int) else set(static_argnums)
+        self._static_argnames = {static_argnames} if isinstance(static_argnames, str) else set(static_argnames)
+        self._cache: dict[_Signature, _Entry] = {}
+        self.trace_count = 0
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else functools.partial(self, obj)
+
+    # -- signature --------------------------------------------------------
+
+    def _split(self, args: tuple, kwargs: dict):
+        statics, dyn_args, dyn_kwargs = [], [], {}
+        for i, a in enumerate(args):
+            if i in self._static_argnums or (i - len(args)) in self._static_argnums:
+                statics.append((i, a))
+            else:
+                dyn_args.append(a)
+        for k, v in kwargs.items():
+            if k in self._static_argnames:
+                statics.append((k, v))
+            else:
+                dyn_kwargs[k] = v
+        for key, value in statics:
+            try:
+                hash(value)
+            except TypeError:
+                raise user_error(
+                    TypeError,
+                    f"static argument {key!r} of `{self._name}` has unhashable type "
+                    f"{type(value).__name__}; pass a hashable value (e.g. a tuple "
+                    "instead of a list)") from None
+        return tuple(statics), (tuple(dyn_args), dyn_kwargs)
+
+    def _signature(self, args: tuple, kwargs: dict):
+        statics, dynamic = self._split(args, kwargs)
+        leaves, in_tree = tree_flatten(dynamic)
+        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
+        pairs = [_abstractify(leaf, path, self._name) for leaf, path in zip(leaves, paths)]
+        avals = tuple(a for a, _ in pairs)
+        return _Signature(in_tree, avals, statics), [v for _, v in pairs], paths
+
+    # -- tracing and compiling -------------------------------------------
+
+    def _trace(self, sig: _Signature) -> tuple[compiler.Traced, PyTreeDef]:
+        out_tree_box: list[PyTreeDef] = []
+
+        def body(trace, inputs):
+            dyn_args, dyn_kwargs = tree_unflatten(sig.in_tree, inputs)
+            args = list(dyn_args)
+            kwargs = dict(dyn_kwargs)
+            for key, value in sig.statics:
+                if isinstance(key, int):
+                    args.insert(key, value)
+                else:
+                    kwargs[key] = value
+            out = self._fun(*args, **kwargs)
+            leaves, out_tree = tree_flatten(out)
+            out_tree_box.append(out_tree)
+            return [_lift_output(x) for x in leaves]
+
+        self.trace_count += 1
+        traced = compiler.trace(self._name, sig.in_avals, body)
+        return traced, out_tree_box[0]
+
+    def _explain_miss(self, sig: _Signature, paths: list) -> str:
+        if not self._cache:
+            return "first call"
+        prev = next(reversed(self._cache))
+        if prev.statics != sig.statics:
+            return f"static arguments changed: {prev.statics} -> {sig.statics}"
+        if prev.in_tree != sig.in_tree:
+            return f"argument structure changed: {prev.in_tree} -> {sig.in_tree}"
+        for path, a, b in zip(paths, prev.in_avals, sig.in_avals):
+            if a != b:
+                return f"{_argname(path)} changed from {a} to {b}"
+        return "new signature"
+
+    def _entry(self, sig: _Signature, paths: list) -> _Entry:
+        entry = self._cache.get(sig)
+        if entry is None:
+            if _log_compiles():
+                logger.warning("cotan: compiling `%s` (called at %s): %s",
+                               self._name, where(), self._explain_miss(sig, paths))
+            traced, out_tree = self._trace(sig)
+            entry = _Entry(compiler.compile(traced), traced, out_tree)
+            self._cache[sig] = entry
+        return entry
+
+    # -- calling ----------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if any(isinstance(x, Tracer) for x in tree_flatten((args, kwargs))[0]):
+            return self._fun(*args, **kwargs)  # inside another trace: inline
+        sig, buffers, paths = self._signature(args, kwargs)
+        entry = self._entry(sig, paths)
+        outputs = entry.executable(buffers)
+        arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
+        return tree_unflatten(entry.out_tree, arrays)
+
+    def lower(self, *args: Any, **kwargs: Any) -> "Lowered":
+        sig, _, _ = self._signature(args, kwargs)
+        traced, out_tree = self._trace(sig)
+        return Lowered(traced, out_tree)
+
+    def _cache_size(self) -> int:
+        return len(self._cache)
+
+
+class Lowered:
+    """A traced function before compilation; `.as_text(stage)` shows its IR
+    at "cotan", "linalg" or "llvm"; `.compile()` makes it callable."""
+
+    def __init__(self, traced: compiler.Traced, out_tree: PyTreeDef):
+        self._traced = traced
+        self._out_tree = out_tree
+
+    def as_text(self, stage: str = "cotan") -> str:
+        return self._traced.text(stage)
+
+    def compile(self) -> Callable[..., Any]:
+        executable = compiler.compile(self._traced)
+        traced, out_tree = self._traced, self._out_tree
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            leaves = tree_flatten((args, kwargs))[0]
+            buffers = [_abstractify(x, (), traced.name)[1] for x in leaves]
+            outs = executable(buffers)
+            return tree_unflatten(out_tree, [Array(o, a.weak_type) for o, a in zip(outs, traced.out_avals)])
+
+        return call
+
+
+def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
+        static_argnames: str | Sequence[str] = ()) -> Any:
+    """Compiles `fun` for each new signature of its arguments.
+
+    Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`."""
+    if fun is None:
+        return lambda f: Jitted(f, static_argnums, static_argnames)
+    return Jitted(fun, static_argnums, static_argnames)

@@ -1,0 +1,243 @@
+"""The cotan primitives: one function per op of CotanOps.td, in the same
+order. Operands must already agree in dtype and shape where the op says so
+(cotan.numpy does promotion and broadcasting). Shape rules live in C++ and
+run when the op is built; given concrete arrays, a primitive runs eagerly
+as a compiled single-op function, cached per shapes, dtypes and params."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import dtypes
+from .core import ShapedArray, Trace, find_trace
+from .mlir import ir
+from .mlir.dialects import cotan as d
+
+
+def _leaves(operands: Sequence[Any]) -> list:
+    return [o for a in operands for o in (a if isinstance(a, list) else [a])]
+
+
+def primitive(build: Callable[..., Any]) -> Callable[..., Any]:
+    """Makes `build(trace, *operands, **params)` callable on traced values
+    (adds the op to their trace) and on concrete Arrays (runs it)."""
+
+    @functools.wraps(build)
+    def bind(*operands: Any, **params: Any) -> Any:
+        trace = find_trace(_leaves(operands))
+        if trace is not None:
+            return build(trace, *operands, **params)
+        return _run_eagerly(build, operands, params)
+
+    bind.build = build  # type: ignore[attr-defined]
+    return bind
+
+
+def _run_eagerly(build: Callable[..., Any], operands: Sequence[Any], params: dict) -> Any:
+    from . import compiler
+    from .array import Array
+
+    leaves = _leaves(operands)
+    structure = tuple(len(a) if isinstance(a, list) else None for a in operands)
+    avals = tuple(x.aval for x in leaves)
+    key = (build, structure, avals, tuple(sorted(params.items())))
+    executable = _EAGER_CACHE.get(key)
+    if executable is None:
+        def body(trace: Trace, inputs: list) -> list:
+            it = iter(inputs)
+            args = [[next(it) for _ in range(n)] if n is not None else next(it)
+                    for n in structure]
+            return [build(trace, *args, **params)]
+
+        executable = compiler.compile_traced(build.__name__, avals, body)
+        _EAGER_CACHE[key] = executable
+    weak = bool(leaves) and all(x.weak_type for x in leaves)
+    (out,) = executable([x._value for x in leaves])
+    return Array(out, weak_type=weak)
+
+
+_EAGER_CACHE: dict[Any, Any] = {}
+
+
+def _dims(values: Sequence[int]) -> list[int]:
+    return [int(v) for v in values]
+
+
+# -- constants ----------------------------------------------------------------
+
+@primitive
+def iota(trace: Trace, *, shape: tuple[int, ...], dtype: np.dtype, dimension: int):
+    return trace.emit(d.iota, result=ShapedArray(shape, dtype), dimension=dimension)
+
+
+def _unary(builder: Callable) -> Callable:
+    @primitive
+    def op(trace: Trace, x):
+        return trace.emit(builder, x)
+    op.__name__ = op.build.__name__ = builder.__name__.rstrip("_")
+    return op
+
+
+def _binary(builder: Callable) -> Callable:
+    @primitive
+    def op(trace: Trace, x, y):
+        return trace.emit(builder, x, y)
+    op.__name__ = op.build.__name__ = builder.__name__.rstrip("_")
+    return op
+
+
+# -- elementwise --------------------------------------------------------------
+
+neg = _unary(d.neg)
+abs = _unary(d.abs)  # noqa: A001
+exp = _unary(d.exp)
+log = _unary(d.log)
+log1p = _unary(d.log1p)
+expm1 = _unary(d.expm1)
+tanh = _unary(d.tanh)
+logistic = _unary(d.logistic)
+sqrt = _unary(d.sqrt)
+rsqrt = _unary(d.rsqrt)
+sin = _unary(d.sin)
+cos = _unary(d.cos)
+floor = _unary(d.floor)
+sign = _unary(d.sign)
+not_ = _unary(d.not_)
+
+add = _binary(d.add)
+sub = _binary(d.sub)
+mul = _binary(d.mul)
+div = _binary(d.div)
+rem = _binary(d.rem)
+pow = _binary(d.pow)  # noqa: A001
+max = _binary(d.max)  # noqa: A001
+min = _binary(d.min)  # noqa: A001
+atan2 = _binary(d.atan2)
+and_ = _binary(d.and_)
+or_ = _binary(d.or_)
+
+_DIRECTIONS = {"eq": 0, "ne": 1, "lt": 2, "le": 3, "gt": 4, "ge": 5}
+
+
+def _build_compare(lhs, rhs, *, direction):
+    return d.compare(direction, lhs, rhs)
+
+
+_build_compare.__name__ = "compare"
+
+
+@primitive
+def compare(trace: Trace, x, y, *, direction: str):
+    with trace.ctx:
+        attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), _DIRECTIONS[direction])
+    return trace.emit(_build_compare, x, y, direction=attr)
+
+
+@primitive
+def select(trace: Trace, pred, on_true, on_false):
+    return trace.emit(d.select, pred, on_true, on_false)
+
+
+@primitive
+def convert(trace: Trace, x, *, dtype: np.dtype):
+    return trace.emit(d.convert, x, result=ShapedArray(x.shape, dtype))
+
+
+# -- shape --------------------------------------------------------------------
+
+@primitive
+def broadcast_in_dim(trace: Trace, x, *, shape: tuple[int, ...], broadcast_dimensions: tuple[int, ...]):
+    return trace.emit(d.broadcast_in_dim, x, result=ShapedArray(shape, x.dtype),
+                      broadcast_dimensions=_dims(broadcast_dimensions))
+
+
+@primitive
+def reshape(trace: Trace, x, *, shape: tuple[int, ...]):
+    return trace.emit(d.reshape, x, result=ShapedArray(shape, x.dtype))
+
+
+@primitive
+def transpose(trace: Trace, x, *, permutation: tuple[int, ...]):
+    return trace.emit(d.transpose, x, permutation=_dims(permutation))
+
+
+@primitive
+def slice(trace: Trace, x, *, start: tuple[int, ...], limit: tuple[int, ...], strides: tuple[int, ...]):  # noqa: A001
+    return trace.emit(d.slice, x, start_indices=_dims(start), limit_indices=_dims(limit),
+                      strides=_dims(strides))
+
+
+@primitive
+def concatenate(trace: Trace, xs: list, *, dimension: int):
+    return trace.emit(d.concatenate, xs, dimension=dimension)
+
+
+@primitive
+def pad(trace: Trace, x, padding_value, *, low: tuple[int, ...], high: tuple[int, ...], interior: tuple[int, ...]):
+    return trace.emit(d.pad, x, padding_value, edge_padding_low=_dims(low),
+                      edge_padding_high=_dims(high), interior_padding=_dims(interior))
+
+
+@primitive
+def reverse(trace: Trace, x, *, dimensions: tuple[int, ...]):
+    return trace.emit(d.reverse, x, dimensions=_dims(dimensions))
+
+
+@primitive
+def take(trace: Trace, x, indices, *, axis: int):
+    return trace.emit(d.take, x, indices, axis=axis)
+
+
+@primitive
+def dynamic_slice(trace: Trace, x, start_indices: list, *, slice_sizes: tuple[int, ...]):
+    return trace.emit(d.dynamic_slice, x, start_indices, slice_sizes=_dims(slice_sizes))
+
+
+@primitive
+def dynamic_update_slice(trace: Trace, x, update, start_indices: list):
+    return trace.emit(d.dynamic_update_slice, x, update, start_indices)
+
+
+# -- reductions ---------------------------------------------------------------
+
+def _reduction(builder: Callable) -> Callable:
+    @primitive
+    def op(trace: Trace, x, *, dimensions: tuple[int, ...]):
+        return trace.emit(builder, x, dimensions=_dims(dimensions))
+    op.__name__ = op.build.__name__ = builder.__name__
+    return op
+
+
+reduce_sum = _reduction(d.reduce_sum)
+reduce_prod = _reduction(d.reduce_prod)
+reduce_max = _reduction(d.reduce_max)
+reduce_min = _reduction(d.reduce_min)
+
+
+def _arg_reduction(builder: Callable) -> Callable:
+    @primitive
+    def op(trace: Trace, x, *, dimension: int, index_dtype: np.dtype = dtypes.int32):
+        shape = x.shape[:dimension] + x.shape[dimension + 1:]
+        return trace.emit(builder, x, result=ShapedArray(shape, index_dtype),
+                          dimension=dimension)
+    op.__name__ = op.build.__name__ = builder.__name__
+    return op
+
+
+argmax = _arg_reduction(d.argmax)
+argmin = _arg_reduction(d.argmin)
+
+
+# -- contractions -------------------------------------------------------------
+
+@primitive
+def dot_general(trace: Trace, lhs, rhs, *, contracting: tuple[tuple[int, ...], tuple[int, ...]],
+                batch: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())):
+    return trace.emit(d.dot_general, lhs, rhs,
+                      lhs_contracting_dimensions=_dims(contracting[0]),
+                      rhs_contracting_dimensions=_dims(contracting[1]),
+                      lhs_batching_dimensions=_dims(batch[0]),
+                      rhs_batching_dimensions=_dims(batch[1]))
