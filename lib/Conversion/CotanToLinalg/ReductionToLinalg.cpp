@@ -81,8 +81,10 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
           linalg::YieldOp::create(
               b, nloc, toStorage(b, nloc, combine(b, nloc, kCombiner, x, acc)));
         });
-    rewriter.replaceOp(op, convertTensor(rewriter, loc, reduce->getResult(0),
-                                         element));
+    Value result = reduce->getResult(0);
+    if (accElement != element)
+      result = convertTensor(rewriter, loc, result, element);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -1,0 +1,469 @@
+// RUN: cotan-opt %s --split-input-file --verify-diagnostics
+// One case per verifier constraint; labels such as (slice_c2) match the
+// constraint labels in the C++ shape rules.
+
+func.func @dynamic_shape(%x: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error@+1 {{operand #0 must be statically shaped tensor}}
+  %0 = cotan.exp %x : tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @exp_of_int(%x: tensor<3xi32>) -> tensor<3xi32> {
+  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  %0 = cotan.exp %x : tensor<3xi32>
+  return %0 : tensor<3xi32>
+}
+
+// -----
+
+func.func @neg_of_unsigned(%x: tensor<3xui8>) -> tensor<3xui8> {
+  // expected-error@+1 {{but got 'tensor<3xui8>'}}
+  %0 = cotan.neg %x : tensor<3xui8>
+  return %0 : tensor<3xui8>
+}
+
+// -----
+
+func.func @not_of_float(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{operand #0 must be statically shaped tensor of 1-bit signless integer}}
+  %0 = cotan.not %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @add_mixed_types(%x: tensor<3xf32>, %y: tensor<3xf64>) -> tensor<3xf32> {
+  // expected-error@+1 {{requires the same type for all operands and results}}
+  %0 = "cotan.add"(%x, %y) : (tensor<3xf32>, tensor<3xf64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @add_of_bools(%x: tensor<3xi1>) -> tensor<3xi1> {
+  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  %0 = cotan.add %x, %x : tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+func.func @atan2_of_int(%x: tensor<3xi64>) -> tensor<3xi64> {
+  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  %0 = cotan.atan2 %x, %x : tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+func.func @compare_shapes(%x: tensor<3xf32>, %y: tensor<4xf32>) -> tensor<3xi1> {
+  // expected-error@+1 {{all non-scalar operands/results must have the same shape and base type}}
+  %0 = "cotan.compare"(%x, %y) {direction = 0 : i32} : (tensor<3xf32>, tensor<4xf32>) -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+func.func @compare_result(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{result #0 must be statically shaped tensor of 1-bit signless integer values}}
+  %0 = "cotan.compare"(%x, %x) {direction = 0 : i32} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @select_pred_shape(%p: tensor<2xi1>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  // The Elementwise trait rejects this before the shape rule (select_c2) runs.
+  // expected-error@+1 {{all non-scalar operands/results must have the same shape and base type}}
+  %0 = "cotan.select"(%p, %x, %x) : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @convert_shape(%x: tensor<3xf32>) -> tensor<4xi32> {
+  // expected-error@+1 {{all of {operand, result} have same shape}}
+  %0 = cotan.convert %x : tensor<3xf32> -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @iota_rank0() -> tensor<f32> {
+  // expected-error@+1 {{(iota_c1) result must have rank >= 1}}
+  %0 = cotan.iota dim = 0 : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @iota_dim() -> tensor<3xf32> {
+  // expected-error@+1 {{(iota_c2) dimension 1 is out of range for a result of rank 1}}
+  %0 = cotan.iota dim = 1 : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @broadcast_element_type(%x: tensor<3xf32>) -> tensor<2x3xf64> {
+  // expected-error@+1 {{(broadcast_in_dim_c1) operand element type 'f32' differs from result element type 'f64'}}
+  %0 = cotan.broadcast_in_dim %x dims = [1] : tensor<3xf32> -> tensor<2x3xf64>
+  return %0 : tensor<2x3xf64>
+}
+
+// -----
+
+func.func @broadcast_dims_count(%x: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{(broadcast_in_dim_c2) expects 1 broadcast dimensions (the operand rank), got 2}}
+  %0 = cotan.broadcast_in_dim %x dims = [0, 1] : tensor<3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @broadcast_dims_range(%x: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{(broadcast_in_dim_c3) dimension 2 is out of range for rank 2}}
+  %0 = cotan.broadcast_in_dim %x dims = [2] : tensor<3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @broadcast_sizes(%x: tensor<3xf32>) -> tensor<3x2xf32> {
+  // expected-error@+1 {{(broadcast_in_dim_c4) operand dimension 0 of size 3 cannot broadcast to result dimension 1 of size 2}}
+  %0 = cotan.broadcast_in_dim %x dims = [1] : tensor<3xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<4xf32>) -> tensor<2x2xi32> {
+  // expected-error@+1 {{(reshape_c1) operand element type 'f32' differs from result element type 'i32'}}
+  %0 = cotan.reshape %x : tensor<4xf32> -> tensor<2x2xi32>
+  return %0 : tensor<2x2xi32>
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<3xf32>) -> tensor<2x2xf32> {
+  // expected-error@+1 {{(reshape_c2) operand has 3 elements but the result has 4}}
+  %0 = cotan.reshape %x : tensor<3xf32> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(transpose_c1) [0, 0] is not a permutation of the operand's 2 dimensions}}
+  %0 = cotan.transpose %x perm = [0, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @transpose_result(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{inferred type(s) 'tensor<3x2xf32>' are incompatible with return type(s) of operation 'tensor<2x3xf32>'}}
+  %0 = cotan.transpose %x perm = [1, 0] : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @slice_rank(%x: tensor<3xf32>) -> tensor<2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(slice_c1) start, limit and strides must each have one entry per operand dimension (1)}}
+  %0 = cotan.slice %x start = [0, 0] limit = [2] strides = [1] : tensor<3xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @slice_bounds(%x: tensor<3xf32>) -> tensor<2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(slice_c2) dimension 0: need 0 <= start (2) <= limit (1) <= size (3)}}
+  %0 = cotan.slice %x start = [2] limit = [1] strides = [1] : tensor<3xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @slice_stride(%x: tensor<3xf32>) -> tensor<2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(slice_c3) dimension 0: stride 0 must be positive}}
+  %0 = cotan.slice %x start = [0] limit = [2] strides = [0] : tensor<3xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @concatenate_none() -> tensor<0xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(concatenate_c1) needs at least one input}}
+  %0 = "cotan.concatenate"() {dimension = 0 : i64} : () -> tensor<0xf32>
+  return %0 : tensor<0xf32>
+}
+
+// -----
+
+func.func @concatenate_dim(%x: tensor<3xf32>) -> tensor<6xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(concatenate_c2) dimension 1 is out of range for rank 1}}
+  %0 = cotan.concatenate %x, %x dim = 1 : (tensor<3xf32>, tensor<3xf32>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+func.func @concatenate_types(%x: tensor<3xf32>, %y: tensor<3xf64>) -> tensor<6xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(concatenate_c3) input 1 of type 'tensor<3xf64>' does not match the rank and element type of input 0, 'tensor<3xf32>'}}
+  %0 = cotan.concatenate %x, %y dim = 0 : (tensor<3xf32>, tensor<3xf64>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+func.func @concatenate_sizes(%x: tensor<2x3xf32>, %y: tensor<2x4xf32>) -> tensor<4x3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(concatenate_c4) input 1 has size 4 in dimension 1 but input 0 has 3}}
+  %0 = cotan.concatenate %x, %y dim = 0 : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @pad_value(%x: tensor<3xf32>, %p: tensor<1xf32>) -> tensor<5xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(pad_c1) padding value must be a 0-d tensor of the operand element type, got 'tensor<1xf32>'}}
+  %0 = cotan.pad %x, %p low = [1] high = [1] interior = [0] : (tensor<3xf32>, tensor<1xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+func.func @pad_count(%x: tensor<3xf32>, %p: tensor<f32>) -> tensor<5xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(pad_c2) low, high and interior padding must each have one entry per operand dimension (1)}}
+  %0 = cotan.pad %x, %p low = [1, 1] high = [1] interior = [0] : (tensor<3xf32>, tensor<f32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<3xf32>, %p: tensor<f32>) -> tensor<3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(pad_c3) dimension 0: padding amounts must be non-negative}}
+  %0 = cotan.pad %x, %p low = [-1] high = [1] interior = [0] : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @reverse_dims(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{(reverse_c1) dimension 0 appears more than once}}
+  %0 = cotan.reverse %x dims = [0, 0] : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @take_axis(%x: tensor<3xf32>, %i: tensor<2xi32>) -> tensor<2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(take_c1) axis 1 is out of range for an operand of rank 1}}
+  %0 = cotan.take %x[%i] axis = 1 : (tensor<3xf32>, tensor<2xi32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @take_empty_axis(%x: tensor<0x2xf32>, %i: tensor<2xi32>) -> tensor<2x2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(take_c2) cannot take elements from axis 0, which has size 0}}
+  %0 = cotan.take %x[%i] axis = 0 : (tensor<0x2xf32>, tensor<2xi32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @take_float_indices(%x: tensor<3xf32>, %i: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error@+1 {{operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = cotan.take %x[%i] axis = 0 : (tensor<3xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @dynamic_slice_count(%x: tensor<3x4xf32>, %i: tensor<i32>) -> tensor<2x2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dynamic_slice_c1) expects 2 start indices (the operand rank), got 1}}
+  %0 = cotan.dynamic_slice %x[%i] sizes = [2, 2] : (tensor<3x4xf32>, tensor<i32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @dynamic_slice_sizes(%x: tensor<3xf32>, %i: tensor<i32>) -> tensor<4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dynamic_slice_c3) slice size 4 in dimension 0 must lie in [0, 3]}}
+  %0 = cotan.dynamic_slice %x[%i] sizes = [4] : (tensor<3xf32>, tensor<i32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dynamic_slice_index_rank(%x: tensor<3xf32>, %i: tensor<1xi32>) -> tensor<2xf32> {
+  // expected-error@+1 {{operand #1 must be variadic of 0D tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = cotan.dynamic_slice %x[%i] sizes = [2] : (tensor<3xf32>, tensor<1xi32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @dynamic_update_slice_type(%x: tensor<3xf32>, %u: tensor<2xf64>, %i: tensor<i32>) -> tensor<3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dynamic_update_slice_c1) update 'tensor<2xf64>' must have the rank and element type of the operand 'tensor<3xf32>'}}
+  %0 = cotan.dynamic_update_slice %x[%i], %u : (tensor<3xf32>, tensor<2xf64>, tensor<i32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @dynamic_update_slice_size(%x: tensor<3xf32>, %u: tensor<4xf32>, %i: tensor<i32>) -> tensor<3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dynamic_update_slice_c2) update dimension 0 of size 4 exceeds the operand's size 3}}
+  %0 = cotan.dynamic_update_slice %x[%i], %u : (tensor<3xf32>, tensor<4xf32>, tensor<i32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @dynamic_update_slice_count(%x: tensor<3xf32>, %u: tensor<2xf32>) -> tensor<3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dynamic_update_slice_c3) expects 1 start indices (the operand rank), got 0}}
+  %0 = cotan.dynamic_update_slice %x[], %u : (tensor<3xf32>, tensor<2xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @reduce_dims(%x: tensor<3xf32>) -> tensor<f32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(reduce_c1) dimension 1 is out of range for rank 1}}
+  %0 = cotan.reduce_sum %x dims = [1] : tensor<3xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @reduce_duplicate(%x: tensor<3x2xf32>) -> tensor<2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(reduce_c1) dimension 0 appears more than once}}
+  %0 = cotan.reduce_max %x dims = [0, 0] : tensor<3x2xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @reduce_sum_bool(%x: tensor<3xi1>) -> tensor<i1> {
+  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  %0 = cotan.reduce_sum %x dims = [0] : tensor<3xi1> -> tensor<i1>
+  return %0 : tensor<i1>
+}
+
+// -----
+
+func.func @argmax_dim(%x: tensor<3xf32>) -> tensor<i32> {
+  // expected-error@+1 {{(arg_reduce_c1) dimension 1 is out of range for an operand of rank 1}}
+  %0 = cotan.argmax %x dim = 1 : tensor<3xf32> -> tensor<i32>
+  return %0 : tensor<i32>
+}
+
+// -----
+
+func.func @argmin_shape(%x: tensor<3x2xf32>) -> tensor<3xi32> {
+  // expected-error@+1 {{(arg_reduce_c2) result shape must be the operand shape without dimension 0, got 'tensor<3xi32>'}}
+  %0 = cotan.argmin %x dim = 0 : tensor<3x2xf32> -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}
+
+// -----
+
+func.func @argmax_empty(%x: tensor<0x2xf32>) -> tensor<2xi32> {
+  // expected-error@+1 {{(arg_reduce_c3) dimension 0 has size 0: there is no extreme element}}
+  %0 = cotan.argmax %x dim = 0 : tensor<0x2xf32> -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}
+
+// -----
+
+func.func @argmax_float_result(%x: tensor<3xf32>) -> tensor<f32> {
+  // expected-error@+1 {{result #0 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = cotan.argmax %x dim = 0 : tensor<3xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @dot_element_types(%a: tensor<2x3xf32>, %b: tensor<3x4xf64>) -> tensor<2x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dot_general_c1) operand element types differ: 'f32' vs 'f64'}}
+  %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @dot_batch_count(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5x2x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dot_general_c3) lhs has 1 batching dimensions, rhs has 0}}
+  %0 = cotan.dot_general %a, %b {lhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
+}
+
+// -----
+
+func.func @dot_contract_count(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dot_general_c4) lhs has 1 contracting dimensions, rhs has 2}}
+  %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0, 1>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @dot_dims(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dot_general_c5) dimension 2 is out of range for rank 2}}
+  %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @dot_sizes(%a: tensor<2x3xf32>, %b: tensor<4x4xf32>) -> tensor<2x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dot_general_c6) lhs dimension 1 (size 3) does not match rhs dimension 0 (size 4)}}
+  %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @constant_type() -> tensor<2xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{inferred type(s) 'tensor<2xf64>' are incompatible with return type(s) of operation 'tensor<2xf32>'}}
+  %0 = "cotan.constant"() {value = dense<1.0> : tensor<2xf64>} : () -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @constant_element_type() -> tensor<2xui8> {
+  // expected-error@+1 {{result #0 must be statically shaped tensor of 16-bit float}}
+  %0 = cotan.constant dense<1> : tensor<2xui8>
+  return %0 : tensor<2xui8>
+}
