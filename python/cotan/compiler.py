@@ -22,9 +22,11 @@ OPT_LEVEL = 2
 
 
 def symbol_name(name: str) -> str:
-    """A C-friendly symbol for a Python function name."""
+    """A C symbol for a Python function name. The prefix keeps it apart from
+    the C library: a jitted function called `exp` or `free` must not
+    replace libm's or libc's inside the JIT."""
     cleaned = re.sub(r"\W", "_", name).strip("_")
-    return cleaned or "fn"
+    return f"cotan_{cleaned or 'fn'}"
 
 
 @dataclass

@@ -195,9 +195,10 @@ class Trace:
     def finish(self, outputs: Sequence["Tracer"]) -> ir.Module:
         """Returns `outputs` and seals the function; the trace dies."""
         with self.ctx, _location(), ir.InsertionPoint(self.block):
-            func_d.ReturnOp([self.value_of(o) for o in outputs])
+            values = [self.value_of(o) for o in outputs]
+            func_d.ReturnOp(values)
             arg_types = [a.type for a in self.block.arguments]
-            result_types = [self.value_of(o).type for o in outputs]
+            result_types = [v.type for v in values]
             self.func.attributes["function_type"] = ir.TypeAttr.get(
                 ir.FunctionType.get(arg_types, result_types))
             # Inputs belong to the caller: bufferization must not write them.

@@ -63,10 +63,18 @@ def _convert(x: ArrayBase, dtype: Any) -> ArrayBase:
     return ops.convert(x, dtype=dtype)
 
 
+def _is_literal(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, (bool, _np.generic))
+
+
 def _promote(*xs: Any) -> list[ArrayBase]:
-    arrays = [_operand(x) for x in xs]
-    dtype, _ = _dt.result_type(*[(a.dtype, a.weak_type) for a in arrays])
-    return [_convert(a, dtype) for a in arrays]
+    """One dtype for all of xs. Python literals are materialized directly in
+    that dtype, so 0.1 next to a float64 array keeps double precision."""
+    typed = [_dt.scalar_dtype(x) if _is_literal(x) else None for x in xs]
+    arrays = [None if t else _operand(x) for x, t in zip(xs, typed)]
+    dtype, _ = _dt.result_type(*[t or (a.dtype, a.weak_type) for t, a in zip(typed, arrays)])
+    return [Array(_np.asarray(x, dtype), weak_type=True) if t else _convert(a, dtype)
+            for x, t, a in zip(xs, typed, arrays)]
 
 
 def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
@@ -379,8 +387,8 @@ def logaddexp(x: Any, y: Any) -> ArrayBase:
     m = ops.max(a, b)
     d = ops.abs(ops.sub(a, b))
     safe = add(m, ops.log1p(ops.exp(ops.neg(d))))
-    # -inf + -inf (and inf + inf) would give NaN through d; the answer is m.
-    return where(ops.compare(a, b, direction="eq"), m, safe)
+    # Equal infinities would give NaN through d = inf - inf; the answer is m.
+    return where(logical_and(ops.compare(a, b, direction="eq"), isinf(a)), m, safe)
 
 
 def clip(a: Any, a_min: Any = None, a_max: Any = None) -> ArrayBase:
