@@ -97,6 +97,10 @@ def mlir_error_messages(error: Exception) -> list[str]:
     return lines
 
 
+def _op_name(builder: Callable[..., Any]) -> str:
+    return getattr(builder, "__name__", "op").rstrip("_")
+
+
 def _location() -> ir.Location:
     filename, line = user_location()
     return ir.Location.file(filename, line, 0)
@@ -141,11 +145,12 @@ class Trace:
         with self.ctx, _location(), ir.InsertionPoint(self.block):
             try:
                 return builder(*args, **attrs)
-            except (ValueError, TypeError, ir.MLIRError) as e:
-                name = getattr(builder, "__name__", "op")
-                raise CompileError(
-                    f"{where()}: cannot build cotan.{name}: {e}", take_diagnostics()
-                ) from None
+            except ir.MLIRError as e:
+                raise CompileError(f"{where()}: cannot build cotan.{_op_name(builder)}",
+                                   mlir_error_messages(e)) from None
+            except (ValueError, TypeError) as e:
+                raise CompileError(f"{where()}: cannot build cotan.{_op_name(builder)}: {e}",
+                                   take_diagnostics()) from None
 
     def _wrap(self, value: ir.Value, operands: Sequence[Any]) -> "Tracer":
         type_ = ir.RankedTensorType(value.type)
@@ -164,13 +169,13 @@ class Trace:
         raise TypeError(f"cannot use {type(x).__name__} as an operand")
 
     def check(self, t: "Tracer") -> None:
+        if not t._trace.alive:
+            raise TracerLeakError(
+                f"{where()}: a value traced in `{t._trace.name}` (traced at "
+                f"{t._trace.origin}) was used after that trace ended. Return "
+                "it from the jitted function instead of storing it."
+            )
         if t._trace is not self:
-            if not t._trace.alive:
-                raise TracerLeakError(
-                    f"{where()}: a value traced in `{t._trace.name}` (traced at "
-                    f"{t._trace.origin}) was used after that trace ended. Return "
-                    "it from the jitted function instead of storing it."
-                )
             raise TracerLeakError(
                 f"{where()}: values from two different traces were combined "
                 f"(`{t._trace.name}` and `{self.name}`)"

@@ -140,30 +140,28 @@ struct ReshapeToCollapseExpand : CotanToLinalgPattern<ReshapeOp> {
       rewriter.replaceOp(op, value);
       return success();
     }
+    // One reassociation group of all dimensions; none for rank 0, whose
+    // reshapes only add or drop unit dimensions.
     auto allDims = [](int64_t rank) {
       SmallVector<ReassociationIndices> groups;
       if (rank > 0)
         groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
       return groups;
     };
-    if (operandType.getRank() != 1) {
-      auto flatType = RankedTensorType::get(
-          resultType.getRank() == 0 ? ArrayRef<int64_t>{}
-                                    : ArrayRef<int64_t>{operandType.getNumElements()},
-          operandType.getElementType());
-      if (operandType.getRank() == 0)
-        value = tensor::ExpandShapeOp::create(rewriter, loc, flatType, value,
+    if (resultType.getRank() == 0) {
+      value = tensor::CollapseShapeOp::create(rewriter, loc, resultType, value,
                                               allDims(0));
-      else
+    } else if (operandType.getRank() == 0) {
+      value = tensor::ExpandShapeOp::create(rewriter, loc, resultType, value,
+                                            allDims(0));
+    } else {
+      if (operandType.getRank() != 1)
         value = tensor::CollapseShapeOp::create(
-            rewriter, loc, flatType, value, allDims(operandType.getRank()));
-    }
-    auto flatType = cast<RankedTensorType>(value.getType());
-    if (flatType != resultType) {
-      if (resultType.getRank() == 0)
-        value = tensor::CollapseShapeOp::create(rewriter, loc, resultType,
-                                                value, allDims(0));
-      else
+            rewriter, loc,
+            RankedTensorType::get({operandType.getNumElements()},
+                                  operandType.getElementType()),
+            value, allDims(operandType.getRank()));
+      if (resultType.getRank() != 1)
         value = tensor::ExpandShapeOp::create(
             rewriter, loc, resultType, value, allDims(resultType.getRank()));
     }

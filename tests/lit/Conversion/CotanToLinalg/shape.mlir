@@ -38,11 +38,13 @@ func.func @broadcast_in_dim(%x: tensor<1x3xf32>) -> tensor<4x2x3xf32> {
 // CHECK-LABEL: func.func @reshape
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<2x3xf32> into tensor<6xf32>
 // CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1, 2]] output_shape [3, 1, 2] : tensor<6xf32> into tensor<3x1x2xf32>
-// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1] : tensor<f32> into tensor<1xf32>
-func.func @reshape(%x: tensor<2x3xf32>, %s: tensor<f32>) -> (tensor<3x1x2xf32>, tensor<1x1xf32>) {
+// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1, 1] : tensor<f32> into tensor<1x1xf32>
+// CHECK: tensor.collapse_shape %{{.*}} [] : tensor<1x1xf32> into tensor<f32>
+func.func @reshape(%x: tensor<2x3xf32>, %s: tensor<f32>, %u: tensor<1x1xf32>) -> (tensor<3x1x2xf32>, tensor<1x1xf32>, tensor<f32>) {
   %0 = cotan.reshape %x : tensor<2x3xf32> -> tensor<3x1x2xf32>
   %1 = cotan.reshape %s : tensor<f32> -> tensor<1x1xf32>
-  return %0, %1 : tensor<3x1x2xf32>, tensor<1x1xf32>
+  %2 = cotan.reshape %u : tensor<1x1xf32> -> tensor<f32>
+  return %0, %1, %2 : tensor<3x1x2xf32>, tensor<1x1xf32>, tensor<f32>
 }
 
 // -----

@@ -1,0 +1,146 @@
+"""cotan.jit: caching, pytrees, static arguments, lowering stages."""
+
+from __future__ import annotations
+
+import collections
+import logging
+
+import numpy as np
+import pytest
+
+import cotan
+import cotan.numpy as cnp
+from conftest import assert_matches, random_array
+
+
+def test_second_call_does_not_retrace(rng):
+    @cotan.jit
+    def f(x, y):
+        return cnp.tanh(x @ y) + 1.0
+
+    x = random_array(rng, (3, 4), "float32")
+    y = random_array(rng, (4, 2), "float32")
+    first = f(x, y)
+    second = f(x + 1, y)
+    assert f.trace_count == 1 and f._cache_size() == 1
+    assert_matches(first, np.tanh(x @ y) + 1)
+    assert_matches(second, np.tanh((x + 1) @ y) + 1)
+    f(cnp.asarray(x), y)  # a cotan.Array of the same shape is the same signature
+    assert f.trace_count == 1
+
+
+def test_new_shapes_and_dtypes_retrace(rng):
+    f = cotan.jit(lambda x: x * 2)
+    f(np.ones(3, np.float32))
+    f(np.ones(4, np.float32))
+    f(np.ones(4, np.float64))
+    f(np.ones(4, np.float64))
+    assert f.trace_count == 3
+
+
+def test_pytrees_in_and_out(rng):
+    Point = collections.namedtuple("Point", ["x", "y"])
+
+    @cotan.jit
+    def f(params, batch, scale=2.0):
+        h = batch["inputs"] @ params[0] + params[1]
+        return {"out": h * scale, "parts": (h.sum(), [h.max()])}, Point(h.min(), None)
+
+    w = random_array(rng, (3, 2), "float32")
+    b = random_array(rng, (2,), "float32")
+    x = random_array(rng, (4, 3), "float32")
+    result, point = f((w, b), {"inputs": x}, scale=3.0)
+    h = x @ w + b
+    assert_matches(result["out"], h * 3)
+    assert_matches(result["parts"][0], h.sum())
+    assert_matches(result["parts"][1][0], h.max())
+    assert isinstance(point, Point) and point.y is None
+    assert_matches(point.x, h.min())
+    assert isinstance(result["out"], cotan.Array)
+
+
+def test_static_argnums_and_argnames(rng):
+    @cotan.jit(static_argnums=1, static_argnames="mode")
+    def f(x, n, mode="sum"):
+        for _ in range(n):
+            x = x * 2
+        return x.sum() if mode == "sum" else x.max()
+
+    x = random_array(rng, (5,), "float32")
+    assert_matches(f(x, 3), (x * 8).sum())
+    assert_matches(f(x, 3, mode="max"), (x * 8).max())
+    assert_matches(f(x, 1), (x * 2).sum())
+    f(x, 1)
+    assert f.trace_count == 3
+
+
+def test_scalars_and_constants(rng):
+    big = random_array(rng, (100, 100), "float32")
+    f = cotan.jit(lambda x, s: x * s + big)
+    out = f(np.ones((100, 100), np.float32), 2)
+    assert_matches(out, 2 + big)
+    # The large captured array is an argument of the compiled function, not
+    # a constant in the IR.
+    text = f.lower(np.ones((100, 100), np.float32), 2).as_text()
+    assert "dense<" not in text and text.count("tensor<100x100xf32>") >= 3
+    assert_matches(cotan.jit(lambda: 3.0)(), np.float32(3.0))
+    assert_matches(cotan.jit(lambda x: (x, 1, True))(np.int32(5))[1], np.int32(1))
+
+
+def test_jit_inside_jit_inlines(rng):
+    inner = cotan.jit(lambda x: x + 1)
+    outer = cotan.jit(lambda x: inner(x) * 2)
+    x = random_array(rng, (3,), "float32")
+    assert_matches(outer(x), (x + 1) * 2)
+    assert inner.trace_count == 0
+
+
+def test_lower_stages(rng):
+    f = cotan.jit(lambda x, y: cnp.maximum(x @ y, 0.0).sum(axis=0))
+    x = random_array(rng, (4, 3), "float32")
+    y = random_array(rng, (3, 5), "float32")
+    lowered = f.lower(x, y)
+    cotan_ir = lowered.as_text("cotan")
+    assert "cotan.dot_general" in cotan_ir and "cotan.reduce_sum" in cotan_ir
+    linalg_ir = lowered.as_text("linalg")
+    assert "linalg.generic" in linalg_ir and "cotan." not in linalg_ir
+    llvm_ir = lowered.as_text("llvm")
+    assert "llvm.func" in llvm_ir and "linalg." not in llvm_ir
+    assert_matches(lowered.compile()(x, y), np.maximum(x @ y, 0).sum(axis=0))
+    with pytest.raises(ValueError, match="unknown stage"):
+        lowered.as_text("ptx")
+    assert f.trace_count == 1  # lowering traces but does not fill the cache
+
+
+def test_inputs_are_never_modified(rng):
+    x = random_array(rng, (4,), "float32")
+    keep = x.copy()
+    f = cotan.jit(lambda a: cotan.lax.dynamic_update_slice(a, cnp.zeros(2), [cnp.asarray(1)]))
+    assert_matches(f(x), np.array([keep[0], 0, 0, keep[3]]))
+    np.testing.assert_array_equal(x, keep)
+
+
+def test_arrays_are_immutable_and_convertible(rng):
+    a = cnp.arange(6).reshape(2, 3)
+    view = np.asarray(a)
+    assert not view.flags.writeable
+    assert a.shape == (2, 3) and a.ndim == 2 and a.size == 6 and len(a) == 2
+    assert a.block_until_ready() is a
+    assert int(a[1, 2]) == 5 and float(cnp.asarray(2.5)) == 2.5
+    assert a.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert [int(r.sum()) for r in a] == [3, 12]
+    assert "Array(" in repr(a)
+
+
+def test_log_compiles_explains_misses(caplog, monkeypatch):
+    monkeypatch.setenv("COTAN_LOG_COMPILES", "1")
+    f = cotan.jit(lambda x: x + 1)
+    with caplog.at_level(logging.WARNING, logger="cotan"):
+        f(np.ones(3, np.float32))
+        f(np.ones(3, np.float32))
+        f(np.ones(4, np.float32))
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2
+    assert "first call" in messages[0]
+    assert "args[0] changed from float32[3] to float32[4]" in messages[1]
+    assert "test_jit.py" in messages[1]
