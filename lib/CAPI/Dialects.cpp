@@ -5,6 +5,7 @@
 #include "cotan/Conversion/Passes.h"
 #include "cotan/IR/CotanOps.h"
 #include "cotan/Pipelines/Pipelines.h"
+#include "cotan/Transforms/Passes.h"
 
 #include "mlir/CAPI/Registration.h"
 
@@ -17,6 +18,7 @@ void cotanRegisterPasses(void) {
   static std::once_flag once;
   std::call_once(once, [] {
     mlir::cotan::registerCotanConversionPasses();
+    mlir::cotan::registerCotanTransformsPasses();
     mlir::cotan::registerCotanPipelines();
   });
 }

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
 using namespace mlir::cotan;
@@ -18,11 +19,29 @@ using namespace mlir::cotan;
 #include "cotan/IR/CotanDialect.cpp.inc"
 #include "cotan/IR/CotanEnums.cpp.inc"
 
+namespace {
+/// cotan ops are pure and region-free: always legal to inline. Inlining
+/// merges generated derivative functions into their callers.
+struct CotanInlinerInterface : DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Operation *, bool) const final {
+    return true;
+  }
+  bool isLegalToInline(Region *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
 void CotanDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "cotan/IR/CotanOps.cpp.inc"
       >();
+  addInterfaces<CotanInlinerInterface>();
 }
 
 Operation *CotanDialect::materializeConstant(OpBuilder &builder,

@@ -1,5 +1,6 @@
 //===- DotGeneralOp.cpp - dot_general shape rule --------------------------===//
 
+#include "DerivativeRules.h"
 #include "ShapeRules.h"
 #include "cotan/IR/CotanOps.h"
 
@@ -64,4 +65,93 @@ LogicalResult DotGeneralOp::inferReturnTypes(MLIRContext *,
       shape.push_back(rhs->getDimSize(d));
   inferred.push_back(RankedTensorType::get(shape, lhs->getElementType()));
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Derivative rules
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> DotGeneralOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  Location loc = getLoc();
+  auto dot = [&](Value lhs, Value rhs) -> Value {
+    return DotGeneralOp::create(b, loc, lhs, rhs, getLhsBatchingDimensions(),
+                                getRhsBatchingDimensions(),
+                                getLhsContractingDimensions(),
+                                getRhsContractingDimensions());
+  };
+  return {addOrNull(b, loc, tangents[0] ? dot(tangents[0], getRhs()) : Value(),
+                    tangents[1] ? dot(getLhs(), tangents[1]) : Value())};
+}
+
+namespace {
+/// The cotangent of one operand ("mine") of a dot_general: contract the
+/// result cotangent with the other operand over the other operand's free
+/// dimensions, then transpose into my dimension order. The contraction's
+/// dimensions are: batch, my free dimensions, then my contracting
+/// dimensions ordered as the other operand's contracting dimensions sort.
+Value dotOperandCotangent(OpBuilder &b, Location loc, Value ct, Value other,
+                          RankedTensorType mine, ArrayRef<int64_t> myBatch,
+                          ArrayRef<int64_t> myContract,
+                          ArrayRef<int64_t> otherBatch,
+                          ArrayRef<int64_t> otherContract, bool mineIsLhs) {
+  auto otherType = cast<RankedTensorType>(other.getType());
+  auto freeDims = [](RankedTensorType type, ArrayRef<int64_t> batch,
+                     ArrayRef<int64_t> contract) {
+    SmallVector<int64_t> free;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (!llvm::is_contained(batch, d) && !llvm::is_contained(contract, d))
+        free.push_back(d);
+    return free;
+  };
+  SmallVector<int64_t> myFree = freeDims(mine, myBatch, myContract);
+  SmallVector<int64_t> otherFree = freeDims(otherType, otherBatch, otherContract);
+  int64_t numBatch = myBatch.size();
+  // Result cotangent layout: batch, lhs free, rhs free.
+  int64_t otherFreeStart = numBatch + (mineIsLhs ? myFree.size() : 0);
+  SmallVector<int64_t> ctBatch, ctContract;
+  for (int64_t i = 0; i < numBatch; ++i)
+    ctBatch.push_back(i);
+  for (size_t j = 0; j < otherFree.size(); ++j)
+    ctContract.push_back(otherFreeStart + j);
+  // When I am the rhs, my free dimensions follow the lhs free ones in ct,
+  // but after contracting they come right after the batch dimensions.
+  Value product = DotGeneralOp::create(b, loc, ct, other, ctBatch, otherBatch,
+                                       ctContract, otherFree);
+  SmallVector<int64_t> position(mine.getRank());
+  for (auto [i, d] : llvm::enumerate(myBatch))
+    position[d] = i;
+  for (auto [j, d] : llvm::enumerate(myFree))
+    position[d] = numBatch + j;
+  SmallVector<int64_t> sortedOther(otherContract);
+  llvm::sort(sortedOther);
+  for (auto [m, od] : llvm::enumerate(sortedOther)) {
+    int64_t k = llvm::find(otherContract, od) - otherContract.begin();
+    position[myContract[k]] = numBatch + myFree.size() + m;
+  }
+  bool identity = llvm::all_of(llvm::enumerate(position), [](auto p) {
+    return int64_t(p.index()) == p.value();
+  });
+  if (identity)
+    return product;
+  return TransposeOp::create(b, loc, product, position);
+}
+} // namespace
+
+SmallVector<Value> DotGeneralOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Location loc = getLoc();
+  auto lhsType = cast<RankedTensorType>(getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(getRhs().getType());
+  return {dotOperandCotangent(b, loc, ct, getRhs(), lhsType,
+                              getLhsBatchingDimensions(),
+                              getLhsContractingDimensions(),
+                              getRhsBatchingDimensions(),
+                              getRhsContractingDimensions(), /*mineIsLhs=*/true),
+          dotOperandCotangent(b, loc, ct, getLhs(), rhsType,
+                              getRhsBatchingDimensions(),
+                              getRhsContractingDimensions(),
+                              getLhsBatchingDimensions(),
+                              getLhsContractingDimensions(), /*mineIsLhs=*/false)};
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DerivativeRules.h"
 #include "FoldUtils.h"
 #include "cotan/IR/CotanOps.h"
 
@@ -178,4 +179,270 @@ OpFoldResult ConvertOp::fold(FoldAdaptor) {
   if (getOperand().getType() == getType())
     return getOperand();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Derivative rules
+//===----------------------------------------------------------------------===//
+
+namespace {
+Value one(OpBuilder &b, Location loc, Value like) {
+  return splatLike(b, loc, like.getType(), 1.0);
+}
+} // namespace
+
+// f'(x) of the smooth unary ops, in terms of x and y = f(x).
+Value ExpOp::derivative(OpBuilder &) { return getResult(); }
+Value LogOp::derivative(OpBuilder &b) {
+  return DivOp::create(b, getLoc(), one(b, getLoc(), getOperand()),
+                       getOperand());
+}
+Value Log1pOp::derivative(OpBuilder &b) {
+  Location loc = getLoc();
+  Value x = getOperand();
+  return DivOp::create(b, loc, one(b, loc, x),
+                       AddOp::create(b, loc, one(b, loc, x), x));
+}
+Value Expm1Op::derivative(OpBuilder &b) {
+  return AddOp::create(b, getLoc(), getResult(), one(b, getLoc(), getResult()));
+}
+Value TanhOp::derivative(OpBuilder &b) {
+  Location loc = getLoc();
+  Value y = getResult();
+  return SubOp::create(b, loc, one(b, loc, y), MulOp::create(b, loc, y, y));
+}
+Value LogisticOp::derivative(OpBuilder &b) {
+  Location loc = getLoc();
+  Value y = getResult();
+  return MulOp::create(b, loc, y, SubOp::create(b, loc, one(b, loc, y), y));
+}
+Value SqrtOp::derivative(OpBuilder &b) {
+  Location loc = getLoc();
+  return DivOp::create(b, loc, splatLike(b, loc, getType(), 0.5), getResult());
+}
+Value RsqrtOp::derivative(OpBuilder &b) {
+  // d/dx x^(-1/2) = -1/2 * x^(-1/2) / x.
+  Location loc = getLoc();
+  return DivOp::create(
+      b, loc,
+      MulOp::create(b, loc, splatLike(b, loc, getType(), -0.5), getResult()),
+      getOperand());
+}
+Value SinOp::derivative(OpBuilder &b) {
+  return CosOp::create(b, getLoc(), getOperand());
+}
+Value CosOp::derivative(OpBuilder &b) {
+  return NegOp::create(b, getLoc(), SinOp::create(b, getLoc(), getOperand()));
+}
+
+SmallVector<Value> NegOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return {negOrNull(b, getLoc(), tangents[0])};
+}
+SmallVector<Value> NegOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return {negOrNull(b, getLoc(), cotangents[0])};
+}
+
+SmallVector<Value> AbsOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return {scaleByDerivative(b, getLoc(), tangents[0], [&] {
+    return SignOp::create(b, getLoc(), getOperand());
+  })};
+}
+SmallVector<Value> AbsOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return jvp(b, cotangents);
+}
+
+SmallVector<Value> AddOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return {addOrNull(b, getLoc(), tangents[0], tangents[1])};
+}
+SmallVector<Value> AddOp::vjp(OpBuilder &, ArrayRef<Value> cotangents) {
+  return {cotangents[0], cotangents[0]};
+}
+
+SmallVector<Value> SubOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return {addOrNull(b, getLoc(), tangents[0],
+                    negOrNull(b, getLoc(), tangents[1]))};
+}
+SmallVector<Value> SubOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return {cotangents[0], negOrNull(b, getLoc(), cotangents[0])};
+}
+
+SmallVector<Value> MulOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  Location loc = getLoc();
+  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], getRhs()),
+                    mulOrNull(b, loc, tangents[1], getLhs()))};
+}
+SmallVector<Value> MulOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Location loc = getLoc();
+  return {mulOrNull(b, loc, cotangents[0], getRhs()),
+          mulOrNull(b, loc, cotangents[0], getLhs())};
+}
+
+// y = a / b: dy = da / b - y * db / b.
+SmallVector<Value> DivOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  Location loc = getLoc();
+  Value numerator = addOrNull(
+      b, loc, tangents[0],
+      negOrNull(b, loc, mulOrNull(b, loc, tangents[1], getResult())));
+  return {numerator ? Value(DivOp::create(b, loc, numerator, getRhs()))
+                    : Value()};
+}
+SmallVector<Value> DivOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Location loc = getLoc();
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Value ctOverB = DivOp::create(b, loc, ct, getRhs());
+  return {ctOverB,
+          NegOp::create(b, loc, MulOp::create(b, loc, ctOverB, getResult()))};
+}
+
+// r = a - b * trunc(a / b): dr = da - trunc(a / b) * db.
+SmallVector<Value> RemOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  SmallVector<Value> weights = vjp(b, {one(b, getLoc(), getResult())});
+  Location loc = getLoc();
+  return {addOrNull(b, loc, tangents[0], mulOrNull(b, loc, tangents[1], weights[1]))};
+}
+SmallVector<Value> RemOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Location loc = getLoc();
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Value q = DivOp::create(b, loc, getLhs(), getRhs());
+  Value truncated = MulOp::create(
+      b, loc, SignOp::create(b, loc, q),
+      FloorOp::create(b, loc, AbsOp::create(b, loc, q)));
+  return {ct, NegOp::create(b, loc, MulOp::create(b, loc, ct, truncated))};
+}
+
+// y = a^p: dy = p * a^(p-1) * da + y * log(a) * dp, with log(0) read as 0
+// so that a zero base with a constant exponent stays finite.
+SmallVector<Value> PowOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Location loc = getLoc();
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Value a = getLhs(), p = getRhs(), y = getResult();
+  Value pMinusOne = SubOp::create(b, loc, p, one(b, loc, p));
+  Value da = MulOp::create(b, loc, p, PowOp::create(b, loc, a, pMinusOne));
+  Value zero = splatLike(b, loc, a.getType(), 0.0);
+  Value isZero = CompareOp::create(b, loc, ComparisonDirection::EQ, a, zero);
+  Value safeLog = SelectOp::create(b, loc, isZero, zero,
+                                   LogOp::create(b, loc, a));
+  Value dp = MulOp::create(b, loc, y, safeLog);
+  return {MulOp::create(b, loc, ct, da), MulOp::create(b, loc, ct, dp)};
+}
+SmallVector<Value> PowOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (allNull(tangents))
+    return {Value()};
+  SmallVector<Value> partials = vjp(b, {one(b, getLoc(), getResult())});
+  Location loc = getLoc();
+  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], partials[0]),
+                    mulOrNull(b, loc, tangents[1], partials[1]))};
+}
+
+namespace {
+/// Weights of the operands of max (largest) or min: 1 for the strictly
+/// chosen side, 1/2 each on ties (as JAX).
+std::pair<Value, Value> extremeWeights(OpBuilder &b, Location loc, Value lhs,
+                                       Value rhs, bool largest) {
+  auto direction = largest ? ComparisonDirection::GT : ComparisonDirection::LT;
+  Type type = lhs.getType();
+  Value lhsWins = CompareOp::create(b, loc, direction, lhs, rhs);
+  Value rhsWins = CompareOp::create(b, loc, direction, rhs, lhs);
+  Value half = splatLike(b, loc, type, 0.5);
+  Value oneV = splatLike(b, loc, type, 1.0);
+  Value zero = splatLike(b, loc, type, 0.0);
+  Value lhsWeight = SelectOp::create(
+      b, loc, lhsWins, oneV, SelectOp::create(b, loc, rhsWins, zero, half));
+  Value rhsWeight = SubOp::create(b, loc, oneV, lhsWeight);
+  return {lhsWeight, rhsWeight};
+}
+
+template <typename OpTy>
+SmallVector<Value> extremeJvp(OpTy op, OpBuilder &b, ArrayRef<Value> tangents,
+                              bool largest) {
+  if (allNull(tangents))
+    return {Value()};
+  auto [wl, wr] = extremeWeights(b, op.getLoc(), op.getLhs(), op.getRhs(), largest);
+  Location loc = op.getLoc();
+  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], wl),
+                    mulOrNull(b, loc, tangents[1], wr))};
+}
+
+template <typename OpTy>
+SmallVector<Value> extremeVjp(OpTy op, OpBuilder &b, ArrayRef<Value> cotangents,
+                              bool largest) {
+  if (!cotangents[0])
+    return {Value(), Value()};
+  auto [wl, wr] = extremeWeights(b, op.getLoc(), op.getLhs(), op.getRhs(), largest);
+  Location loc = op.getLoc();
+  return {MulOp::create(b, loc, cotangents[0], wl),
+          MulOp::create(b, loc, cotangents[0], wr)};
+}
+} // namespace
+
+SmallVector<Value> MaxOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return extremeJvp(*this, b, tangents, /*largest=*/true);
+}
+SmallVector<Value> MaxOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return extremeVjp(*this, b, cotangents, /*largest=*/true);
+}
+SmallVector<Value> MinOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return extremeJvp(*this, b, tangents, /*largest=*/false);
+}
+SmallVector<Value> MinOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return extremeVjp(*this, b, cotangents, /*largest=*/false);
+}
+
+// atan2(a, b): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2).
+SmallVector<Value> Atan2Op::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Location loc = getLoc();
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Value x = getLhs(), y = getRhs();
+  Value norm = AddOp::create(b, loc, MulOp::create(b, loc, x, x),
+                             MulOp::create(b, loc, y, y));
+  Value scaled = DivOp::create(b, loc, ct, norm);
+  return {MulOp::create(b, loc, scaled, y),
+          NegOp::create(b, loc, MulOp::create(b, loc, scaled, x))};
+}
+SmallVector<Value> Atan2Op::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (allNull(tangents))
+    return {Value()};
+  SmallVector<Value> partials = vjp(b, {one(b, getLoc(), getResult())});
+  Location loc = getLoc();
+  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], partials[0]),
+                    mulOrNull(b, loc, tangents[1], partials[1]))};
+}
+
+SmallVector<Value> SelectOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[1] && !tangents[2])
+    return {Value()};
+  Location loc = getLoc();
+  return {SelectOp::create(b, loc, getPred(),
+                           orZeros(b, loc, tangents[1], getType()),
+                           orZeros(b, loc, tangents[2], getType()))};
+}
+SmallVector<Value> SelectOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value(), Value()};
+  Location loc = getLoc();
+  Value zero = splatLike(b, loc, getType(), 0.0);
+  return {Value(), SelectOp::create(b, loc, getPred(), ct, zero),
+          SelectOp::create(b, loc, getPred(), zero, ct)};
+}
+
+// Only conversions between float types carry derivatives.
+SmallVector<Value> ConvertOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0] || !isa<FloatType>(getElementTypeOrSelf(getType())))
+    return {Value()};
+  return {ConvertOp::create(b, getLoc(), getType(), tangents[0])};
+}
+SmallVector<Value> ConvertOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Type operandType = getOperand().getType();
+  if (!cotangents[0] || !isa<FloatType>(getElementTypeOrSelf(operandType)))
+    return {Value()};
+  return {ConvertOp::create(b, getLoc(), operandType, cotangents[0])};
 }

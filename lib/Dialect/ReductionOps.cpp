@@ -1,5 +1,6 @@
 //===- ReductionOps.cpp - reduce_* and argmax/argmin shape rules ----------===//
 
+#include "DerivativeRules.h"
 #include "ShapeRules.h"
 #include "cotan/IR/CotanOps.h"
 
@@ -41,4 +42,90 @@ LogicalResult mlir::cotan::verifyArgReduce(Operation *op, Type operandType,
                            "shape without dimension ")
            << dimension << ", got " << result;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Derivative rules
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> ReduceSumOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {ReduceSumOp::create(b, getLoc(), tangents[0], getDimensions())};
+}
+SmallVector<Value> ReduceSumOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  if (!cotangents[0])
+    return {Value()};
+  return {broadcastBack(b, getLoc(), cotangents[0], getOperand().getType(),
+                        getDimensions())};
+}
+
+// d prod = prod * sum(dx / x). (Exact zeros in the operand give NaN/inf
+// here; a product-of-the-others rule is future work.)
+SmallVector<Value> ReduceProdOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  if (!cotangents[0])
+    return {Value()};
+  Location loc = getLoc();
+  Type type = getOperand().getType();
+  Value scaled = MulOp::create(b, loc, cotangents[0], getResult());
+  return {DivOp::create(b, loc, broadcastBack(b, loc, scaled, type, getDimensions()),
+                        getOperand())};
+}
+SmallVector<Value> ReduceProdOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  Location loc = getLoc();
+  Value ratio = DivOp::create(b, loc, tangents[0], getOperand());
+  return {MulOp::create(b, loc, getResult(),
+                        ReduceSumOp::create(b, loc, ratio, getDimensions()))};
+}
+
+namespace {
+/// 1/k at each of the k positions holding the extreme value, 0 elsewhere:
+/// ties share the derivative, as in JAX.
+template <typename OpTy>
+Value extremeMask(OpTy op, OpBuilder &b) {
+  Location loc = op.getLoc();
+  Type type = op.getOperand().getType();
+  Value spread = broadcastBack(b, loc, op.getResult(), type, op.getDimensions());
+  Value hit = ConvertOp::create(
+      b, loc, type,
+      CompareOp::create(b, loc, ComparisonDirection::EQ, op.getOperand(), spread));
+  Value count = ReduceSumOp::create(b, loc, hit, op.getDimensions());
+  return DivOp::create(b, loc, hit,
+                       broadcastBack(b, loc, count, type, op.getDimensions()));
+}
+
+template <typename OpTy>
+SmallVector<Value> extremeReduceJvp(OpTy op, OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  Location loc = op.getLoc();
+  return {ReduceSumOp::create(
+      b, loc, MulOp::create(b, loc, tangents[0], extremeMask(op, b)),
+      op.getDimensions())};
+}
+
+template <typename OpTy>
+SmallVector<Value> extremeReduceVjp(OpTy op, OpBuilder &b, ArrayRef<Value> cotangents) {
+  if (!cotangents[0])
+    return {Value()};
+  Location loc = op.getLoc();
+  Value spread = broadcastBack(b, loc, cotangents[0], op.getOperand().getType(),
+                               op.getDimensions());
+  return {MulOp::create(b, loc, spread, extremeMask(op, b))};
+}
+} // namespace
+
+SmallVector<Value> ReduceMaxOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return extremeReduceJvp(*this, b, tangents);
+}
+SmallVector<Value> ReduceMaxOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return extremeReduceVjp(*this, b, cotangents);
+}
+SmallVector<Value> ReduceMinOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  return extremeReduceJvp(*this, b, tangents);
+}
+SmallVector<Value> ReduceMinOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return extremeReduceVjp(*this, b, cotangents);
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DerivativeRules.h"
 #include "FoldUtils.h"
 #include "ShapeRules.h"
 #include "cotan/IR/CotanOps.h"
@@ -432,4 +433,281 @@ LogicalResult DynamicUpdateSliceOp::inferReturnTypes(
                              adaptor.getStartIndices().size());
   inferred.push_back(*type);
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Derivative rules (all shape ops are linear in their data operands)
+//===----------------------------------------------------------------------===//
+
+namespace {
+RankedTensorType tensorTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+Value scalarZero(OpBuilder &b, Location loc, Type elementType) {
+  return splatLike(b, loc, RankedTensorType::get({}, elementType), 0.0);
+}
+} // namespace
+
+SmallVector<Value> BroadcastInDimOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {BroadcastInDimOp::create(b, getLoc(), getType(), tangents[0],
+                                   getBroadcastDimensions())};
+}
+// Sum over the new and the expanded dimensions, then restore the operand's
+// dimension order and unit dimensions.
+SmallVector<Value> BroadcastInDimOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value()};
+  Location loc = getLoc();
+  auto operandType = tensorTypeOf(getOperand());
+  auto resultType = tensorTypeOf(getResult());
+  ArrayRef<int64_t> dims = getBroadcastDimensions();
+  SmallVector<int64_t> kept; // operand dimensions that survive the sum
+  SmallVector<int64_t> reduced;
+  for (int64_t d = 0; d < resultType.getRank(); ++d) {
+    const auto *it = llvm::find(dims, d);
+    int64_t i = it - dims.begin();
+    if (it == dims.end() ||
+        (operandType.getDimSize(i) == 1 && resultType.getDimSize(d) != 1))
+      reduced.push_back(d);
+    else
+      kept.push_back(i);
+  }
+  Value sum = reduced.empty()
+                  ? ct
+                  : Value(ReduceSumOp::create(b, loc, ct, reduced));
+  // `kept` lists operand dimensions in result order; sort them.
+  SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, kept.size()));
+  llvm::sort(order, [&](int64_t x, int64_t y) { return kept[x] < kept[y]; });
+  if (!llvm::is_sorted(kept))
+    sum = TransposeOp::create(b, loc, sum, order);
+  if (tensorTypeOf(sum) != operandType)
+    sum = ReshapeOp::create(b, loc, operandType, sum);
+  return {sum};
+}
+
+SmallVector<Value> ReshapeOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {ReshapeOp::create(b, getLoc(), getType(), tangents[0])};
+}
+SmallVector<Value> ReshapeOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  if (!cotangents[0])
+    return {Value()};
+  return {ReshapeOp::create(b, getLoc(), getOperand().getType(), cotangents[0])};
+}
+
+SmallVector<Value> TransposeOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {TransposeOp::create(b, getLoc(), tangents[0], getPermutation())};
+}
+SmallVector<Value> TransposeOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  if (!cotangents[0])
+    return {Value()};
+  ArrayRef<int64_t> perm = getPermutation();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  return {TransposeOp::create(b, getLoc(), cotangents[0], inverse)};
+}
+
+SmallVector<Value> SliceOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {SliceOp::create(b, getLoc(), tangents[0], getStartIndices(),
+                          getLimitIndices(), getStrides())};
+}
+// The cotangent goes back where the slice read, zeros elsewhere: a pad.
+SmallVector<Value> SliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value()};
+  Location loc = getLoc();
+  auto operandType = tensorTypeOf(getOperand());
+  auto resultType = tensorTypeOf(getResult());
+  if (resultType.getNumElements() == 0)
+    return {splatLike(b, loc, operandType, 0.0)};
+  SmallVector<int64_t> low, high, interior;
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    int64_t start = getStartIndices()[d], stride = getStrides()[d];
+    int64_t last = start + (resultType.getDimSize(d) - 1) * stride;
+    low.push_back(start);
+    high.push_back(operandType.getDimSize(d) - last - 1);
+    interior.push_back(stride - 1);
+  }
+  return {PadOp::create(b, loc, ct,
+                        scalarZero(b, loc, operandType.getElementType()), low,
+                        high, interior)};
+}
+
+SmallVector<Value> ConcatenateOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (allNull(tangents))
+    return {Value()};
+  Location loc = getLoc();
+  SmallVector<Value> parts;
+  for (auto [t, input] : llvm::zip(tangents, getInputs()))
+    parts.push_back(orZeros(b, loc, t, input.getType()));
+  return {ConcatenateOp::create(b, loc, parts, getDimension())};
+}
+SmallVector<Value> ConcatenateOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  SmallVector<Value> grads;
+  Value ct = cotangents[0];
+  if (!ct)
+    return SmallVector<Value>(getInputs().size());
+  Location loc = getLoc();
+  int64_t dim = getDimension();
+  auto resultType = tensorTypeOf(getResult());
+  int64_t offset = 0;
+  for (Value input : getInputs()) {
+    auto type = tensorTypeOf(input);
+    SmallVector<int64_t> start(type.getRank(), 0), limit(resultType.getShape());
+    SmallVector<int64_t> strides(type.getRank(), 1);
+    start[dim] = offset;
+    limit[dim] = offset + type.getDimSize(dim);
+    grads.push_back(SliceOp::create(b, loc, ct, start, limit, strides));
+    offset = limit[dim];
+  }
+  return grads;
+}
+
+SmallVector<Value> PadOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (allNull(tangents))
+    return {Value()};
+  Location loc = getLoc();
+  return {PadOp::create(b, loc, orZeros(b, loc, tangents[0], getOperand().getType()),
+                        orZeros(b, loc, tangents[1], getPaddingValue().getType()),
+                        getEdgePaddingLow(), getEdgePaddingHigh(),
+                        getInteriorPadding())};
+}
+// The operand's cotangent is the strided slice the pad wrote it to; the
+// padding value receives everything else.
+SmallVector<Value> PadOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Location loc = getLoc();
+  auto operandType = tensorTypeOf(getOperand());
+  Value operandGrad;
+  if (operandType.getNumElements() == 0) {
+    operandGrad = splatLike(b, loc, operandType, 0.0);
+  } else {
+    SmallVector<int64_t> start, limit, strides;
+    for (int64_t d = 0; d < operandType.getRank(); ++d) {
+      int64_t step = getInteriorPadding()[d] + 1;
+      start.push_back(getEdgePaddingLow()[d]);
+      limit.push_back(start.back() + (operandType.getDimSize(d) - 1) * step + 1);
+      strides.push_back(step);
+    }
+    operandGrad = SliceOp::create(b, loc, ct, start, limit, strides);
+  }
+  auto all = [&](Value v) {
+    SmallVector<int64_t> dims =
+        llvm::to_vector(llvm::seq<int64_t>(0, tensorTypeOf(v).getRank()));
+    return ReduceSumOp::create(b, loc, v, dims);
+  };
+  Value paddingGrad = SubOp::create(b, loc, all(ct), all(operandGrad));
+  return {operandGrad, paddingGrad};
+}
+
+SmallVector<Value> ReverseOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {ReverseOp::create(b, getLoc(), tangents[0], getDimensions())};
+}
+SmallVector<Value> ReverseOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  return jvp(b, cotangents);
+}
+
+SmallVector<Value> TakeOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {TakeOp::create(b, getLoc(), tangents[0], getIndices(), getAxis())};
+}
+// Scatter-add as a contraction with a one-hot matrix of the (clamped)
+// indices: ct_operand[..., j, ...] = sum over positions i with index j.
+SmallVector<Value> TakeOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Value ct = cotangents[0];
+  if (!ct)
+    return {Value(), Value()};
+  Location loc = getLoc();
+  auto operandType = tensorTypeOf(getOperand());
+  auto indicesType = tensorTypeOf(getIndices());
+  int64_t axis = getAxis();
+  int64_t n = operandType.getDimSize(axis);
+  int64_t indexRank = indicesType.getRank();
+  // Clamp as the lowering does, then compare against iota along a new
+  // trailing dimension of size n.
+  Value indices = getIndices();
+  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indicesType, 0.0));
+  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indicesType, double(n - 1)));
+  SmallVector<int64_t> hotShape(indicesType.getShape());
+  hotShape.push_back(n);
+  auto hotIntType = RankedTensorType::get(hotShape, indicesType.getElementType());
+  Value spread = BroadcastInDimOp::create(
+      b, loc, hotIntType, indices,
+      llvm::to_vector(llvm::seq<int64_t>(0, indexRank)));
+  Value iota = IotaOp::create(b, loc, hotIntType, indexRank);
+  Value hot = ConvertOp::create(
+      b, loc, RankedTensorType::get(hotShape, operandType.getElementType()),
+      CompareOp::create(b, loc, ComparisonDirection::EQ, spread, iota));
+  // ct: pre + indices + post; contract the index dimensions with `hot`.
+  SmallVector<int64_t> ctDims, hotDims;
+  for (int64_t k = 0; k < indexRank; ++k) {
+    ctDims.push_back(axis + k);
+    hotDims.push_back(k);
+  }
+  Value summed = DotGeneralOp::create(b, loc, ct, hot, ArrayRef<int64_t>{},
+                                      ArrayRef<int64_t>{}, ctDims, hotDims);
+  // summed: pre + post + [n] -> pre + [n] + post.
+  int64_t rank = operandType.getRank();
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < axis; ++d)
+    perm.push_back(d);
+  perm.push_back(rank - 1);
+  for (int64_t d = axis; d < rank - 1; ++d)
+    perm.push_back(d);
+  return {TransposeOp::create(b, loc, summed, perm), Value()};
+}
+
+SmallVector<Value> DynamicSliceOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return {Value()};
+  return {DynamicSliceOp::create(b, getLoc(), tangents[0], getStartIndices(),
+                                 getSliceSizes())};
+}
+SmallVector<Value> DynamicSliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  SmallVector<Value> grads(getNumOperands());
+  if (!cotangents[0])
+    return grads;
+  Location loc = getLoc();
+  grads[0] = DynamicUpdateSliceOp::create(
+      b, loc, splatLike(b, loc, getOperand().getType(), 0.0), cotangents[0],
+      getStartIndices());
+  return grads;
+}
+
+SmallVector<Value> DynamicUpdateSliceOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  if (!tangents[0] && !tangents[1])
+    return {Value()};
+  Location loc = getLoc();
+  return {DynamicUpdateSliceOp::create(
+      b, loc, orZeros(b, loc, tangents[0], getOperand().getType()),
+      orZeros(b, loc, tangents[1], getUpdate().getType()), getStartIndices())};
+}
+SmallVector<Value> DynamicUpdateSliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  SmallVector<Value> grads(getNumOperands());
+  Value ct = cotangents[0];
+  if (!ct)
+    return grads;
+  Location loc = getLoc();
+  auto updateType = tensorTypeOf(getUpdate());
+  grads[0] = DynamicUpdateSliceOp::create(
+      b, loc, ct, splatLike(b, loc, updateType, 0.0), getStartIndices());
+  grads[1] = DynamicSliceOp::create(b, loc, ct, getStartIndices(),
+                                    updateType.getShape());
+  return grads;
 }

@@ -9,6 +9,7 @@
 #include "cotan/Pipelines/Pipelines.h"
 
 #include "cotan/Conversion/Passes.h"
+#include "cotan/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -23,7 +24,13 @@
 using namespace mlir;
 
 void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
+  // Derivatives first; inlining then merges the generated functions into
+  // their callers so CSE shares the forward values with the gradient.
+  pm.addPass(createExpandAutodiff());
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createConvertCotanToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -8,15 +8,17 @@
         return cotan.nn.relu(x @ w).sum()
 """
 
-from . import nn, numpy, tree_util
+from . import nn, numpy, testing, tree_util
 from . import ops as lax
 from .array import Array
 from .errors import (CompileError, ConcretizationError, CotanError,
                      TracerLeakError)
 from .jit import Lowered, jit
+from .transforms import grad, jvp, value_and_grad, vjp
 
 __all__ = [
     "Array", "CompileError", "ConcretizationError", "CotanError", "Lowered",
-    "TracerLeakError", "jit", "lax", "nn", "numpy", "tree_util",
+    "TracerLeakError", "grad", "jit", "jvp", "lax", "nn", "numpy", "testing", "tree_util",
+    "value_and_grad", "vjp",
 ]
 __version__ = "0.1.0"

@@ -111,20 +111,62 @@ class Trace:
     values are combined. Concrete inputs are lifted into it as constants
     (large ones as hidden arguments)."""
 
-    def __init__(self, name: str, in_avals: Sequence[ShapedArray]):
+    def __init__(self, name: str, in_avals: Sequence[ShapedArray],
+                 parent: "Trace | None" = None):
+        """A public function in a new module, or, with `parent`, a private
+        function in the parent's module (the callee of a derivative request).
+        A nested trace captures values of enclosing traces as extra
+        arguments (closure conversion), listed in `captured`."""
         self.name = name
         self.origin = where()
         self.alive = True
+        self.parent = parent
         self.ctx = context()
         self.hoisted: list[np.ndarray] = []
+        self.captured: list[Tracer] = []  # values of the parent trace
+        self._capture_args: dict[int, Tracer] = {}
         with self.ctx, ir.Location.unknown():
-            self.module = ir.Module.create()
+            if parent is None:
+                self.module = ir.Module.create()
+            else:
+                self.module = parent.module
+                self.name = name = f"{name}_{len(self.module.body.operations)}"
             with ir.InsertionPoint(self.module.body):
                 ftype = ir.FunctionType.get([a.mlir_type() for a in in_avals], [])
                 self.func = func_d.FuncOp(name, ftype)
-                self.func.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+                if parent is None:
+                    self.func.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+                else:
+                    self.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
             self.block = self.func.add_entry_block()
         self.inputs = [Tracer(self, v, a) for v, a in zip(self.block.arguments, in_avals)]
+
+    @property
+    def root(self) -> "Trace":
+        return self if self.parent is None else self.parent.root
+
+    def encloses(self, other: "Trace") -> bool:
+        """True if `other` is this trace or one it is nested in."""
+        t: Trace | None = self
+        while t is not None:
+            if t is other:
+                return True
+            t = t.parent
+        return False
+
+    def _capture(self, outer: "Tracer") -> "Tracer":
+        """A value of an enclosing trace as an argument of this function."""
+        key = id(outer)
+        inner = self._capture_args.get(key)
+        if inner is None:
+            if outer._trace is not self.parent:
+                outer = self.parent._capture(outer)
+            with self.ctx, ir.Location.unknown():
+                arg = self.block.add_argument(outer.aval.mlir_type(), ir.Location.unknown())
+            inner = Tracer(self, arg, outer.aval)
+            self._capture_args[key] = inner
+            self.captured.append(outer)
+        return inner
 
     # -- building ---------------------------------------------------------
 
@@ -161,6 +203,8 @@ class Trace:
     def value_of(self, x: Any) -> ir.Value:
         if isinstance(x, Tracer):
             self.check(x)
+            if x._trace is not self:
+                return self._capture(x).value
             return x.value
         from .array import Array
 
@@ -175,7 +219,7 @@ class Trace:
                 f"{t._trace.origin}) was used after that trace ended. Return "
                 "it from the jitted function instead of storing it."
             )
-        if t._trace is not self:
+        if not self.encloses(t._trace):
             raise TracerLeakError(
                 f"{where()}: values from two different traces were combined "
                 f"(`{t._trace.name}` and `{self.name}`)"
@@ -186,6 +230,8 @@ class Trace:
         argument when it is large."""
         array = np.asarray(array)
         aval = ShapedArray(array.shape, array.dtype, weak_type)
+        if array.size >= HOIST_THRESHOLD and self.parent is not None:
+            return self._capture(self.root.constant(array, weak_type))
         if array.size >= HOIST_THRESHOLD:
             with self.ctx, ir.Location.unknown():
                 arg = self.block.add_argument(aval.mlir_type(), ir.Location.unknown())
@@ -206,11 +252,29 @@ class Trace:
             result_types = [v.type for v in values]
             self.func.attributes["function_type"] = ir.TypeAttr.get(
                 ir.FunctionType.get(arg_types, result_types))
-            # Inputs belong to the caller: bufferization must not write them.
-            readonly = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
-            self.func.attributes["arg_attrs"] = ir.ArrayAttr.get([readonly] * len(arg_types))
+            if self.parent is None:
+                # Inputs belong to the caller: bufferization must not write them.
+                readonly = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
+                self.func.attributes["arg_attrs"] = ir.ArrayAttr.get([readonly] * len(arg_types))
         self.alive = False
         return self.module
+
+    def emit_results(self, builder: Callable[..., Any], result_avals: Sequence[ShapedArray],
+                     *args: Any, **attrs: Any) -> list["Tracer"]:
+        """Like `emit`, for ops with several results of the given types."""
+        operands = [o for a in args for o in (a if isinstance(a, list) else [a])]
+        with self.ctx, ir.Location.unknown():
+            values = [[self.value_of(o) for o in a] if isinstance(a, list)
+                      else self.value_of(a) for a in args]
+            types = [a.mlir_type() for a in result_avals]
+        results = self._build(builder, [types, *values], attrs)
+        if isinstance(results, ir.Value):
+            results = [results]
+        elif not isinstance(results, (list, ir.OpResultList)):
+            results = []
+        weak = bool(operands) and all(getattr(o, "weak_type", False) for o in operands)
+        return [Tracer(self, r, ShapedArray(a.shape, a.dtype, weak and a.weak_type))
+                for r, a in zip(results, result_avals)]
 
 
 def _dense_attr(array: np.ndarray, aval: ShapedArray) -> ir.Attribute:
@@ -232,15 +296,16 @@ def _dense_attr(array: np.ndarray, aval: ShapedArray) -> ir.Attribute:
 
 
 def find_trace(values: Sequence[Any]) -> Trace | None:
-    """The trace of the Tracers among `values` (checked alive), or None."""
+    """The innermost trace of the Tracers among `values` (checked alive and
+    nested in one another), or None."""
     trace = None
     for v in values:
         if isinstance(v, Tracer):
             if not v._trace.alive:
                 v._trace.check(v)  # raises the leak error
-            if trace is None:
+            if trace is None or v._trace.encloses(trace):
                 trace = v._trace
-            elif v._trace is not trace:
+            else:
                 trace.check(v)
     return trace
 

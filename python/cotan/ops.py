@@ -27,6 +27,8 @@ def primitive(build: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(build)
     def bind(*operands: Any, **params: Any) -> Any:
+        operands = tuple([_array(x) for x in a] if isinstance(a, list) else _array(a)
+                         for a in operands)
         trace = find_trace(_leaves(operands))
         if trace is not None:
             return build(trace, *operands, **params)
@@ -34,6 +36,15 @@ def primitive(build: Callable[..., Any]) -> Callable[..., Any]:
 
     bind.build = build  # type: ignore[attr-defined]
     return bind
+
+
+def _array(x: Any) -> Any:
+    """NumPy arrays and Python scalars as cotan arrays."""
+    from .array import ArrayBase
+    if isinstance(x, ArrayBase):
+        return x
+    from .numpy import _operand
+    return _operand(x)
 
 
 def _run_eagerly(build: Callable[..., Any], operands: Sequence[Any], params: dict) -> Any:

@@ -8,6 +8,7 @@
 #include "cotan/Conversion/Passes.h"
 #include "cotan/IR/CotanOps.h"
 #include "cotan/Pipelines/Pipelines.h"
+#include "cotan/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::cotan::registerCotanConversionPasses();
+  mlir::cotan::registerCotanTransformsPasses();
   mlir::cotan::registerCotanPipelines();
 
   mlir::DialectRegistry registry;

@@ -14,6 +14,7 @@ include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "cotan/Interfaces/DifferentiableOpInterface.td"
 
 def Cotan_Dialect : Dialect {
   let name = "cotan";
@@ -67,6 +68,12 @@ def Cotan_ComparisonDirection : I32EnumAttr<"ComparisonDirection",
 // Op families
 //===----------------------------------------------------------------------===//
 
+// Every op carries derivative rules: `Cotan_Derivative` ops define theirs;
+// `Cotan_NoDerivative` ops keep the defaults (zero tangents/cotangents).
+defvar Cotan_Derivative =
+    DeclareOpInterfaceMethods<Cotan_DifferentiableOpInterface, ["jvp", "vjp"]>;
+defvar Cotan_NoDerivative = Cotan_DifferentiableOpInterface;
+
 class Cotan_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cotan_Dialect, mnemonic, traits>;
 
@@ -78,6 +85,28 @@ class Cotan_UnaryElementwiseOp<string mnemonic, Type TensorTy,
   let arguments = (ins TensorTy:$operand);
   let results = (outs TensorTy:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
+}
+
+// A differentiable f(x) on floats whose JVP and VJP both scale by f'(x);
+// each op defines only `derivative`, which builds f'(x).
+class Cotan_SmoothUnaryOp<string mnemonic>
+    : Cotan_UnaryElementwiseOp<mnemonic, Cotan_FloatTensor, [Cotan_Derivative]> {
+  let extraClassDeclaration = [{
+    /// f'(x) as a tensor of the operand's type.
+    ::mlir::Value derivative(::mlir::OpBuilder &builder);
+  }];
+  let extraClassDefinition = [{
+    ::llvm::SmallVector<::mlir::Value> $cppClass::jvp(
+        ::mlir::OpBuilder &builder, ::llvm::ArrayRef<::mlir::Value> tangents) {
+      return {::mlir::cotan::scaleByDerivative(builder, getLoc(), tangents[0],
+                                               [&] { return derivative(builder); })};
+    }
+    ::llvm::SmallVector<::mlir::Value> $cppClass::vjp(
+        ::mlir::OpBuilder &builder, ::llvm::ArrayRef<::mlir::Value> cotangents) {
+      return {::mlir::cotan::scaleByDerivative(builder, getLoc(), cotangents[0],
+                                               [&] { return derivative(builder); })};
+    }
+  }];
 }
 
 // z = f(x, y) elementwise on operands of identical type (no implicit
@@ -94,7 +123,7 @@ class Cotan_BinaryElementwiseOp<string mnemonic, Type TensorTy,
 // Reduces `operand` over `dimensions` with an associative combiner; the
 // reduced dimensions are removed from the result shape.
 class Cotan_ReduceOp<string mnemonic, Type TensorTy, string combiner>
-    : Cotan_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Cotan_Op<mnemonic, [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "reduction with " # combiner # " over a set of dimensions";
   let description = "Combines the elements of `operand` along `dimensions` "
       "with " # combiner # ". `dimensions` must be unique and in "
@@ -122,7 +151,7 @@ class Cotan_ReduceOp<string mnemonic, Type TensorTy, string combiner>
 
 // Index of the extreme element along one dimension (first one on ties).
 class Cotan_ArgReduceOp<string mnemonic, string which>
-    : Cotan_Op<mnemonic, [Pure]> {
+    : Cotan_Op<mnemonic, [Pure, Cotan_NoDerivative]> {
   let summary = "index of the " # which # " element along a dimension";
   let description = "Returns, for each position of the other dimensions, the "
       "index along `dimension` of the " # which # " element of `operand`. "

@@ -9,14 +9,21 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "mlir/IR/SymbolTable.h"
+
 #include "cotan/IR/CotanDialect.h"
 #include "cotan/IR/CotanEnums.h.inc"
+#include "cotan/Interfaces/DifferentiableOpInterface.h"
 
 namespace mlir::cotan {
 /// Shape rule shared by the reduce_* family: drops `dimensions`.
 LogicalResult inferReduceType(std::optional<Location> location,
                               Type operandType, ArrayRef<int64_t> dimensions,
                               SmallVectorImpl<Type> &inferred);
+/// `derivative() * seed`, or null (a zero) when `seed` is null; the
+/// derivative is only built when it is needed.
+Value scaleByDerivative(OpBuilder &builder, Location loc, Value seed,
+                        function_ref<Value()> derivative);
 /// Verifier shared by argmax/argmin.
 LogicalResult verifyArgReduce(Operation *op, Type operandType,
                               int64_t dimension, Type resultType);

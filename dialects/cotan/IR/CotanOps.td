@@ -10,13 +10,14 @@
 #define COTAN_IR_COTANOPS_TD
 
 include "cotan/IR/CotanBase.td"
+include "mlir/IR/SymbolInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // Constants
 //===----------------------------------------------------------------------===//
 
 def Cotan_ConstantOp : Cotan_Op<"constant",
-    [ConstantLike, Pure, InferTypeOpAdaptor]> {
+    [ConstantLike, Pure, InferTypeOpAdaptor, Cotan_NoDerivative]> {
   let summary = "tensor constant";
   let description = [{
     Materializes a dense tensor constant. Example:
@@ -28,7 +29,7 @@ def Cotan_ConstantOp : Cotan_Op<"constant",
   let hasFolder = 1;
 }
 
-def Cotan_IotaOp : Cotan_Op<"iota", [Pure]> {
+def Cotan_IotaOp : Cotan_Op<"iota", [Pure, Cotan_NoDerivative]> {
   let summary = "values 0, 1, 2, ... along one dimension";
   let description = [{
     Fills the result with the index along `dimension`, converted to the
@@ -45,50 +46,55 @@ def Cotan_IotaOp : Cotan_Op<"iota", [Pure]> {
 // Elementwise unary
 //===----------------------------------------------------------------------===//
 
-def Cotan_NegOp : Cotan_UnaryElementwiseOp<"neg", Cotan_NumericTensor> {
+def Cotan_NegOp : Cotan_UnaryElementwiseOp<"neg", Cotan_NumericTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise negation";
   let hasFolder = 1;
 }
-def Cotan_AbsOp : Cotan_UnaryElementwiseOp<"abs", Cotan_NumericTensor> {
+def Cotan_AbsOp : Cotan_UnaryElementwiseOp<"abs", Cotan_NumericTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise absolute value";
 }
-def Cotan_ExpOp : Cotan_UnaryElementwiseOp<"exp", Cotan_FloatTensor> {
+def Cotan_ExpOp : Cotan_SmoothUnaryOp<"exp"> {
   let summary = "elementwise e^x";
 }
-def Cotan_LogOp : Cotan_UnaryElementwiseOp<"log", Cotan_FloatTensor> {
+def Cotan_LogOp : Cotan_SmoothUnaryOp<"log"> {
   let summary = "elementwise natural logarithm";
 }
-def Cotan_Log1pOp : Cotan_UnaryElementwiseOp<"log1p", Cotan_FloatTensor> {
+def Cotan_Log1pOp : Cotan_SmoothUnaryOp<"log1p"> {
   let summary = "elementwise log(1 + x), accurate near zero";
 }
-def Cotan_Expm1Op : Cotan_UnaryElementwiseOp<"expm1", Cotan_FloatTensor> {
+def Cotan_Expm1Op : Cotan_SmoothUnaryOp<"expm1"> {
   let summary = "elementwise e^x - 1, accurate near zero";
 }
-def Cotan_TanhOp : Cotan_UnaryElementwiseOp<"tanh", Cotan_FloatTensor> {
+def Cotan_TanhOp : Cotan_SmoothUnaryOp<"tanh"> {
   let summary = "elementwise hyperbolic tangent";
 }
-def Cotan_LogisticOp : Cotan_UnaryElementwiseOp<"logistic", Cotan_FloatTensor> {
+def Cotan_LogisticOp : Cotan_SmoothUnaryOp<"logistic"> {
   let summary = "elementwise 1 / (1 + e^-x)";
 }
-def Cotan_SqrtOp : Cotan_UnaryElementwiseOp<"sqrt", Cotan_FloatTensor> {
+def Cotan_SqrtOp : Cotan_SmoothUnaryOp<"sqrt"> {
   let summary = "elementwise square root";
 }
-def Cotan_RsqrtOp : Cotan_UnaryElementwiseOp<"rsqrt", Cotan_FloatTensor> {
+def Cotan_RsqrtOp : Cotan_SmoothUnaryOp<"rsqrt"> {
   let summary = "elementwise 1 / sqrt(x)";
 }
-def Cotan_SinOp : Cotan_UnaryElementwiseOp<"sin", Cotan_FloatTensor> {
+def Cotan_SinOp : Cotan_SmoothUnaryOp<"sin"> {
   let summary = "elementwise sine";
 }
-def Cotan_CosOp : Cotan_UnaryElementwiseOp<"cos", Cotan_FloatTensor> {
+def Cotan_CosOp : Cotan_SmoothUnaryOp<"cos"> {
   let summary = "elementwise cosine";
 }
-def Cotan_FloorOp : Cotan_UnaryElementwiseOp<"floor", Cotan_FloatTensor> {
+def Cotan_FloorOp : Cotan_UnaryElementwiseOp<"floor", Cotan_FloatTensor,
+    [Cotan_NoDerivative]> {
   let summary = "elementwise round towards -inf";
 }
-def Cotan_SignOp : Cotan_UnaryElementwiseOp<"sign", Cotan_NumericTensor> {
+def Cotan_SignOp : Cotan_UnaryElementwiseOp<"sign", Cotan_NumericTensor,
+    [Cotan_NoDerivative]> {
   let summary = "elementwise -1, 0 or 1 (NaN stays NaN)";
 }
-def Cotan_NotOp : Cotan_UnaryElementwiseOp<"not", Cotan_IntOrBoolTensor> {
+def Cotan_NotOp : Cotan_UnaryElementwiseOp<"not", Cotan_IntOrBoolTensor,
+    [Cotan_NoDerivative]> {
   let summary = "logical not of booleans, bitwise not of integers";
   let hasFolder = 1;
 }
@@ -98,53 +104,59 @@ def Cotan_NotOp : Cotan_UnaryElementwiseOp<"not", Cotan_IntOrBoolTensor> {
 //===----------------------------------------------------------------------===//
 
 def Cotan_AddOp : Cotan_BinaryElementwiseOp<"add", Cotan_NumericTensor,
-    [Commutative]> {
+    [Commutative, Cotan_Derivative]> {
   let summary = "elementwise addition";
   let hasFolder = 1;
 }
-def Cotan_SubOp : Cotan_BinaryElementwiseOp<"sub", Cotan_NumericTensor> {
+def Cotan_SubOp : Cotan_BinaryElementwiseOp<"sub", Cotan_NumericTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise subtraction";
   let hasFolder = 1;
 }
 def Cotan_MulOp : Cotan_BinaryElementwiseOp<"mul", Cotan_NumericTensor,
-    [Commutative]> {
+    [Commutative, Cotan_Derivative]> {
   let summary = "elementwise multiplication";
   let hasFolder = 1;
 }
-def Cotan_DivOp : Cotan_BinaryElementwiseOp<"div", Cotan_NumericTensor> {
+def Cotan_DivOp : Cotan_BinaryElementwiseOp<"div", Cotan_NumericTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise division (integers: truncating, C semantics)";
   let hasFolder = 1;
 }
-def Cotan_RemOp : Cotan_BinaryElementwiseOp<"rem", Cotan_NumericTensor> {
+def Cotan_RemOp : Cotan_BinaryElementwiseOp<"rem", Cotan_NumericTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise remainder with the sign of the dividend (C fmod)";
 }
-def Cotan_PowOp : Cotan_BinaryElementwiseOp<"pow", Cotan_NumericTensor> {
+def Cotan_PowOp : Cotan_BinaryElementwiseOp<"pow", Cotan_NumericTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise lhs ^ rhs";
 }
 def Cotan_MaxOp : Cotan_BinaryElementwiseOp<"max", Cotan_NumericTensor,
-    [Commutative]> {
+    [Commutative, Cotan_Derivative]> {
   let summary = "elementwise maximum (NaN-propagating)";
   let hasFolder = 1;
 }
 def Cotan_MinOp : Cotan_BinaryElementwiseOp<"min", Cotan_NumericTensor,
-    [Commutative]> {
+    [Commutative, Cotan_Derivative]> {
   let summary = "elementwise minimum (NaN-propagating)";
   let hasFolder = 1;
 }
-def Cotan_Atan2Op : Cotan_BinaryElementwiseOp<"atan2", Cotan_FloatTensor> {
+def Cotan_Atan2Op : Cotan_BinaryElementwiseOp<"atan2", Cotan_FloatTensor,
+    [Cotan_Derivative]> {
   let summary = "elementwise atan2(lhs, rhs)";
 }
 def Cotan_AndOp : Cotan_BinaryElementwiseOp<"and", Cotan_IntOrBoolTensor,
-    [Commutative]> {
+    [Commutative, Cotan_NoDerivative]> {
   let summary = "logical and of booleans, bitwise and of integers";
 }
 def Cotan_OrOp : Cotan_BinaryElementwiseOp<"or", Cotan_IntOrBoolTensor,
-    [Commutative]> {
+    [Commutative, Cotan_NoDerivative]> {
   let summary = "logical or of booleans, bitwise or of integers";
 }
 
 def Cotan_CompareOp : Cotan_Op<"compare",
-    [Pure, Elementwise, SameTypeOperands, InferTypeOpAdaptor]> {
+    [Pure, Elementwise, SameTypeOperands, InferTypeOpAdaptor,
+     Cotan_NoDerivative]> {
   let summary = "elementwise comparison producing booleans";
   let description = [{
     Compares `lhs` and `rhs` elementwise. Floats compare ordered (any
@@ -160,7 +172,8 @@ def Cotan_CompareOp : Cotan_Op<"compare",
 }
 
 def Cotan_SelectOp : Cotan_Op<"select", [Pure, Elementwise,
-    AllTypesMatch<["on_true", "on_false"]>, InferTypeOpAdaptor]> {
+    AllTypesMatch<["on_true", "on_false"]>, InferTypeOpAdaptor,
+    Cotan_Derivative]> {
   let summary = "elementwise choice: pred ? on_true : on_false";
   let arguments = (ins Cotan_BoolTensor:$pred, Cotan_Tensor:$on_true,
                        Cotan_Tensor:$on_false);
@@ -172,7 +185,7 @@ def Cotan_SelectOp : Cotan_Op<"select", [Pure, Elementwise,
 }
 
 def Cotan_ConvertOp : Cotan_Op<"convert", [Pure, Elementwise,
-    AllShapesMatch<["operand", "result"]>]> {
+    AllShapesMatch<["operand", "result"]>, Cotan_Derivative]> {
   let summary = "elementwise element type conversion";
   let description = [{
     Converts each element to the result element type. Float to integer
@@ -189,7 +202,7 @@ def Cotan_ConvertOp : Cotan_Op<"convert", [Pure, Elementwise,
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure]> {
+def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure, Cotan_Derivative]> {
   let summary = "broadcast to a larger shape";
   let description = [{
     Operand dimension `i` becomes result dimension `broadcast_dimensions[i]`;
@@ -206,7 +219,7 @@ def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure]> {
   let hasFolder = 1;
 }
 
-def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure]> {
+def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure, Cotan_Derivative]> {
   let summary = "reshape in row-major order";
   let arguments = (ins Cotan_Tensor:$operand);
   let results = (outs Cotan_Tensor:$result);
@@ -215,7 +228,7 @@ def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "permute dimensions";
   let description = [{
     Result dimension `i` is operand dimension `permutation[i]`.
@@ -229,7 +242,7 @@ def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasCanonicalizer = 1;
 }
 
-def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "static strided slice";
   let description = [{
     Takes elements `start[i], start[i] + strides[i], ...` below `limit[i]`
@@ -246,7 +259,7 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor]> {
+def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "join tensors along a dimension";
   let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension);
   let results = (outs Cotan_Tensor:$result);
@@ -256,7 +269,7 @@ def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "pad with a scalar at the edges and between elements";
   let description = [{
     Dimension `i` of the result has `low[i]` padding elements, then the
@@ -274,7 +287,7 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType]> {
+def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType, Cotan_Derivative]> {
   let summary = "reverse the order of elements along dimensions";
   let arguments = (ins Cotan_Tensor:$operand, DenseI64ArrayAttr:$dimensions);
   let results = (outs Cotan_Tensor:$result);
@@ -285,7 +298,7 @@ def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType]> {
   let hasFolder = 1;
 }
 
-def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor]> {
+def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "gather slices along one axis with an integer index array";
   let description = [{
     NumPy's `take(operand, indices, axis)`: the result shape is
@@ -303,7 +316,7 @@ def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor]> {
 }
 
 def Cotan_DynamicSliceOp : Cotan_Op<"dynamic_slice",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "slice of static size at run-time start indices";
   let description = [{
     Start indices are 0-d integer tensors, one per dimension, clamped to
@@ -319,7 +332,7 @@ def Cotan_DynamicSliceOp : Cotan_Op<"dynamic_slice",
 }
 
 def Cotan_DynamicUpdateSliceOp : Cotan_Op<"dynamic_update_slice",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "overwrite a slice at run-time start indices";
   let description = [{
     Returns `operand` with the block starting at `start_indices` replaced by
@@ -351,7 +364,7 @@ def Cotan_ArgMinOp : Cotan_ArgReduceOp<"argmin", "smallest">;
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor]> {
+def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
   let summary = "generalized matrix product";
   let description = [{
     Contracts `lhs` and `rhs` over the paired contracting dimensions and
@@ -368,6 +381,47 @@ def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Cotan_NumericTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, $result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Differentiation requests (expanded by cotan-expand-autodiff)
+//===----------------------------------------------------------------------===//
+
+def Cotan_VjpOp : Cotan_Op<"vjp", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "reverse-mode derivative request: results and gradients of a call";
+  let description = [{
+    Calls `callee` on `primals` and pulls `cotangents` (one per callee
+    result) back through it. The results are the callee's results followed
+    by one gradient per primal (zeros for integer and boolean primals).
+    `cotan-expand-autodiff` replaces the request by a call to a generated
+    adjoint function.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                       Variadic<Cotan_Tensor>:$primals,
+                       Variadic<Cotan_Tensor>:$cotangents);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $primals `)` `cotangents` `(` $cotangents `)` attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cotan_JvpOp : Cotan_Op<"jvp", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "forward-mode derivative request: results and their tangents";
+  let description = [{
+    Calls `callee` on `primals` and pushes `tangents` (one per primal, of
+    the primal's type) forward through it. The results are the callee's
+    results followed by one tangent per result. `cotan-expand-autodiff`
+    replaces the request by a call to a generated tangent function.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                       Variadic<Cotan_Tensor>:$primals,
+                       Variadic<Cotan_Tensor>:$tangents);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $primals `)` `tangents` `(` $tangents `)` attr-dict `:` functional-type(operands, results)
   }];
 }
 

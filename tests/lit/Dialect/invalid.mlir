@@ -467,3 +467,38 @@ func.func @constant_element_type() -> tensor<2xui8> {
   %0 = cotan.constant dense<1> : tensor<2xui8>
   return %0 : tensor<2xui8>
 }
+
+// -----
+
+func.func @vjp_unknown_callee(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{(request_c1) 'nowhere' does not name a func.func}}
+  %r:2 = cotan.vjp @nowhere(%x) cotangents(%x) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}
+
+// -----
+
+func.func private @g(%x: tensor<3xf32>) -> tensor<f32>
+func.func @vjp_primal_types(%x: tensor<4xf32>, %ct: tensor<f32>) -> tensor<4xf32> {
+  // expected-error@+1 {{(request_c2) primal types 'tensor<4xf32>' do not match the inputs of 'g': 'tensor<3xf32>'}}
+  %r:2 = cotan.vjp @g(%x) cotangents(%ct) : (tensor<4xf32>, tensor<f32>) -> (tensor<f32>, tensor<4xf32>)
+  return %r#1 : tensor<4xf32>
+}
+
+// -----
+
+func.func private @g(%x: tensor<3xf32>) -> tensor<f32>
+func.func @vjp_cotangent_types(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{(request_c3) cotangent types 'tensor<3xf32>' must match the callee's results: 'tensor<f32>'}}
+  %r:2 = cotan.vjp @g(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}
+
+// -----
+
+func.func private @g(%x: tensor<3xf32>) -> tensor<f32>
+func.func @jvp_result_types(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{(request_c4) result types 'tensor<f32>', 'tensor<3xf32>' must be 'tensor<f32>', 'tensor<f32>'}}
+  %r:2 = cotan.jvp @g(%x) tangents(%x) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}

@@ -1,0 +1,30 @@
+//===- Passes.h - cotan transformation passes -------------------*- C++ -*-===//
+#ifndef COTAN_TRANSFORMS_PASSES_H
+#define COTAN_TRANSFORMS_PASSES_H
+
+#include "cotan/IR/CotanOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::cotan {
+
+#define GEN_PASS_DECL
+#include "cotan/Transforms/Passes.h.inc"
+
+/// Builds `<name>(primals..., cotangents...) -> (results..., gradients...)`,
+/// the reverse-mode derivative of `function` (single block, no calls).
+FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp function,
+                                             StringRef name);
+
+/// Builds `<name>(primals..., tangents...) -> (results..., tangents...)`,
+/// the forward-mode derivative of `function` (single block, no calls).
+FailureOr<func::FuncOp> buildTangentFunction(func::FuncOp function,
+                                             StringRef name);
+
+#define GEN_PASS_REGISTRATION
+#include "cotan/Transforms/Passes.h.inc"
+
+} // namespace mlir::cotan
+
+#endif // COTAN_TRANSFORMS_PASSES_H

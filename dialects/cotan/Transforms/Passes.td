@@ -1,0 +1,37 @@
+//===- Passes.td - cotan transformation passes -------------*- tablegen -*-===//
+#ifndef COTAN_TRANSFORMS_PASSES_TD
+#define COTAN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ExpandAutodiff : Pass<"cotan-expand-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Expand cotan.vjp and cotan.jvp requests into derivative functions";
+  let description = [{
+    Replaces every `cotan.vjp @f(...)` by a call to a generated adjoint
+    function and every `cotan.jvp @f(...)` by a call to a generated tangent
+    function, built from the derivative rules the ops supply through
+    `DifferentiableOpInterface`.
+
+    The adjoint function clones `f`'s body (the forward sweep, whose values
+    are the saved residuals) and then walks the ops backwards, accumulating
+    cotangents: a value used twice receives the sum of both cotangents, and
+    rules undo broadcasting by summing. The tangent function interleaves
+    each op with its JVP. Requests nested inside a callee are expanded
+    first, and calls inside a callee are inlined before it is
+    differentiated, so derivatives compose to any order:
+
+    ```mlir
+    %y, %dx = cotan.vjp @f(%x) cotangents(%ct) : (tensor<3xf32>, tensor<f32>) -> (tensor<f32>, tensor<3xf32>)
+    ```
+    becomes
+    ```mlir
+    %r:2 = call @f_vjp(%x, %ct) : (tensor<3xf32>, tensor<f32>) -> (tensor<f32>, tensor<3xf32>)
+    ```
+
+    Gradients with respect to integer or boolean inputs are zeros. Ops
+    outside the cotan dialect in a differentiated function are errors.
+  }];
+  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
+}
+
+#endif // COTAN_TRANSFORMS_PASSES_TD

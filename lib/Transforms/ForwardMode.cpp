@@ -1,0 +1,82 @@
+//===- ForwardMode.cpp - tangent functions from the ops' JVP rules --------===//
+//
+// The tangent function of f(x...) -> (y...) is
+// f_jvp(x..., t_x...) -> (y..., t_y...): each op of f is cloned and followed
+// by its JVP rule applied to its operands' tangents. Only float values carry
+// tangents; the tangents given for integer and boolean inputs are ignored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::cotan;
+
+FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
+                                                          StringRef name) {
+  if (!function.getBody().hasOneBlock())
+    return function.emitOpError("can only be differentiated with a single block");
+  FunctionType type = function.getFunctionType();
+  SmallVector<Type> inputs(type.getInputs()), results(type.getResults());
+  llvm::append_range(inputs, type.getInputs());
+  llvm::append_range(results, type.getResults());
+  Location loc = function.getLoc();
+  OpBuilder b(function.getContext());
+  auto tangentFn = func::FuncOp::create(
+      b, loc, name, FunctionType::get(function.getContext(), inputs, results));
+  tangentFn.setPrivate();
+  Block *entry = tangentFn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+
+  auto carries = [](Value v) {
+    return isa<FloatType>(getElementTypeOrSelf(v.getType()));
+  };
+  Block &body = function.front();
+  unsigned numInputs = type.getNumInputs();
+  IRMapping map;
+  DenseMap<Value, Value> tangent;
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    map.map(arg, entry->getArgument(i));
+    if (carries(arg))
+      tangent[entry->getArgument(i)] = entry->getArgument(numInputs + i);
+  }
+  for (Operation &original : body.without_terminator()) {
+    if (!isa<DifferentiableOpInterface>(original)) {
+      tangentFn.erase();
+      return original.emitOpError("cannot be differentiated: it has no "
+                                  "derivative rules (only cotan ops can be "
+                                  "differentiated)");
+    }
+    Operation *op = b.clone(original, map);
+    SmallVector<Value> tangents = llvm::map_to_vector(
+        op->getOperands(), [&](Value v) { return tangent.lookup(v); });
+    if (llvm::all_of(tangents, [](Value v) { return !v; }))
+      continue;
+    SmallVector<Value> out = cast<DifferentiableOpInterface>(op).jvp(b, tangents);
+    for (auto [result, t] : llvm::zip(op->getResults(), out))
+      if (t && carries(result))
+        tangent[result] = t;
+  }
+
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<Value> returned = llvm::map_to_vector(
+      ret.getOperands(), [&](Value v) { return map.lookup(v); });
+  for (Value value : ret.getOperands()) {
+    Value mapped = map.lookup(value);
+    Value t = tangent.lookup(mapped);
+    if (!t) {
+      auto shaped = cast<ShapedType>(mapped.getType());
+      Type element = shaped.getElementType();
+      TypedAttr zero = isa<FloatType>(element)
+                           ? TypedAttr(b.getFloatAttr(element, 0))
+                           : TypedAttr(b.getIntegerAttr(element, 0));
+      t = ConstantOp::create(b, loc, SplatElementsAttr::get(shaped, zero));
+    }
+    returned.push_back(t);
+  }
+  func::ReturnOp::create(b, ret.getLoc(), returned);
+  return tangentFn;
+}

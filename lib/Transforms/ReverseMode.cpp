@@ -1,0 +1,104 @@
+//===- ReverseMode.cpp - adjoint functions from the ops' VJP rules --------===//
+//
+// The adjoint of f(x...) -> (y...) is f_vjp(x..., ct_y...) -> (y..., ct_x...):
+// the forward sweep is f's body cloned (its values are the residuals the
+// backward sweep reads), then ops are visited in reverse and each one's VJP
+// rule turns its results' cotangents into its operands' cotangents. A value
+// used several times receives the sum of its cotangents. Only float values
+// carry cotangents; gradients of integer and boolean inputs are zeros.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::cotan;
+
+namespace {
+bool carriesDerivative(Type type) {
+  return isa<FloatType>(getElementTypeOrSelf(type));
+}
+
+Value zerosOf(OpBuilder &b, Location loc, Type type) {
+  auto shaped = cast<ShapedType>(type);
+  Type element = shaped.getElementType();
+  TypedAttr zero = isa<FloatType>(element) ? TypedAttr(b.getFloatAttr(element, 0))
+                                           : TypedAttr(b.getIntegerAttr(element, 0));
+  return ConstantOp::create(b, loc, SplatElementsAttr::get(shaped, zero));
+}
+} // namespace
+
+/// Clones the body of `function` into `entry` (arguments mapped to the
+/// first block arguments), checking every op has derivative rules.
+static FailureOr<SmallVector<Operation *>>
+cloneBody(func::FuncOp function, Block *entry, OpBuilder &b, IRMapping &map) {
+  Block &body = function.front();
+  for (auto [from, to] : llvm::zip(body.getArguments(), entry->getArguments()))
+    map.map(from, to);
+  SmallVector<Operation *> cloned;
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<DifferentiableOpInterface>(op))
+      return op.emitOpError("cannot be differentiated: it has no derivative "
+                            "rules (only cotan ops can be differentiated)");
+    cloned.push_back(b.clone(op, map));
+  }
+  return cloned;
+}
+
+FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
+                                                          StringRef name) {
+  if (!function.getBody().hasOneBlock())
+    return function.emitOpError("can only be differentiated with a single block");
+  FunctionType type = function.getFunctionType();
+  SmallVector<Type> inputs(type.getInputs()), results(type.getResults());
+  llvm::append_range(inputs, type.getResults());
+  llvm::append_range(results, type.getInputs());
+  Location loc = function.getLoc();
+  OpBuilder b(function.getContext());
+  auto adjoint = func::FuncOp::create(
+      b, loc, name, FunctionType::get(function.getContext(), inputs, results));
+  adjoint.setPrivate();
+  Block *entry = adjoint.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+
+  IRMapping map;
+  FailureOr<SmallVector<Operation *>> forward = cloneBody(function, entry, b, map);
+  if (failed(forward)) {
+    adjoint.erase();
+    return failure();
+  }
+
+  DenseMap<Value, Value> cotangent;
+  auto accumulate = [&](Value value, Value ct) {
+    if (!ct || !carriesDerivative(value.getType()))
+      return;
+    Value &slot = cotangent[value];
+    slot = slot ? Value(AddOp::create(b, ct.getLoc(), slot, ct)) : ct;
+  };
+  auto ret = cast<func::ReturnOp>(function.front().getTerminator());
+  unsigned numInputs = type.getNumInputs();
+  for (auto [i, value] : llvm::enumerate(ret.getOperands()))
+    accumulate(map.lookup(value), entry->getArgument(numInputs + i));
+
+  for (Operation *op : llvm::reverse(*forward)) {
+    SmallVector<Value> cts = llvm::map_to_vector(
+        op->getResults(), [&](Value r) { return cotangent.lookup(r); });
+    if (llvm::all_of(cts, [](Value v) { return !v; }))
+      continue;
+    SmallVector<Value> grads = cast<DifferentiableOpInterface>(op).vjp(b, cts);
+    for (auto [operand, grad] : llvm::zip(op->getOperands(), grads))
+      accumulate(operand, grad);
+  }
+
+  SmallVector<Value> returned = llvm::map_to_vector(
+      ret.getOperands(), [&](Value v) { return map.lookup(v); });
+  for (BlockArgument arg : entry->getArguments().take_front(numInputs)) {
+    Value grad = cotangent.lookup(arg);
+    returned.push_back(grad ? grad : zerosOf(b, loc, arg.getType()));
+  }
+  func::ReturnOp::create(b, ret.getLoc(), returned);
+  return adjoint;
+}

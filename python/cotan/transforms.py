@@ -1,0 +1,268 @@
+"""Differentiation: grad, value_and_grad, vjp and jvp.
+
+Each transformation traces the function into a private func.func of the
+current module and emits a `cotan.vjp` or `cotan.jvp` request naming it;
+the C++ pass cotan-expand-autodiff turns requests into derivative
+functions built from the ops' own rules. Requests nest (the function being
+differentiated may itself contain requests), so transformations compose:
+grad(grad(f)), jit(grad(f)), grad(jit(f)). Called on concrete arrays, a
+transformed function is compiled and cached like a jitted one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import dtypes as _dt
+from .array import Array, ArrayBase
+from .core import ShapedArray, Trace, Tracer, find_trace
+from .errors import user_error
+from .jit import Jitted
+from .mlir.dialects import cotan as cotan_d
+from .mlir.dialects import func as func_d
+from .mlir import ir
+from .tree_util import tree_flatten, tree_map, tree_unflatten
+
+
+def _as_operand(x: Any) -> ArrayBase:
+    from . import numpy as cnp
+    return x if isinstance(x, ArrayBase) else cnp.asarray(x)
+
+
+class _Linearized:
+    """`fun` traced as a private function of `trace`'s module, applied to
+    `primals`: its outputs, and what a derivative request needs."""
+
+    def __init__(self, trace: Trace, fun: Callable, primals: tuple, has_aux: bool, name: str):
+        leaves, self.in_tree = tree_flatten(primals)
+        self.primals = [_as_operand(x) for x in leaves]
+        avals = [ShapedArray(p.shape, p.dtype, p.weak_type) for p in self.primals]
+        inner = Trace(name, avals, parent=trace)
+        try:
+            out = fun(*tree_unflatten(self.in_tree, inner.inputs))
+            if has_aux:
+                if not (isinstance(out, tuple) and len(out) == 2):
+                    raise user_error(TypeError, "has_aux=True needs the function to return a pair (output, aux)")
+                out, aux = out
+            else:
+                aux = None
+            out_leaves, self.out_tree = tree_flatten(out)
+            aux_leaves, self.aux_tree = tree_flatten(aux)
+            outputs = [_as_operand(x) for x in out_leaves + aux_leaves]
+            inner.finish(outputs)
+        finally:
+            inner.alive = False
+        self.trace = trace
+        self.callee = inner.name
+        self.num_out = len(out_leaves)
+        # The callee's arguments: the primals, then the values it captured.
+        self.arguments = self.primals + list(inner.captured)
+        self.result_avals = [o.aval for o in outputs]
+        results = trace.emit_results(_call_builder(self.callee), self.result_avals, self.arguments)
+        self.outputs = results[:self.num_out]
+        self.aux = tree_unflatten(self.aux_tree, results[self.num_out:])
+
+    def out(self) -> Any:
+        return tree_unflatten(self.out_tree, self.outputs)
+
+    def pullback(self, cotangents: list[ArrayBase]) -> list[Tracer]:
+        """Gradients of the primals given one cotangent per output."""
+        from . import numpy as cnp
+        seeds = list(cotangents) + [cnp.zeros(a.shape, a.dtype) for a in self.result_avals[self.num_out:]]
+        avals = self.result_avals + [a.aval.strong() for a in self.arguments]
+        results = self.trace.emit_results(_request_builder(cotan_d.vjp, self.callee), avals,
+                                          self.arguments, seeds)
+        return results[len(self.result_avals):len(self.result_avals) + len(self.primals)]
+
+    def pushforward(self, tangents: list[ArrayBase]) -> list[Tracer]:
+        """Tangents of the outputs given one tangent per primal."""
+        from . import numpy as cnp
+        seeds = list(tangents) + [cnp.zeros(a.shape, a.dtype) for a in self.arguments[len(self.primals):]]
+        avals = self.result_avals + [a.strong() for a in self.result_avals]
+        results = self.trace.emit_results(_request_builder(cotan_d.jvp, self.callee), avals,
+                                          self.arguments, seeds)
+        return results[len(self.result_avals):len(self.result_avals) + self.num_out]
+
+
+def _call_builder(callee: str) -> Callable:
+    def call(result_types, operands, *, loc=None, ip=None):
+        return func_d.CallOp(result_types, ir.FlatSymbolRefAttr.get(callee), operands, loc=loc, ip=ip).results
+    call.__name__ = "call"
+    return call
+
+
+def _request_builder(builder: Callable, callee: str) -> Callable:
+    def request(result_types, primals, seeds, *, loc=None, ip=None):
+        return builder(result_types, ir.FlatSymbolRefAttr.get(callee), primals, seeds, loc=loc, ip=ip)
+    request.__name__ = builder.__name__
+    return request
+
+
+def _function_name(fun: Callable) -> str:
+    return getattr(fun, "__name__", "fn")
+
+
+def _check_float(x: ArrayBase, what: str) -> None:
+    if not _dt.is_float(x.dtype):
+        raise user_error(TypeError, f"{what} must have a float dtype to be differentiated, got {x.dtype}; "
+                                    "convert it with .astype(float) or leave it out of argnums")
+
+
+def _seed_cotangent(out: Any, fname: str) -> ArrayBase:
+    from . import numpy as cnp
+    if not isinstance(out, ArrayBase) or out.shape != ():
+        shape = getattr(out, "shape", type(out).__name__)
+        raise user_error(TypeError, f"grad requires `{fname}` to return a scalar, got shape {shape}; "
+                                    "use vjp or jacrev for non-scalar outputs")
+    _check_float(out, f"the output of `{fname}`")
+    return cnp.ones((), out.dtype)
+
+
+def _normalize_argnums(argnums: int | Sequence[int], nargs: int, fname: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for n in nums:
+        if not -nargs <= n < nargs:
+            raise user_error(ValueError, f"argnums {n} is out of range for `{fname}` called with {nargs} arguments")
+    return tuple(n % nargs for n in nums)
+
+
+def _in_trace(impl: Callable) -> Callable:
+    """Runs `impl(trace, *args)` inside the trace of the arguments; called
+    on concrete values, compiles it (cached per signature)."""
+    def traced(*args):
+        trace = find_trace(tree_flatten(args)[0])
+        return impl(trace, *args)
+
+    traced.__name__ = impl.__name__
+    jitted = Jitted(traced)
+
+    def call(*args):
+        if find_trace(tree_flatten(args)[0]) is not None:
+            return traced(*args)
+        return jitted(*args)
+
+    call.__name__ = impl.__name__
+    call.__wrapped__ = impl
+    return call
+
+
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """fun's value and its gradient with respect to the arguments `argnums`
+    (a pytree per argument, like the argument). `fun` must return a float
+    scalar (or (scalar, aux) with has_aux)."""
+    fname = _function_name(fun)
+
+    def value_and_grad_impl(trace: Trace, *args):
+        nums = _normalize_argnums(argnums, len(args), fname)
+        for n in nums:
+            for leaf in tree_flatten(args[n])[0]:
+                _check_float(_as_operand(leaf), f"argument {n} of `{fname}`")
+        lin = _Linearized(trace, fun, args, has_aux, fname)
+        (out,) = lin.outputs if lin.num_out == 1 else (None,)
+        if out is None or lin.out_tree.num_leaves != 1:
+            raise user_error(TypeError, f"grad requires `{fname}` to return a scalar, got {lin.out_tree}")
+        grads = lin.pullback([_seed_cotangent(out, fname)])
+        per_arg = _split_by_argument(args, grads)
+        picked = per_arg[nums[0]] if isinstance(argnums, int) else tuple(per_arg[n] for n in nums)
+        value = lin.out()
+        return ((value, lin.aux), picked) if has_aux else (value, picked)
+
+    value_and_grad_impl.__name__ = f"value_and_grad_{fname}"
+    return _in_trace(value_and_grad_impl)
+
+
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+    """The gradient of a float-scalar function (see value_and_grad)."""
+    vg = value_and_grad(fun, argnums, has_aux)
+
+    def grad_fun(*args):
+        out, g = vg(*args)
+        return (g, out[1]) if has_aux else g
+
+    grad_fun.__name__ = f"grad_{_function_name(fun)}"
+    return grad_fun
+
+
+def _split_by_argument(args: tuple, flat: list) -> list:
+    """Unflattens per-leaf values into one pytree per argument of args."""
+    out, k = [], 0
+    for a in args:
+        leaves, tree = tree_flatten(a)
+        out.append(tree_unflatten(tree, flat[k:k + len(leaves)]))
+        k += len(leaves)
+    return out
+
+
+def vjp(fun: Callable, *primals: Any, has_aux: bool = False):
+    """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one gradient per
+    primal, each shaped like it. With has_aux, returns (out, vjp_fn, aux)."""
+    fname = _function_name(fun)
+    trace = find_trace(tree_flatten(primals)[0])
+    if trace is None:
+        return _eager_vjp(fun, primals, has_aux)
+    lin = _Linearized(trace, fun, primals, has_aux, fname)
+
+    def vjp_fn(cotangent):
+        leaves, tree = tree_flatten(cotangent)
+        if tree != lin.out_tree:
+            raise user_error(TypeError, f"vjp_fn: cotangent structure {tree} does not match the output {lin.out_tree}")
+        cts = [_as_operand(c) for c in leaves]
+        for c, o in zip(cts, lin.outputs):
+            if c.shape != o.shape:
+                raise user_error(ValueError, f"vjp_fn: cotangent shape {c.shape} does not match output shape {o.shape}")
+        from . import numpy as cnp
+        cts = [cnp.astype(c, o.dtype) for c, o in zip(cts, lin.outputs)]
+        return tuple(_split_by_argument(primals, lin.pullback(cts)))
+
+    return (lin.out(), vjp_fn, lin.aux) if has_aux else (lin.out(), vjp_fn)
+
+
+def _eager_vjp(fun: Callable, primals: tuple, has_aux: bool):
+    """vjp on concrete values: the output now, the pullback compiled later."""
+    def forward(*p):
+        out = fun(*p)
+        return out
+
+    result = Jitted(forward)(*primals)
+    out, aux = result if has_aux else (result, None)
+
+    def pull(p, ct):
+        res = vjp(fun, *p, has_aux=has_aux)
+        return res[1](ct)
+
+    pulled = Jitted(pull)
+
+    def vjp_fn(cotangent):
+        return pulled(primals, cotangent)
+
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]):
+    """(fun(*primals), the directional derivative along `tangents`)."""
+    fname = _function_name(fun)
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise user_error(TypeError, "jvp takes primals and tangents as tuples of arguments")
+    if len(primals) != len(tangents):
+        raise user_error(ValueError, f"jvp got {len(primals)} primals but {len(tangents)} tangents")
+
+    def jvp_impl(trace: Trace, primals, tangents):
+        p_leaves, p_tree = tree_flatten(primals)
+        t_leaves, t_tree = tree_flatten(tangents)
+        if p_tree != t_tree:
+            raise user_error(TypeError, f"jvp: tangent structure {t_tree} does not match primals {p_tree}")
+        lin = _Linearized(trace, fun, tuple(primals), False, fname)
+        ts = []
+        for p, t in zip(lin.primals, t_leaves):
+            t = _as_operand(t)
+            if t.shape != p.shape:
+                raise user_error(ValueError, f"jvp: tangent shape {t.shape} does not match primal shape {p.shape}")
+            from . import numpy as cnp
+            ts.append(cnp.astype(t, p.dtype))
+        outs = lin.pushforward(ts)
+        return lin.out(), tree_unflatten(lin.out_tree, outs)
+
+    jvp_impl.__name__ = f"jvp_{fname}"
+    return _in_trace(jvp_impl)(tuple(primals), tuple(tangents))

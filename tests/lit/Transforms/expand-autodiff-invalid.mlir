@@ -1,0 +1,20 @@
+// RUN: cotan-opt %s --split-input-file --cotan-expand-autodiff --verify-diagnostics
+
+func.func private @not_cotan(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{'arith.addf' op cannot be differentiated: it has no derivative rules (only cotan ops can be differentiated)}}
+  %0 = arith.addf %x, %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+func.func @f(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{failed to differentiate 'not_cotan'}}
+  %r:2 = cotan.vjp @not_cotan(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}
+
+// -----
+
+func.func private @self(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error@+1 {{differentiates a function that (transitively) differentiates itself}}
+  %r:2 = cotan.jvp @self(%x) tangents(%x) : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %r#1 : tensor<f32>
+}

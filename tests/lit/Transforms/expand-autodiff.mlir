@@ -1,0 +1,127 @@
+// RUN: cotan-opt %s --split-input-file --cotan-expand-autodiff | FileCheck %s
+
+// An elementwise chain with fan-out: %x feeds both the product and the
+// final add, so its cotangent is the sum of two contributions. The adjoint
+// re-runs the forward sweep, whose values are the residuals it reads.
+// CHECK-LABEL: func.func @grad_chain
+// CHECK: %[[R:.*]]:3 = call @chain_vjp(%arg0, %arg1, %{{.*}})
+// CHECK-LABEL: func.func private @chain_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>, %[[W:.*]]: tensor<3xf32>, %[[CT:.*]]: tensor<f32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK: %[[M:.*]] = cotan.mul %[[X]], %[[W]]
+// CHECK: %[[T:.*]] = cotan.tanh %[[M]]
+// CHECK: %[[A:.*]] = cotan.add %[[T]], %[[X]]
+// CHECK: %[[S:.*]] = cotan.reduce_sum %[[A]] dims = [0]
+// CHECK: %[[CTA:.*]] = cotan.broadcast_in_dim %[[CT]] dims = [] : tensor<f32> -> tensor<3xf32>
+// CHECK: %[[TT:.*]] = cotan.mul %[[T]], %[[T]]
+// CHECK: %[[D:.*]] = cotan.sub %{{.*}}, %[[TT]]
+// CHECK: %[[CTM:.*]] = cotan.mul %[[D]], %[[CTA]]
+// CHECK: %[[GX1:.*]] = cotan.mul %[[CTM]], %[[W]]
+// CHECK: %[[GW:.*]] = cotan.mul %[[CTM]], %[[X]]
+// CHECK: %[[GX:.*]] = cotan.add %[[CTA]], %[[GX1]]
+// CHECK: return %[[S]], %[[GX]], %[[GW]]
+func.func private @chain(%x: tensor<3xf32>, %w: tensor<3xf32>) -> tensor<f32> {
+  %0 = cotan.mul %x, %w : tensor<3xf32>
+  %1 = cotan.tanh %0 : tensor<3xf32>
+  %2 = cotan.add %1, %x : tensor<3xf32>
+  %3 = cotan.reduce_sum %2 dims = [0] : tensor<3xf32> -> tensor<f32>
+  return %3 : tensor<f32>
+}
+func.func @grad_chain(%x: tensor<3xf32>, %w: tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>) {
+  %one = cotan.constant dense<1.0> : tensor<f32>
+  %r:3 = cotan.vjp @chain(%x, %w) cotangents(%one) : (tensor<3xf32>, tensor<3xf32>, tensor<f32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+  return %r#0, %r#1, %r#2 : tensor<f32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// dA = ct . B^T and dB = (ct^T . A)^T, as dot_generals.
+// CHECK-LABEL: func.func private @matmul_vjp
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>, %[[CT:.*]]: tensor<2x4xf32>)
+// CHECK: %[[Y:.*]] = cotan.dot_general %[[A]], %[[B]]
+// CHECK: %[[DA:.*]] = cotan.dot_general %[[CT]], %[[B]] {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+// CHECK: %[[DBT:.*]] = cotan.dot_general %[[CT]], %[[A]] {lhs_contracting_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x4xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+// CHECK: %[[DB:.*]] = cotan.transpose %[[DBT]] perm = [1, 0]
+// CHECK: return %[[Y]], %[[DA]], %[[DB]]
+func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+func.func @grad_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %ct: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>, tensor<3x4xf32>) {
+  %r:3 = cotan.vjp @matmul(%a, %b) cotangents(%ct) : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>, tensor<3x4xf32>)
+  return %r#0, %r#1, %r#2 : tensor<2x4xf32>, tensor<2x3xf32>, tensor<3x4xf32>
+}
+
+// -----
+
+// Broadcasting is undone by summing: the bias gradient reduces over the
+// broadcast dimension. The integer input gets a zero gradient.
+// CHECK-LABEL: func.func private @bias_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>, %[[B:.*]]: tensor<3xf32>, %[[N:.*]]: tensor<i32>, %[[CT:.*]]: tensor<f32>)
+// CHECK: %[[CTS:.*]] = cotan.broadcast_in_dim %[[CT]] dims = [] : tensor<f32> -> tensor<4x3xf32>
+// CHECK: %[[GB:.*]] = cotan.reduce_sum %[[CTS]] dims = [0] : tensor<4x3xf32> -> tensor<3xf32>
+// CHECK: %[[GN:.*]] = cotan.constant dense<0> : tensor<i32>
+// CHECK: return %{{.*}}, %[[CTS]], %[[GB]], %[[GN]]
+func.func private @bias(%x: tensor<4x3xf32>, %b: tensor<3xf32>, %n: tensor<i32>) -> tensor<f32> {
+  %0 = cotan.broadcast_in_dim %b dims = [1] : tensor<3xf32> -> tensor<4x3xf32>
+  %1 = cotan.add %x, %0 : tensor<4x3xf32>
+  %2 = cotan.reduce_sum %1 dims = [0, 1] : tensor<4x3xf32> -> tensor<f32>
+  return %2 : tensor<f32>
+}
+func.func @grad_bias(%x: tensor<4x3xf32>, %b: tensor<3xf32>, %n: tensor<i32>, %ct: tensor<f32>) -> (tensor<f32>, tensor<4x3xf32>, tensor<3xf32>, tensor<i32>) {
+  %r:4 = cotan.vjp @bias(%x, %b, %n) cotangents(%ct) : (tensor<4x3xf32>, tensor<3xf32>, tensor<i32>, tensor<f32>) -> (tensor<f32>, tensor<4x3xf32>, tensor<3xf32>, tensor<i32>)
+  return %r#0, %r#1, %r#2, %r#3 : tensor<f32>, tensor<4x3xf32>, tensor<3xf32>, tensor<i32>
+}
+
+// -----
+
+// Forward mode interleaves each op with its JVP.
+// CHECK-LABEL: func.func private @square_sin_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf64>, %[[TX:.*]]: tensor<3xf64>) -> (tensor<3xf64>, tensor<3xf64>)
+// CHECK: %[[S:.*]] = cotan.sin %[[X]]
+// CHECK: %[[C:.*]] = cotan.cos %[[X]]
+// CHECK: %[[TS:.*]] = cotan.mul %[[C]], %[[TX]]
+// CHECK: %[[Y:.*]] = cotan.mul %[[S]], %[[S]]
+// CHECK: cotan.mul %[[TS]], %[[S]]
+// CHECK: cotan.mul %[[TS]], %[[S]]
+// CHECK: %[[TY:.*]] = cotan.add
+// CHECK: return %[[Y]], %[[TY]]
+func.func private @square_sin(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %0 = cotan.sin %x : tensor<3xf64>
+  %1 = cotan.mul %0, %0 : tensor<3xf64>
+  return %1 : tensor<3xf64>
+}
+func.func @tangent(%x: tensor<3xf64>, %t: tensor<3xf64>) -> (tensor<3xf64>, tensor<3xf64>) {
+  %r:2 = cotan.jvp @square_sin(%x) tangents(%t) : (tensor<3xf64>, tensor<3xf64>) -> (tensor<3xf64>, tensor<3xf64>)
+  return %r#0, %r#1 : tensor<3xf64>, tensor<3xf64>
+}
+
+// -----
+
+// Nested requests expand innermost first: @dsin holds a request, so @dsin's
+// own request waits until the inner one became a call, which is inlined
+// before @dsin is differentiated (second derivative of sin: -sin).
+// CHECK-LABEL: func.func private @dsin
+// CHECK: call @sin_vjp
+// CHECK-LABEL: func.func @second
+// CHECK: call @dsin_vjp
+// CHECK-LABEL: func.func private @sin_vjp
+// CHECK-LABEL: func.func private @dsin_vjp
+// CHECK-NOT: call
+// CHECK: cotan.cos
+// CHECK: %[[N:.*]] = cotan.neg
+// CHECK: cotan.mul %[[N]]
+// CHECK: return
+func.func private @sin(%x: tensor<f64>) -> tensor<f64> {
+  %0 = cotan.sin %x : tensor<f64>
+  return %0 : tensor<f64>
+}
+func.func private @dsin(%x: tensor<f64>) -> tensor<f64> {
+  %one = cotan.constant dense<1.0> : tensor<f64>
+  %r:2 = cotan.vjp @sin(%x) cotangents(%one) : (tensor<f64>, tensor<f64>) -> (tensor<f64>, tensor<f64>)
+  return %r#1 : tensor<f64>
+}
+func.func @second(%x: tensor<f64>) -> tensor<f64> {
+  %one = cotan.constant dense<1.0> : tensor<f64>
+  %r:2 = cotan.vjp @dsin(%x) cotangents(%one) : (tensor<f64>, tensor<f64>) -> (tensor<f64>, tensor<f64>)
+  return %r#1 : tensor<f64>
+}
