@@ -1,10 +1,10 @@
-"""Train a 3-layer MLP on a 3-class spiral data set with cotan.jit.
+"""Train a 3-layer MLP on a 3-class spiral data set with cotan.
 
-The whole training step (forward pass, softmax cross-entropy, the backward
-pass written out by hand, and the SGD update) is one compiled function:
-cotan traces it once, lowers it through linalg to LLVM, and runs it on the
-CPU. (Automatic differentiation arrives with cotan.grad; this demo writes
-the gradients explicitly.)
+The whole training step (forward pass, softmax cross-entropy, its gradient
+from cotan.value_and_grad, and the SGD update) is one compiled function:
+cotan traces it once, the cotan-expand-autodiff pass builds the backward
+pass from the ops' derivative rules, and the result is lowered through
+linalg to LLVM and run on the CPU.
 
     python examples/train_mlp.py
 """
@@ -46,26 +46,15 @@ def logits_of(params, x):
     return h2 @ w3 + b3
 
 
+def loss_fn(params, x, labels):
+    logits = logits_of(params, x)
+    targets = cotan.nn.one_hot(labels, logits.shape[1])
+    return -cnp.mean(cnp.sum(targets * cotan.nn.log_softmax(logits), axis=1))
+
+
 @cotan.jit
 def train_step(params, x, labels, learning_rate):
-    w1, b1, w2, b2, w3, b3 = params
-    n = x.shape[0]
-    # Forward.
-    z1 = x @ w1 + b1
-    h1 = cotan.nn.relu(z1)
-    z2 = h1 @ w2 + b2
-    h2 = cotan.nn.relu(z2)
-    logits = h2 @ w3 + b3
-    targets = cotan.nn.one_hot(labels, logits.shape[1])
-    loss = -cnp.mean(cnp.sum(targets * cotan.nn.log_softmax(logits), axis=1))
-    # Backward.
-    d_logits = (cotan.nn.softmax(logits) - targets) / n
-    d_w3, d_b3 = h2.T @ d_logits, d_logits.sum(axis=0)
-    d_z2 = (d_logits @ w3.T) * (z2 > 0)
-    d_w2, d_b2 = h1.T @ d_z2, d_z2.sum(axis=0)
-    d_z1 = (d_z2 @ w2.T) * (z1 > 0)
-    d_w1, d_b1 = x.T @ d_z1, d_z1.sum(axis=0)
-    grads = (d_w1, d_b1, d_w2, d_b2, d_w3, d_b3)
+    loss, grads = cotan.value_and_grad(loss_fn)(params, x, labels)
     new_params = tuple(p - learning_rate * g for p, g in zip(params, grads))
     return new_params, loss
 

@@ -14,11 +14,12 @@ from .array import Array
 from .errors import (CompileError, ConcretizationError, CotanError,
                      TracerLeakError)
 from .jit import Lowered, jit
-from .transforms import grad, jvp, value_and_grad, vjp
+from .transforms import (grad, hessian, jacfwd, jacrev, jvp, stop_gradient,
+                         value_and_grad, vjp)
 
 __all__ = [
     "Array", "CompileError", "ConcretizationError", "CotanError", "Lowered",
-    "TracerLeakError", "grad", "jit", "jvp", "lax", "nn", "numpy", "testing", "tree_util",
-    "value_and_grad", "vjp",
+    "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
+    "nn", "numpy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
 ]
 __version__ = "0.1.0"

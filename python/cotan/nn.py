@@ -26,11 +26,18 @@ def softplus(x: Any) -> ArrayBase:
     return cnp.logaddexp(x, 0.0)
 
 
+def _shift(x: ArrayBase, axis: Any) -> ArrayBase:
+    """The max along axis (0 where not finite), as a constant for
+    differentiation: the shift cancels out of softmax and logsumexp."""
+    from .transforms import stop_gradient
+    m = cnp.max(x, axis, keepdims=True)
+    return stop_gradient(cnp.where(cnp.isfinite(m), m, 0.0))
+
+
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> ArrayBase:
     """log(sum(exp(x))) shifted by the max so nothing overflows."""
     x = cnp._float(x)
-    m = cnp.max(x, axis, keepdims=True)
-    m = cnp.where(cnp.isfinite(m), m, 0.0)
+    m = _shift(x, axis)
     s = cnp.log(cnp.sum(cnp.exp(cnp.subtract(x, m)), axis, keepdims=True))
     out = cnp.add(s, m)
     return out if keepdims else cnp.squeeze(out, cnp._axes(axis, x.ndim))
@@ -43,7 +50,7 @@ def log_softmax(x: Any, axis: int = -1) -> ArrayBase:
 
 def softmax(x: Any, axis: int = -1) -> ArrayBase:
     x = cnp._float(x)
-    unnormalized = cnp.exp(cnp.subtract(x, cnp.max(x, axis, keepdims=True)))
+    unnormalized = cnp.exp(cnp.subtract(x, _shift(x, axis)))
     return cnp.true_divide(unnormalized, cnp.sum(unnormalized, axis, keepdims=True))
 
 

@@ -117,6 +117,7 @@ cos = _unary(d.cos)
 floor = _unary(d.floor)
 sign = _unary(d.sign)
 not_ = _unary(d.not_)
+stop_gradient = _unary(d.stop_gradient)
 
 add = _binary(d.add)
 sub = _binary(d.sub)

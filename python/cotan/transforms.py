@@ -266,3 +266,99 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]):
 
     jvp_impl.__name__ = f"jvp_{fname}"
     return _in_trace(jvp_impl)(tuple(primals), tuple(tangents))
+
+
+def stop_gradient(x: Any) -> Any:
+    """x, through which no derivative flows (a pytree of arrays)."""
+    from . import ops
+
+    def stop(leaf: Any) -> Any:
+        a = _as_operand(leaf)
+        if isinstance(a, Array) or not _dt.is_float(a.dtype):
+            return a
+        return ops.stop_gradient(a)
+
+    return tree_map(stop, x)
+
+
+def _single_output(lin: "_Linearized", fname: str) -> Tracer:
+    if lin.num_out != 1:
+        raise user_error(TypeError, f"jacobians need `{fname}` to return one array, got {lin.out_tree}")
+    return lin.outputs[0]
+
+
+def _basis(shape: tuple, dtype: np.dtype):
+    """The standard basis of arrays of `shape`, one array per element."""
+    from . import numpy as cnp
+    size = int(np.prod(shape, dtype=np.int64))
+    eye = np.eye(size, dtype=dtype)
+    return [cnp.asarray(eye[i].reshape(shape)) for i in range(size)]
+
+
+def _jacobian_args(args: tuple, argnums: int | Sequence[int], fname: str):
+    nums = _normalize_argnums(argnums, len(args), fname)
+    for n in nums:
+        a = _as_operand(args[n])
+        _check_float(a, f"argument {n} of `{fname}`")
+    return nums
+
+
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The Jacobian of fun (one array output) with respect to array
+    arguments `argnums`, one reverse-mode pass per output element; shaped
+    output.shape + argument.shape."""
+    from . import numpy as cnp
+    fname = _function_name(fun)
+
+    def jacrev_impl(trace: Trace, *args):
+        nums = _jacobian_args(args, argnums, fname)
+        lin = _Linearized(trace, fun, args, False, fname)
+        out = _single_output(lin, fname)
+        rows = [lin.pullback([ct]) for ct in _basis(out.shape, out.dtype)]
+        jacobians = []
+        for n in nums:
+            p = lin.primals[n]
+            if not rows:
+                jacobians.append(cnp.zeros(out.shape + p.shape, p.dtype))
+                continue
+            stacked = cnp.stack([row[n] for row in rows])
+            jacobians.append(cnp.reshape(stacked, out.shape + p.shape))
+        return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+
+    jacrev_impl.__name__ = f"jacrev_{fname}"
+    return _in_trace(jacrev_impl)
+
+
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The Jacobian of fun (one array output) with respect to array
+    arguments `argnums`, one forward-mode pass per input element; shaped
+    output.shape + argument.shape."""
+    from . import numpy as cnp
+    fname = _function_name(fun)
+
+    def jacfwd_impl(trace: Trace, *args):
+        nums = _jacobian_args(args, argnums, fname)
+        lin = _Linearized(trace, fun, args, False, fname)
+        out = _single_output(lin, fname)
+        jacobians = []
+        for n in nums:
+            p = lin.primals[n]
+            columns = []
+            for basis in _basis(p.shape, p.dtype):
+                tangents = [cnp.zeros(q.shape, q.dtype) for q in lin.primals]
+                tangents[n] = basis
+                columns.append(lin.pushforward(tangents)[0])
+            if not columns:
+                jacobians.append(cnp.zeros(out.shape + p.shape, out.dtype))
+                continue
+            stacked = cnp.stack(columns, axis=-1)
+            jacobians.append(cnp.reshape(stacked, out.shape + p.shape))
+        return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
+
+    jacfwd_impl.__name__ = f"jacfwd_{fname}"
+    return _in_trace(jacfwd_impl)
+
+
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The Hessian of a scalar function: jacfwd(jacrev(fun))."""
+    return jacfwd(jacrev(fun, argnums), argnums)

@@ -209,3 +209,46 @@ def test_errors():
     # Integer inputs that are not differentiated are fine.
     g = cotan.grad(lambda v, i: cnp.sum(v * i), argnums=0)(x, np.arange(3, dtype=np.int32))
     np.testing.assert_array_equal(np.asarray(g), np.arange(3))
+
+
+def test_stop_gradient(rng):
+    x = rand(rng, (3,))
+    g = cotan.grad(lambda v: cnp.sum(v * cotan.stop_gradient(v)))(x)
+    np.testing.assert_allclose(np.asarray(g), x, rtol=1e-12)
+    tree = cotan.stop_gradient({"a": x, "n": np.arange(2)})
+    np.testing.assert_array_equal(np.asarray(tree["a"]), x)
+
+
+def f_vector(x):
+    return cnp.stack([cnp.sum(cnp.sin(x) * x), x[0] * x[1] ** 2, cnp.exp(x[2]) - x[0]])
+
+
+def jacobian_fd(f, x, eps=1e-6):
+    cols = []
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[j] = eps
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * eps))
+    return np.stack(cols, axis=-1).reshape(np.shape(f(x)) + x.shape)
+
+
+@pytest.mark.parametrize("jac", [cotan.jacfwd, cotan.jacrev], ids=["jacfwd", "jacrev"])
+def test_jacobians(jac, rng):
+    x = rand(rng, (3,))
+    np.testing.assert_allclose(np.asarray(jac(f_vector)(x)), jacobian_fd(f_vector, x), rtol=1e-6, atol=1e-8)
+    m = rand(rng, (2, 3))
+    g = lambda a: cnp.tanh(a @ np.ones((3, 2)))
+    np.testing.assert_allclose(np.asarray(jac(g)(m)), jacobian_fd(g, m), rtol=1e-6, atol=1e-8)
+    ja, jb = jac(lambda a, b: a * b, argnums=(0, 1))(x, 2 * x)
+    np.testing.assert_allclose(np.asarray(ja), np.diag(2 * x))
+    np.testing.assert_allclose(np.asarray(jb), np.diag(x))
+
+
+def test_hessian_and_jacfwd_of_jacrev(rng):
+    f = lambda v: cnp.sum(cnp.sin(v) * v[::-1]) + v[0] * v[1] * v[2]
+    x = rand(rng, (3,))
+    expected = jacobian_fd(cotan.grad(f), x)
+    np.testing.assert_allclose(np.asarray(cotan.hessian(f)(x)), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(cotan.jacfwd(cotan.jacrev(f))(x)), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(cotan.jacrev(cotan.jacfwd(f))(x)), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(cotan.jit(cotan.hessian(f))(x)), expected, rtol=1e-6, atol=1e-7)

@@ -93,6 +93,15 @@ def Cotan_SignOp : Cotan_UnaryElementwiseOp<"sign", Cotan_NumericTensor,
     [Cotan_NoDerivative]> {
   let summary = "elementwise -1, 0 or 1 (NaN stays NaN)";
 }
+def Cotan_StopGradientOp : Cotan_UnaryElementwiseOp<"stop_gradient", Cotan_Tensor,
+    [Cotan_NoDerivative]> {
+  let summary = "identity whose derivative is zero";
+  let description = [{
+    Returns its operand; derivatives do not flow through it. It has no
+    folder, so it survives until convert-cotan-to-linalg, after the
+    autodiff passes have seen it.
+  }];
+}
 def Cotan_NotOp : Cotan_UnaryElementwiseOp<"not", Cotan_IntOrBoolTensor,
     [Cotan_NoDerivative]> {
   let summary = "logical not of booleans, bitwise not of integers";

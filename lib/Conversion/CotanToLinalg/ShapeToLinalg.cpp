@@ -70,6 +70,17 @@ struct ConstantToArith : CotanToLinalgPattern<ConstantOp> {
   }
 };
 
+/// Derivatives are expanded before lowering; here it is the identity.
+struct StopGradientToOperand : CotanToLinalgPattern<StopGradientOp> {
+  using CotanToLinalgPattern::CotanToLinalgPattern;
+  LogicalResult
+  matchAndRewrite(StopGradientOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getOperand());
+    return success();
+  }
+};
+
 struct IotaToGeneric : CotanToLinalgPattern<IotaOp> {
   using CotanToLinalgPattern::CotanToLinalgPattern;
   LogicalResult
@@ -398,7 +409,7 @@ void mlir::cotan::populateCotanShapeToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<EmptyResultToEmptyTensor>(converter, context);
-  patterns.add<ConstantToArith, IotaToGeneric, BroadcastInDimToGeneric,
+  patterns.add<ConstantToArith, StopGradientToOperand, IotaToGeneric, BroadcastInDimToGeneric,
                ReshapeToCollapseExpand, TransposeToLinalg, SliceToExtractSlice,
                ConcatenateToInsertSlices, PadToFillAndInsert, ReverseToGeneric,
                TakeToGeneric, DynamicSliceToExtractSlice,

@@ -48,13 +48,15 @@ func.func @unary_float(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // -----
 
 // CHECK-LABEL: func.func @unary_int_and_bool
+// CHECK: cotan.stop_gradient %{{.*}} : tensor<4xi64>
 // CHECK: cotan.neg %{{.*}} : tensor<4xi64>
 // CHECK: cotan.abs %{{.*}} : tensor<4xi64>
 // CHECK: cotan.sign %{{.*}} : tensor<4xi64>
 // CHECK: cotan.not %{{.*}} : tensor<4xi64>
 // CHECK: cotan.not %{{.*}} : tensor<4xi1>
 func.func @unary_int_and_bool(%x: tensor<4xi64>, %b: tensor<4xi1>) -> (tensor<4xi64>, tensor<4xi1>) {
-  %0 = cotan.neg %x : tensor<4xi64>
+  %s = cotan.stop_gradient %x : tensor<4xi64>
+  %0 = cotan.neg %s : tensor<4xi64>
   %1 = cotan.abs %0 : tensor<4xi64>
   %2 = cotan.sign %1 : tensor<4xi64>
   %3 = cotan.not %2 : tensor<4xi64>

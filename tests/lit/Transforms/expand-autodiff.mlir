@@ -125,3 +125,23 @@ func.func @second(%x: tensor<f64>) -> tensor<f64> {
   %r:2 = cotan.vjp @dsin(%x) cotangents(%one) : (tensor<f64>, tensor<f64>) -> (tensor<f64>, tensor<f64>)
   return %r#1 : tensor<f64>
 }
+
+// -----
+
+// No cotangent flows through stop_gradient: only the direct use of %x
+// contributes (d/dx of x * stop_gradient(x) is stop_gradient(x)).
+// CHECK-LABEL: func.func private @stopped_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>, %[[CT:.*]]: tensor<3xf32>)
+// CHECK: %[[S:.*]] = cotan.stop_gradient %[[X]]
+// CHECK: %[[Y:.*]] = cotan.mul %[[X]], %[[S]]
+// CHECK: %[[G:.*]] = cotan.mul %[[CT]], %[[S]]
+// CHECK: return %[[Y]], %[[G]]
+func.func private @stopped(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.stop_gradient %x : tensor<3xf32>
+  %1 = cotan.mul %x, %0 : tensor<3xf32>
+  return %1 : tensor<3xf32>
+}
+func.func @grad_stopped(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
+  %r:2 = cotan.vjp @stopped(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}

@@ -147,3 +147,13 @@ func.func @dynamic_update_slice(%t: tensor<10xf32>, %u: tensor<3xf32>, %i: tenso
   %0 = cotan.dynamic_update_slice %t[%i], %u : (tensor<10xf32>, tensor<3xf32>, tensor<i32>) -> tensor<10xf32>
   return %0 : tensor<10xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @stop_gradient
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @stop_gradient(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.stop_gradient %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
