@@ -18,6 +18,7 @@ import numpy as _np
 from . import dtypes as _dt
 from . import ops
 from .array import Array, ArrayBase
+from .core import find_trace
 from .errors import user_error
 
 # dtypes, as in jax.numpy
@@ -90,10 +91,16 @@ def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _broadcast(x: ArrayBase, shape: tuple[int, ...]) -> ArrayBase:
+def _broadcast(x: ArrayBase, shape: tuple[int, ...], trace: Any = None) -> ArrayBase:
+    """x broadcast to `shape`. Eagerly, a scalar is spread in NumPy; inside
+    `trace` a concrete x becomes a constant of the trace first, so the
+    broadcast is an op (folded to a splat constant) instead of a full-size
+    array baked into the function."""
     if x.shape == shape:
         return x
-    if isinstance(x, Array) and x.size == 1:
+    if isinstance(x, Array) and trace is not None:
+        x = trace.constant(x._value, x.weak_type)
+    elif isinstance(x, Array) and x.size == 1:
         return Array(_np.broadcast_to(_np.asarray(x._value), shape).copy(), x.weak_type)
     lead = len(shape) - x.ndim
     return ops.broadcast_in_dim(x, shape=tuple(shape), broadcast_dimensions=tuple(range(lead, len(shape))))
@@ -103,7 +110,13 @@ def _elementwise(*xs: Any) -> list[ArrayBase]:
     """Promote to one dtype and broadcast to one shape."""
     arrays = _promote(*xs)
     shape = _broadcast_shapes(*[a.shape for a in arrays])
-    return [_broadcast(a, shape) for a in arrays]
+    trace = find_trace(arrays)
+    return [_broadcast(a, shape, trace) for a in arrays]
+
+
+def _full_like(value: Any, like: ArrayBase) -> ArrayBase:
+    """The scalar `value` in like's dtype, broadcast to like's shape."""
+    return _broadcast(_convert(_operand(value), like.dtype), like.shape, find_trace([like]))
 
 
 def _float(x: Any) -> ArrayBase:
@@ -245,10 +258,10 @@ def floor_divide(x: Any, y: Any) -> ArrayBase:
     # Truncating quotient, moved down by one where the signs differ and
     # the division is inexact (Python semantics).
     q = ops.div(a, b)
-    zero = _broadcast(_convert(_operand(0), a.dtype), a.shape)
+    zero = _full_like(0, a)
     inexact = ops.compare(ops.rem(a, b), zero, direction="ne")
     signs = ops.compare(ops.compare(a, zero, direction="lt"), ops.compare(b, zero, direction="lt"), direction="ne")
-    one = _broadcast(_convert(_operand(1), a.dtype), a.shape)
+    one = _full_like(1, a)
     return ops.select(ops.and_(inexact, signs), ops.sub(q, one), q)
 
 
@@ -257,7 +270,7 @@ def remainder(x: Any, y: Any) -> ArrayBase:
     a, b = _elementwise(x, y)
     _numeric(a, "remainder")
     r = ops.rem(a, b)
-    zero = _broadcast(_convert(_operand(0), a.dtype), a.shape)
+    zero = _full_like(0, a)
     nonzero = ops.compare(r, zero, direction="ne")
     signs = ops.compare(ops.compare(r, zero, direction="lt"), ops.compare(b, zero, direction="lt"), direction="ne")
     return ops.select(ops.and_(nonzero, signs), ops.add(r, b), r)
@@ -408,7 +421,9 @@ def where(condition: Any, x: Any = None, y: Any = None) -> ArrayBase:
         c = _convert(c, _dt.bool_)
     a, b = _promote(x, y)
     shape = _broadcast_shapes(c.shape, a.shape, b.shape)
-    return ops.select(_broadcast(c, shape), _broadcast(a, shape), _broadcast(b, shape))
+    trace = find_trace([c, a, b])
+    return ops.select(_broadcast(c, shape, trace), _broadcast(a, shape, trace),
+                      _broadcast(b, shape, trace))
 
 
 # -- comparisons and logic ----------------------------------------------------
@@ -714,7 +729,8 @@ def broadcast_to(a: Any, shape: Any) -> ArrayBase:
 def broadcast_arrays(*args: Any) -> list[ArrayBase]:
     arrays = [_operand(a) for a in args]
     shape = _broadcast_shapes(*[a.shape for a in arrays])
-    return [_broadcast(a, shape) for a in arrays]
+    trace = find_trace(arrays)
+    return [_broadcast(a, shape, trace) for a in arrays]
 
 
 def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> ArrayBase:
