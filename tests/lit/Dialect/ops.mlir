@@ -205,3 +205,18 @@ func.func @dot_general(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<5x2x
   %1 = cotan.dot_general %c, %d {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xi32>, tensor<5x3x4xi32>) -> tensor<5x2x4xi32>
   return %0, %1 : tensor<2x4xf32>, tensor<5x2x4xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @requests
+// CHECK: cotan.vjp @callee(%{{.*}}) cotangents(%{{.*}}) : (tensor<3xf32>, tensor<f32>) -> (tensor<f32>, tensor<3xf32>)
+// CHECK: cotan.jvp @callee(%{{.*}}) tangents(%{{.*}}) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<f32>)
+func.func private @callee(%x: tensor<3xf32>) -> tensor<f32> {
+  %0 = cotan.reduce_sum %x dims = [0] : tensor<3xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+func.func @requests(%x: tensor<3xf32>, %ct: tensor<f32>) -> (tensor<3xf32>, tensor<f32>) {
+  %0:2 = cotan.vjp @callee(%x) cotangents(%ct) : (tensor<3xf32>, tensor<f32>) -> (tensor<f32>, tensor<3xf32>)
+  %1:2 = cotan.jvp @callee(%x) tangents(%x) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<f32>)
+  return %0#1, %1#1 : tensor<3xf32>, tensor<f32>
+}
