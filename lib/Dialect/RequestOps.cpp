@@ -1,10 +1,12 @@
-//===- RequestOps.cpp - cotan.vjp and cotan.jvp ---------------------------===//
+//===- RequestOps.cpp - differentiation requests and custom rules ---------===//
 //
-// Differentiation requests name a func.func; their verifiers check the
-// operand and result types against its signature.
+// cotan.vjp/cotan.jvp request derivatives of a func.func; cotan.custom_vjp
+// and cotan.custom_jvp call one whose derivative rule is user-supplied.
+// Verifiers check the types against the named functions' signatures.
 //
 //===----------------------------------------------------------------------===//
 
+#include "DerivativeRules.h"
 #include "cotan/IR/CotanOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -50,4 +52,118 @@ LogicalResult VjpOp::verifySymbolUses(SymbolTableCollection &symbols) {
 LogicalResult JvpOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return verifyRequest(*this, symbols, getCalleeAttr(), getPrimals(),
                        getTangents(), /*seedsMatchResults=*/false);
+}
+
+namespace {
+func::FuncOp lookupFunction(Operation *op, SymbolTableCollection &symbols,
+                            FlatSymbolRefAttr name) {
+  return symbols.lookupNearestSymbolFrom<func::FuncOp>(op, name);
+}
+
+LogicalResult expectSignature(Operation *op, FlatSymbolRefAttr name,
+                              func::FuncOp fn, TypeRange inputs,
+                              TypeRange resultsPrefix, bool exactResults) {
+  if (!fn)
+    return op->emitOpError("(custom_c1) '")
+           << name.getValue() << "' does not name a func.func";
+  FunctionType type = fn.getFunctionType();
+  TypeRange results(type.getResults());
+  bool resultsOk = exactResults
+                       ? results == resultsPrefix
+                       : results.size() >= resultsPrefix.size() &&
+                             results.take_front(resultsPrefix.size()) ==
+                                 resultsPrefix;
+  if (TypeRange(type.getInputs()) != inputs || !resultsOk)
+    return op->emitOpError("(custom_c2) '")
+           << name.getValue() << "' has type " << type << ", expected inputs "
+           << inputs << " and results " << (exactResults ? "" : "starting with ")
+           << resultsPrefix;
+  return success();
+}
+
+/// Calls `name` (looked up from `op`) on `operands`.
+func::CallOp callFunction(OpBuilder &b, Operation *op, FlatSymbolRefAttr name,
+                          ValueRange operands) {
+  auto fn = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(op, name);
+  return func::CallOp::create(b, op->getLoc(), fn, operands);
+}
+
+SmallVector<Value> seedsOrZeros(OpBuilder &b, Location loc,
+                                ArrayRef<Value> seeds, TypeRange types) {
+  SmallVector<Value> out;
+  for (auto [seed, type] : llvm::zip(seeds, types))
+    out.push_back(seed ? seed : orZeros(b, loc, Value(), type));
+  return out;
+}
+} // namespace
+
+LogicalResult CustomVjpOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  TypeRange operands = getOperands().getTypes(), results = getResultTypes();
+  if (failed(expectSignature(*this, getCalleeAttr(),
+                             lookupFunction(*this, symbols, getCalleeAttr()),
+                             operands, results, /*exactResults=*/true)))
+    return failure();
+  auto forward = lookupFunction(*this, symbols, getForwardAttr());
+  if (failed(expectSignature(*this, getForwardAttr(), forward, operands,
+                             results, /*exactResults=*/false)))
+    return failure();
+  SmallVector<Type> backwardInputs(
+      forward.getFunctionType().getResults().drop_front(results.size()));
+  llvm::append_range(backwardInputs, results);
+  return expectSignature(*this, getBackwardAttr(),
+                         lookupFunction(*this, symbols, getBackwardAttr()),
+                         backwardInputs, operands, /*exactResults=*/true);
+}
+
+LogicalResult CustomJvpOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  TypeRange operands = getOperands().getTypes(), results = getResultTypes();
+  if (failed(expectSignature(*this, getCalleeAttr(),
+                             lookupFunction(*this, symbols, getCalleeAttr()),
+                             operands, results, /*exactResults=*/true)))
+    return failure();
+  SmallVector<Type> ruleInputs(operands), ruleResults(results);
+  llvm::append_range(ruleInputs, operands);
+  llvm::append_range(ruleResults, results);
+  return expectSignature(*this, getRuleAttr(),
+                         lookupFunction(*this, symbols, getRuleAttr()),
+                         ruleInputs, ruleResults, /*exactResults=*/true);
+}
+
+// Reverse mode: residuals from the user's forward function, cotangents
+// from the user's backward function.
+SmallVector<Value> CustomVjpOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  Location loc = getLoc();
+  auto forward = callFunction(b, *this, getForwardAttr(), getOperands());
+  SmallVector<Value> args(forward.getResults().drop_front(getNumResults()));
+  llvm::append_range(args, seedsOrZeros(b, loc, cotangents, getResultTypes()));
+  auto backward = callFunction(b, *this, getBackwardAttr(), args);
+  return SmallVector<Value>(backward.getResults());
+}
+
+// Forward mode has no user rule: differentiate the callee (a nested
+// request, expanded by the same pass).
+SmallVector<Value> CustomVjpOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  SmallVector<Type> types(getResultTypes());
+  llvm::append_range(types, getResultTypes());
+  auto request = JvpOp::create(
+      b, getLoc(), types, getCalleeAttr(), getOperands(),
+      seedsOrZeros(b, getLoc(), tangents, getOperands().getTypes()));
+  return SmallVector<Value>(request.getResults().drop_front(getNumResults()));
+}
+
+SmallVector<Value> CustomJvpOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
+  SmallVector<Value> args(getOperands());
+  llvm::append_range(args, seedsOrZeros(b, getLoc(), tangents, getOperands().getTypes()));
+  auto rule = callFunction(b, *this, getRuleAttr(), args);
+  return SmallVector<Value>(rule.getResults().drop_front(getNumResults()));
+}
+
+// Reverse mode of a custom JVP differentiates the callee itself.
+SmallVector<Value> CustomJvpOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
+  SmallVector<Type> types(getResultTypes());
+  llvm::append_range(types, getOperands().getTypes());
+  auto request = VjpOp::create(
+      b, getLoc(), types, getCalleeAttr(), getOperands(),
+      seedsOrZeros(b, getLoc(), cotangents, getResultTypes()));
+  return SmallVector<Value>(request.getResults().drop_front(getNumResults()));
 }

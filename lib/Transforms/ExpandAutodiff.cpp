@@ -23,7 +23,8 @@ using namespace mlir::cotan;
 
 namespace {
 
-/// True if `function`, or any function it calls, holds a request.
+/// True if `function`, or any function it refers to (calls, custom rules),
+/// holds a request.
 bool reachesRequest(func::FuncOp function, SymbolTable &symbols,
                     DenseSet<Operation *> &visited) {
   if (!visited.insert(function).second)
@@ -31,13 +32,31 @@ bool reachesRequest(func::FuncOp function, SymbolTable &symbols,
   WalkResult result = function.walk([&](Operation *op) {
     if (isa<VjpOp, JvpOp>(op))
       return WalkResult::interrupt();
-    if (auto call = dyn_cast<func::CallOp>(op))
-      if (auto callee = symbols.lookup<func::FuncOp>(call.getCallee()))
-        if (reachesRequest(callee, symbols, visited))
-          return WalkResult::interrupt();
+    for (NamedAttribute attr : op->getAttrs())
+      if (auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue()))
+        if (auto callee = symbols.lookup<func::FuncOp>(ref.getValue()))
+          if (reachesRequest(callee, symbols, visited))
+            return WalkResult::interrupt();
     return WalkResult::advance();
   });
   return result.wasInterrupted();
+}
+
+/// Calls with custom rules that no derivative needed are plain calls.
+void lowerCustomCalls(ModuleOp module) {
+  SmallVector<Operation *> custom;
+  module.walk([&](Operation *op) {
+    if (isa<CustomVjpOp, CustomJvpOp>(op))
+      custom.push_back(op);
+  });
+  for (Operation *op : custom) {
+    OpBuilder b(op);
+    auto call = func::CallOp::create(
+        b, op->getLoc(), op->getAttrOfType<FlatSymbolRefAttr>("callee"),
+        op->getResultTypes(), op->getOperands());
+    op->replaceAllUsesWith(call.getResults());
+    op->erase();
+  }
 }
 
 /// Replaces every func.call in the single-block `function` by the callee's
@@ -80,8 +99,10 @@ struct ExpandAutodiff
         if (isa<VjpOp, JvpOp>(op))
           requests.push_back(op);
       });
-      if (requests.empty())
+      if (requests.empty()) {
+        lowerCustomCalls(module);
         return;
+      }
       Operation *ready = nullptr;
       for (Operation *request : requests) {
         auto callee = symbols.lookup<func::FuncOp>(
@@ -117,13 +138,12 @@ struct ExpandAutodiff
     bool reverse = isa<VjpOp>(request);
     std::string name =
         (calleeName.getValue() + (reverse ? "_vjp" : "_jvp")).str();
-    FailureOr<func::FuncOp> derivative = reverse
-                                             ? buildAdjointFunction(flat, name)
-                                             : buildTangentFunction(flat, name);
+    FailureOr<func::FuncOp> derivative =
+        reverse ? buildAdjointFunction(flat, name, symbols)
+                : buildTangentFunction(flat, name, symbols);
     if (failed(derivative))
       return request->emitOpError("failed to differentiate '")
              << calleeName.getValue() << "'";
-    symbols.insert(*derivative); // renames it if the name is taken
     OpBuilder b(request);
     auto call = func::CallOp::create(b, request->getLoc(), *derivative,
                                      request->getOperands());

@@ -16,7 +16,8 @@ using namespace mlir;
 using namespace mlir::cotan;
 
 FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
-                                                          StringRef name) {
+                                                          StringRef name,
+                                                          SymbolTable &symbols) {
   if (!function.getBody().hasOneBlock())
     return function.emitOpError("can only be differentiated with a single block");
   FunctionType type = function.getFunctionType();
@@ -28,6 +29,8 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
   auto tangentFn = func::FuncOp::create(
       b, loc, name, FunctionType::get(function.getContext(), inputs, results));
   tangentFn.setPrivate();
+  // In the module before the body is built: rules may resolve symbols.
+  symbols.insert(tangentFn);
   Block *entry = tangentFn.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
@@ -45,7 +48,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
   }
   for (Operation &original : body.without_terminator()) {
     if (!isa<DifferentiableOpInterface>(original)) {
-      tangentFn.erase();
+      symbols.erase(tangentFn);
       return original.emitOpError("cannot be differentiated: it has no "
                                   "derivative rules (only cotan ops can be "
                                   "differentiated)");

@@ -49,7 +49,8 @@ cloneBody(func::FuncOp function, Block *entry, OpBuilder &b, IRMapping &map) {
 }
 
 FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
-                                                          StringRef name) {
+                                                          StringRef name,
+                                                          SymbolTable &symbols) {
   if (!function.getBody().hasOneBlock())
     return function.emitOpError("can only be differentiated with a single block");
   FunctionType type = function.getFunctionType();
@@ -61,13 +62,15 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
   auto adjoint = func::FuncOp::create(
       b, loc, name, FunctionType::get(function.getContext(), inputs, results));
   adjoint.setPrivate();
+  // In the module before the body is built: rules may resolve symbols.
+  symbols.insert(adjoint);
   Block *entry = adjoint.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
   IRMapping map;
   FailureOr<SmallVector<Operation *>> forward = cloneBody(function, entry, b, map);
   if (failed(forward)) {
-    adjoint.erase();
+    symbols.erase(adjoint);
     return failure();
   }
 

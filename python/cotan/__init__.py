@@ -14,11 +14,12 @@ from .array import Array
 from .errors import (CompileError, ConcretizationError, CotanError,
                      TracerLeakError)
 from .jit import Lowered, jit
-from .transforms import (grad, hessian, jacfwd, jacrev, jvp, stop_gradient,
-                         value_and_grad, vjp)
+from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp,
+                         stop_gradient, value_and_grad, vjp)
 
 __all__ = [
     "Array", "CompileError", "ConcretizationError", "CotanError", "Lowered",
+    "custom_jvp", "custom_vjp",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
 ]

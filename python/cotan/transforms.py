@@ -362,3 +362,181 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """The Hessian of a scalar function: jacfwd(jacrev(fun))."""
     return jacfwd(jacrev(fun, argnums), argnums)
+
+
+def _trace_private(trace: Trace, fun: Callable, avals: list[ShapedArray], name: str,
+                   role: str) -> tuple[str, list, Any]:
+    """Traces fun(*inputs) -> pytree as a private function of trace's module
+    for a custom rule; rule functions may not close over traced values."""
+    inner = Trace(name, avals, parent=trace)
+    try:
+        out = fun(inner.inputs)
+        leaves, tree = tree_flatten(out)
+        outputs = [_as_operand(x) for x in leaves]
+        inner.finish(outputs)
+    finally:
+        inner.alive = False
+    if inner.captured:
+        raise user_error(TypeError, f"the {role} of a custom derivative closes over a traced value; "
+                                    "pass it as an argument instead")
+    return inner.name, outputs, tree
+
+
+class custom_vjp:
+    """A function with a user-defined reverse-mode rule (JAX's API):
+
+        @cotan.custom_vjp
+        def f(x): ...
+        def f_fwd(x): return f(x), residuals
+        def f_bwd(residuals, g): return (gradient_for_x,)
+        f.defvjp(f_fwd, f_bwd)
+
+    Forward mode differentiates `f` itself."""
+
+    def __init__(self, fun: Callable):
+        self.fun = fun
+        self.fwd: Callable | None = None
+        self.bwd: Callable | None = None
+        self.__name__ = _function_name(fun)
+        self.__doc__ = fun.__doc__
+        self._eager = Jitted(self)
+        self._in_rule = False  # while tracing rules, calls evaluate `fun`
+
+    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
+        self.fwd, self.bwd = fwd, bwd
+
+    def __call__(self, *args: Any) -> Any:
+        if self.fwd is None:
+            raise user_error(TypeError, f"custom_vjp function `{self.__name__}` has no rule: call defvjp(fwd, bwd)")
+        if self._in_rule:
+            return self.fun(*args)
+        trace = find_trace(tree_flatten(args)[0])
+        if trace is None:
+            return self._eager(*args)
+        self._in_rule = True
+        try:
+            return self._emit(trace, args)
+        finally:
+            self._in_rule = False
+
+    def _emit(self, trace: Trace, args: tuple) -> Any:
+        leaves, in_tree = tree_flatten(args)
+        operands = [_as_operand(x) for x in leaves]
+        avals = [ShapedArray(o.shape, o.dtype, o.weak_type) for o in operands]
+        name = self.__name__
+        callee, outs, out_tree = _trace_private(
+            trace, lambda xs: self.fun(*tree_unflatten(in_tree, xs)), avals, name, "function")
+        n = len(outs)
+        structure = {}
+
+        def forward(xs):
+            result = self.fwd(*tree_unflatten(in_tree, xs))
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise user_error(TypeError, f"the fwd rule of `{name}` must return (output, residuals)")
+            residuals, structure["residuals"] = tree_flatten(result[1])
+            return list(tree_flatten(result[0])[0]) + list(residuals)
+
+        fwd_name, fwd_outs, _ = _trace_private(trace, forward, avals, f"{name}_fwd", "fwd rule")
+        res_tree = structure["residuals"]
+        residual_avals = [o.aval.strong() for o in fwd_outs[n:]]
+        out_avals = [o.aval.strong() for o in outs]
+
+        def backward(xs):
+            residuals = tree_unflatten(res_tree, xs[:len(residual_avals)])
+            cts = tree_unflatten(out_tree, xs[len(residual_avals):])
+            grads = self.bwd(residuals, cts)
+            if not isinstance(grads, tuple) or len(grads) != len(args):
+                raise user_error(TypeError, f"the bwd rule of `{name}` must return a tuple with one "
+                                            f"gradient per argument ({len(args)})")
+            from . import numpy as cnp
+            flat = []
+            for g, a in zip(grads, args):
+                a_leaves = tree_flatten(a)[0]
+                g_leaves = tree_flatten(g)[0] if g is not None else [None] * len(a_leaves)
+                for gl, al in zip(g_leaves, a_leaves):
+                    al = _as_operand(al)
+                    flat.append(cnp.zeros(al.shape, al.dtype) if gl is None else cnp.astype(gl, al.dtype))
+            return flat
+
+        bwd_name, _, _ = _trace_private(trace, backward, residual_avals + out_avals, f"{name}_bwd", "bwd rule")
+        results = trace.emit_results(_custom_vjp_builder(callee, fwd_name, bwd_name), out_avals, operands)
+        return tree_unflatten(out_tree, results)
+
+
+class custom_jvp:
+    """A function with a user-defined forward-mode rule (JAX's API):
+
+        @cotan.custom_jvp
+        def f(x): ...
+        @f.defjvp
+        def f_jvp(primals, tangents): return f(*primals), tangent_out
+
+    Reverse mode differentiates `f` itself."""
+
+    def __init__(self, fun: Callable):
+        self.fun = fun
+        self.rule: Callable | None = None
+        self.__name__ = _function_name(fun)
+        self.__doc__ = fun.__doc__
+        self._eager = Jitted(self)
+        self._in_rule = False  # while tracing the rule, calls evaluate `fun`
+
+    def defjvp(self, rule: Callable) -> Callable:
+        self.rule = rule
+        return rule
+
+    def __call__(self, *args: Any) -> Any:
+        if self.rule is None:
+            raise user_error(TypeError, f"custom_jvp function `{self.__name__}` has no rule: use @{self.__name__}.defjvp")
+        if self._in_rule:
+            return self.fun(*args)
+        trace = find_trace(tree_flatten(args)[0])
+        if trace is None:
+            return self._eager(*args)
+        self._in_rule = True
+        try:
+            return self._emit(trace, args)
+        finally:
+            self._in_rule = False
+
+    def _emit(self, trace: Trace, args: tuple) -> Any:
+        leaves, in_tree = tree_flatten(args)
+        operands = [_as_operand(x) for x in leaves]
+        avals = [ShapedArray(o.shape, o.dtype, o.weak_type) for o in operands]
+        name = self.__name__
+        callee, outs, out_tree = _trace_private(
+            trace, lambda xs: self.fun(*tree_unflatten(in_tree, xs)), avals, name, "function")
+        k = len(avals)
+
+        def rule(xs):
+            primals = tuple(tree_unflatten(in_tree, xs[:k]))
+            tangents = tuple(tree_unflatten(in_tree, xs[k:]))
+            result = self.rule(primals, tangents)
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise user_error(TypeError, f"the jvp rule of `{name}` must return (output, tangent)")
+            from . import numpy as cnp
+            out_leaves = tree_flatten(result[0])[0]
+            t_leaves = tree_flatten(result[1])[0]
+            return list(out_leaves) + [cnp.astype(t, _as_operand(o).dtype) for t, o in zip(t_leaves, out_leaves)]
+
+        strong = [a.strong() for a in avals]
+        rule_name, _, _ = _trace_private(trace, rule, avals + strong, f"{name}_jvp_rule", "jvp rule")
+        out_avals = [o.aval.strong() for o in outs]
+        results = trace.emit_results(_custom_jvp_builder(callee, rule_name), out_avals, operands)
+        return tree_unflatten(out_tree, results)
+
+
+def _custom_vjp_builder(callee: str, forward: str, backward: str) -> Callable:
+    def custom(result_types, operands, *, loc=None, ip=None):
+        return cotan_d.custom_vjp(result_types, ir.FlatSymbolRefAttr.get(callee), ir.FlatSymbolRefAttr.get(forward),
+                                  ir.FlatSymbolRefAttr.get(backward), operands, loc=loc, ip=ip)
+    custom.__name__ = "custom_vjp"
+    return custom
+
+
+def _custom_jvp_builder(callee: str, rule: str) -> Callable:
+    def custom(result_types, operands, *, loc=None, ip=None):
+        return cotan_d.custom_jvp(result_types, ir.FlatSymbolRefAttr.get(callee), ir.FlatSymbolRefAttr.get(rule),
+                                  operands, loc=loc, ip=ip)
+    custom.__name__ = "custom_jvp"
+    return custom

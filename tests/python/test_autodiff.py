@@ -252,3 +252,67 @@ def test_hessian_and_jacfwd_of_jacrev(rng):
     np.testing.assert_allclose(np.asarray(cotan.jacfwd(cotan.jacrev(f))(x)), expected, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(np.asarray(cotan.jacrev(cotan.jacfwd(f))(x)), expected, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(np.asarray(cotan.jit(cotan.hessian(f))(x)), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_custom_vjp(rng):
+    @cotan.custom_vjp
+    def clip_gradient(x):
+        return x
+
+    clip_gradient.defvjp(lambda x: (x, None), lambda res, g: (cnp.clip(g, -1.0, 1.0),))
+    x = rand(rng, (4,))
+    np.testing.assert_array_equal(np.asarray(cotan.grad(lambda v: cnp.sum(clip_gradient(v) * 5.0))(x)), np.ones(4))
+    np.testing.assert_array_equal(np.asarray(clip_gradient(x)), x)  # eager call: the primal
+
+    @cotan.custom_vjp
+    def f(x, y):
+        return cnp.sin(x) * y
+
+    def f_fwd(x, y):
+        return f(x, y), {"cos": cnp.cos(x), "sin": cnp.sin(x), "y": y}
+
+    def f_bwd(res, g):
+        return (res["cos"] * g * res["y"], res["sin"] * g)
+
+    f.defvjp(f_fwd, f_bwd)
+    a, b = rand(rng, (3,)), rand(rng, (3,))
+    ga, gb = cotan.grad(lambda u, v: cnp.sum(f(u, v)), argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(np.asarray(ga), np.cos(a) * b, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(gb), np.sin(a), rtol=1e-12)
+    check_grads(f, (a, b))  # forward mode differentiates f itself
+    # Second order goes through the user's backward function.
+    h = cotan.grad(lambda u: cnp.sum(cotan.grad(lambda v: cnp.sum(f(v, b)))(u)))(a)
+    np.testing.assert_allclose(np.asarray(h), -np.sin(a) * b, rtol=1e-12)
+
+
+def test_custom_jvp(rng):
+    @cotan.custom_jvp
+    def log1pexp(x):
+        return cnp.log1p(cnp.exp(x))
+
+    calls = []
+
+    @log1pexp.defjvp
+    def log1pexp_jvp(primals, tangents):
+        calls.append(1)
+        (x,), (t,) = primals, tangents
+        return log1pexp(x), t * cotan.nn.sigmoid(x)
+
+    x = np.array([0.0, 1.0, 800.0])
+    _, t = cotan.jvp(log1pexp, (x,), (np.ones(3),))
+    np.testing.assert_allclose(np.asarray(t), 1 / (1 + np.exp(-x)), rtol=1e-12)  # the rule: finite at 800
+    assert calls
+    g = cotan.grad(lambda v: cnp.sum(log1pexp(v)))(x[:2])  # reverse mode differentiates the function
+    np.testing.assert_allclose(np.asarray(g), 1 / (1 + np.exp(-x[:2])), rtol=1e-12)
+
+
+def test_custom_rule_errors():
+    @cotan.custom_vjp
+    def f(x):
+        return x
+
+    with pytest.raises(TypeError, match=r"test_autodiff.py:\d+: custom_vjp function `f` has no rule"):
+        f(np.ones(2))
+    f.defvjp(lambda x: x, lambda res, g: (g,))
+    with pytest.raises(TypeError, match="the fwd rule of `f` must return \\(output, residuals\\)"):
+        cotan.grad(lambda v: cnp.sum(f(v)))(np.ones(2))

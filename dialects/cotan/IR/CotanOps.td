@@ -434,4 +434,44 @@ def Cotan_JvpOp : Cotan_Op<"jvp", [AttrSizedOperandSegments,
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Calls with user-defined derivative rules
+//===----------------------------------------------------------------------===//
+
+def Cotan_CustomVjpOp : Cotan_Op<"custom_vjp", [Cotan_Derivative,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a call whose reverse-mode derivative is user-defined";
+  let description = [{
+    Calls `callee` on `operands`. Its VJP calls `forward` (the callee's
+    inputs; returns its results followed by residuals) and `backward`
+    (the residuals followed by one cotangent per result; returns one
+    cotangent per operand). Forward mode differentiates `callee` itself.
+    cotan-expand-autodiff turns the calls that remain into `func.call`.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee, FlatSymbolRefAttr:$forward,
+                       FlatSymbolRefAttr:$backward,
+                       Variadic<Cotan_Tensor>:$operands);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $operands `)` `fwd` $forward `bwd` $backward attr-dict `:` functional-type($operands, results)
+  }];
+}
+
+def Cotan_CustomJvpOp : Cotan_Op<"custom_jvp", [Cotan_Derivative,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a call whose forward-mode derivative is user-defined";
+  let description = [{
+    Calls `callee` on `operands`. Its JVP calls `rule` (the operands, then
+    one tangent per operand; returns the results, then one tangent per
+    result). Reverse mode differentiates `callee` itself.
+    cotan-expand-autodiff turns the calls that remain into `func.call`.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee, FlatSymbolRefAttr:$rule,
+                       Variadic<Cotan_Tensor>:$operands);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $operands `)` `rule` $rule attr-dict `:` functional-type($operands, results)
+  }];
+}
+
 #endif // COTAN_IR_COTANOPS_TD

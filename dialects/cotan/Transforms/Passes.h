@@ -13,14 +13,18 @@ namespace mlir::cotan {
 #include "cotan/Transforms/Passes.h.inc"
 
 /// Builds `<name>(primals..., cotangents...) -> (results..., gradients...)`,
-/// the reverse-mode derivative of `function` (single block, no calls).
+/// the reverse-mode derivative of `function` (single block, no calls), as
+/// a private function inserted into `symbols` (renamed if `name` is taken).
 FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp function,
-                                             StringRef name);
+                                             StringRef name,
+                                             SymbolTable &symbols);
 
 /// Builds `<name>(primals..., tangents...) -> (results..., tangents...)`,
-/// the forward-mode derivative of `function` (single block, no calls).
+/// the forward-mode derivative of `function` (single block, no calls), as
+/// a private function inserted into `symbols`.
 FailureOr<func::FuncOp> buildTangentFunction(func::FuncOp function,
-                                             StringRef name);
+                                             StringRef name,
+                                             SymbolTable &symbols);
 
 #define GEN_PASS_REGISTRATION
 #include "cotan/Transforms/Passes.h.inc"

@@ -502,3 +502,22 @@ func.func @jvp_result_types(%x: tensor<3xf32>) -> tensor<3xf32> {
   %r:2 = cotan.jvp @g(%x) tangents(%x) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
   return %r#1 : tensor<3xf32>
 }
+
+// -----
+
+func.func private @h(%x: tensor<3xf32>) -> tensor<3xf32>
+func.func private @h_fwd(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+func.func private @h_bwd(%r: tensor<3xf32>) -> tensor<3xf32>
+func.func @custom_vjp_backward_type(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{(custom_c2) 'h_bwd' has type '(tensor<3xf32>) -> tensor<3xf32>', expected inputs 'tensor<3xf32>', 'tensor<3xf32>' and results 'tensor<3xf32>'}}
+  %0 = cotan.custom_vjp @h(%x) fwd @h_fwd bwd @h_bwd : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @custom_jvp_unknown(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{(custom_c1) 'nothing' does not name a func.func}}
+  %0 = cotan.custom_jvp @nothing(%x) rule @nothing : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

@@ -220,3 +220,26 @@ func.func @requests(%x: tensor<3xf32>, %ct: tensor<f32>) -> (tensor<3xf32>, tens
   %1:2 = cotan.jvp @callee(%x) tangents(%x) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<f32>)
   return %0#1, %1#1 : tensor<3xf32>, tensor<f32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @custom_calls
+// CHECK: cotan.custom_vjp @id(%{{.*}}) fwd @id_fwd bwd @id_bwd : (tensor<2xf32>) -> tensor<2xf32>
+// CHECK: cotan.custom_jvp @id(%{{.*}}) rule @id_rule : (tensor<2xf32>) -> tensor<2xf32>
+func.func private @id(%x: tensor<2xf32>) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}
+func.func private @id_fwd(%x: tensor<2xf32>) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}
+func.func private @id_bwd(%g: tensor<2xf32>) -> tensor<2xf32> {
+  return %g : tensor<2xf32>
+}
+func.func private @id_rule(%x: tensor<2xf32>, %t: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  return %x, %t : tensor<2xf32>, tensor<2xf32>
+}
+func.func @custom_calls(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %0 = cotan.custom_vjp @id(%x) fwd @id_fwd bwd @id_bwd : (tensor<2xf32>) -> tensor<2xf32>
+  %1 = cotan.custom_jvp @id(%0) rule @id_rule : (tensor<2xf32>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}

@@ -145,3 +145,68 @@ func.func @grad_stopped(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> 
   %r:2 = cotan.vjp @stopped(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
   return %r#1 : tensor<3xf32>
 }
+
+// -----
+
+// Reverse mode of cotan.custom_vjp calls the user's forward function for
+// residuals and the backward function for cotangents; a custom call that
+// is not differentiated becomes a plain call.
+// CHECK-LABEL: func.func @use_custom
+// CHECK: call @square
+// CHECK-LABEL: func.func private @grad_custom_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>, %[[CT:.*]]: tensor<3xf32>)
+// CHECK: %[[Y:.*]] = call @square(%[[X]])
+// CHECK: %[[F:.*]]:2 = call @square_fwd(%[[X]])
+// CHECK: %[[G:.*]] = call @square_bwd(%[[F]]#1, %[[CT]])
+// CHECK: return %[[Y]], %[[G]]
+func.func private @square(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.mul %x, %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+func.func private @square_fwd(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %0 = cotan.mul %x, %x : tensor<3xf32>
+  return %0, %x : tensor<3xf32>, tensor<3xf32>
+}
+func.func private @square_bwd(%x: tensor<3xf32>, %g: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.add %x, %x : tensor<3xf32>
+  %1 = cotan.mul %0, %g : tensor<3xf32>
+  return %1 : tensor<3xf32>
+}
+func.func private @grad_custom(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.custom_vjp @square(%x) fwd @square_fwd bwd @square_bwd : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+func.func @use_custom(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %0 = cotan.custom_vjp @square(%x) fwd @square_fwd bwd @square_bwd : (tensor<3xf32>) -> tensor<3xf32>
+  %r:2 = cotan.vjp @grad_custom(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %0, %r#1 : tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Forward mode of cotan.custom_jvp calls the user's rule.
+// CHECK-LABEL: func.func private @softplus_caller_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<2xf64>, %[[T:.*]]: tensor<2xf64>)
+// CHECK: %[[Y:.*]] = call @softplus(%[[X]])
+// CHECK: %[[R:.*]]:2 = call @softplus_rule(%[[X]], %[[T]])
+// CHECK: return %[[Y]], %[[R]]#1
+func.func private @softplus(%x: tensor<2xf64>) -> tensor<2xf64> {
+  %0 = cotan.exp %x : tensor<2xf64>
+  %1 = cotan.log1p %0 : tensor<2xf64>
+  return %1 : tensor<2xf64>
+}
+func.func private @softplus_rule(%x: tensor<2xf64>, %t: tensor<2xf64>) -> (tensor<2xf64>, tensor<2xf64>) {
+  %0 = cotan.exp %x : tensor<2xf64>
+  %1 = cotan.log1p %0 : tensor<2xf64>
+  %2 = cotan.logistic %x : tensor<2xf64>
+  %3 = cotan.mul %t, %2 : tensor<2xf64>
+  return %1, %3 : tensor<2xf64>, tensor<2xf64>
+}
+func.func private @softplus_caller(%x: tensor<2xf64>) -> tensor<2xf64> {
+  %0 = cotan.custom_jvp @softplus(%x) rule @softplus_rule : (tensor<2xf64>) -> tensor<2xf64>
+  return %0 : tensor<2xf64>
+}
+func.func @tangent_custom(%x: tensor<2xf64>, %t: tensor<2xf64>) -> tensor<2xf64> {
+  %r:2 = cotan.jvp @softplus_caller(%x) tangents(%t) : (tensor<2xf64>, tensor<2xf64>) -> (tensor<2xf64>, tensor<2xf64>)
+  return %r#1 : tensor<2xf64>
+}
