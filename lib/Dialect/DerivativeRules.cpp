@@ -19,8 +19,12 @@ Value mlir::cotan::splatLike(OpBuilder &b, Location loc, Type type,
   return ConstantOp::create(b, loc, SplatElementsAttr::get(shaped, scalar));
 }
 
+Value mlir::cotan::zerosLike(OpBuilder &b, Location loc, Type type) {
+  return splatLike(b, loc, type, 0.0);
+}
+
 Value mlir::cotan::orZeros(OpBuilder &b, Location loc, Value value, Type type) {
-  return value ? value : splatLike(b, loc, type, 0.0);
+  return value ? value : zerosLike(b, loc, type);
 }
 
 Value mlir::cotan::addOrNull(OpBuilder &b, Location loc, Value lhs, Value rhs) {

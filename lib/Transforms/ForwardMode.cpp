@@ -26,13 +26,9 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
   llvm::append_range(results, type.getResults());
   Location loc = function.getLoc();
   OpBuilder b(function.getContext());
-  auto tangentFn = func::FuncOp::create(
-      b, loc, name, FunctionType::get(function.getContext(), inputs, results));
-  tangentFn.setPrivate();
-  // In the module before the body is built: rules may resolve symbols.
-  symbols.insert(tangentFn);
-  Block *entry = tangentFn.addEntryBlock();
-  b.setInsertionPointToStart(entry);
+  func::FuncOp tangentFn =
+      createDerivativeFunction(function, name, inputs, results, symbols, b);
+  Block *entry = &tangentFn.front();
 
   auto carries = [](Value v) {
     return isa<FloatType>(getElementTypeOrSelf(v.getType()));
@@ -70,15 +66,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
   for (Value value : ret.getOperands()) {
     Value mapped = map.lookup(value);
     Value t = tangent.lookup(mapped);
-    if (!t) {
-      auto shaped = cast<ShapedType>(mapped.getType());
-      Type element = shaped.getElementType();
-      TypedAttr zero = isa<FloatType>(element)
-                           ? TypedAttr(b.getFloatAttr(element, 0))
-                           : TypedAttr(b.getIntegerAttr(element, 0));
-      t = ConstantOp::create(b, loc, SplatElementsAttr::get(shaped, zero));
-    }
-    returned.push_back(t);
+    returned.push_back(t ? t : zerosLike(b, loc, mapped.getType()));
   }
   func::ReturnOp::create(b, ret.getLoc(), returned);
   return tangentFn;

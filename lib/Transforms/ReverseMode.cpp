@@ -21,15 +21,22 @@ namespace {
 bool carriesDerivative(Type type) {
   return isa<FloatType>(getElementTypeOrSelf(type));
 }
-
-Value zerosOf(OpBuilder &b, Location loc, Type type) {
-  auto shaped = cast<ShapedType>(type);
-  Type element = shaped.getElementType();
-  TypedAttr zero = isa<FloatType>(element) ? TypedAttr(b.getFloatAttr(element, 0))
-                                           : TypedAttr(b.getIntegerAttr(element, 0));
-  return ConstantOp::create(b, loc, SplatElementsAttr::get(shaped, zero));
-}
 } // namespace
+
+func::FuncOp mlir::cotan::createDerivativeFunction(func::FuncOp function,
+                                                   StringRef name,
+                                                   TypeRange inputs,
+                                                   TypeRange results,
+                                                   SymbolTable &symbols,
+                                                   OpBuilder &builder) {
+  auto derived = func::FuncOp::create(
+      builder, function.getLoc(), name,
+      FunctionType::get(function.getContext(), inputs, results));
+  derived.setPrivate();
+  symbols.insert(derived);
+  builder.setInsertionPointToStart(derived.addEntryBlock());
+  return derived;
+}
 
 /// Clones the body of `function` into `entry` (arguments mapped to the
 /// first block arguments), checking every op has derivative rules.
@@ -59,13 +66,9 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
   llvm::append_range(results, type.getInputs());
   Location loc = function.getLoc();
   OpBuilder b(function.getContext());
-  auto adjoint = func::FuncOp::create(
-      b, loc, name, FunctionType::get(function.getContext(), inputs, results));
-  adjoint.setPrivate();
-  // In the module before the body is built: rules may resolve symbols.
-  symbols.insert(adjoint);
-  Block *entry = adjoint.addEntryBlock();
-  b.setInsertionPointToStart(entry);
+  func::FuncOp adjoint =
+      createDerivativeFunction(function, name, inputs, results, symbols, b);
+  Block *entry = &adjoint.front();
 
   IRMapping map;
   FailureOr<SmallVector<Operation *>> forward = cloneBody(function, entry, b, map);
@@ -100,7 +103,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
       ret.getOperands(), [&](Value v) { return map.lookup(v); });
   for (BlockArgument arg : entry->getArguments().take_front(numInputs)) {
     Value grad = cotangent.lookup(arg);
-    returned.push_back(grad ? grad : zerosOf(b, loc, arg.getType()));
+    returned.push_back(grad ? grad : zerosLike(b, loc, arg.getType()));
   }
   func::ReturnOp::create(b, ret.getLoc(), returned);
   return adjoint;

@@ -382,32 +382,28 @@ def _trace_private(trace: Trace, fun: Callable, avals: list[ShapedArray], name: 
     return inner.name, outputs, tree
 
 
-class custom_vjp:
-    """A function with a user-defined reverse-mode rule (JAX's API):
-
-        @cotan.custom_vjp
-        def f(x): ...
-        def f_fwd(x): return f(x), residuals
-        def f_bwd(residuals, g): return (gradient_for_x,)
-        f.defvjp(f_fwd, f_bwd)
-
-    Forward mode differentiates `f` itself."""
+class _CustomRule:
+    """A function whose derivative rule the user supplies. Concrete calls
+    compile (cached); traced calls emit the custom op; while the rules are
+    traced, calls evaluate the plain function (rules usually call it)."""
 
     def __init__(self, fun: Callable):
         self.fun = fun
-        self.fwd: Callable | None = None
-        self.bwd: Callable | None = None
         self.__name__ = _function_name(fun)
         self.__doc__ = fun.__doc__
         self._eager = Jitted(self)
-        self._in_rule = False  # while tracing rules, calls evaluate `fun`
+        self._in_rule = False
 
-    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
-        self.fwd, self.bwd = fwd, bwd
+    def _has_rule(self) -> bool:
+        raise NotImplementedError
+
+    def _emit(self, trace: Trace, args: tuple) -> Any:
+        raise NotImplementedError
 
     def __call__(self, *args: Any) -> Any:
-        if self.fwd is None:
-            raise user_error(TypeError, f"custom_vjp function `{self.__name__}` has no rule: call defvjp(fwd, bwd)")
+        if not self._has_rule():
+            raise user_error(TypeError, f"{type(self).__name__} function `{self.__name__}` has no rule: "
+                                        f"{self._how_to_define}")
         if self._in_rule:
             return self.fun(*args)
         trace = find_trace(tree_flatten(args)[0])
@@ -418,6 +414,31 @@ class custom_vjp:
             return self._emit(trace, args)
         finally:
             self._in_rule = False
+
+
+class custom_vjp(_CustomRule):
+    """A function with a user-defined reverse-mode rule (JAX's API):
+
+        @cotan.custom_vjp
+        def f(x): ...
+        def f_fwd(x): return f(x), residuals
+        def f_bwd(residuals, g): return (gradient_for_x,)
+        f.defvjp(f_fwd, f_bwd)
+
+    Forward mode differentiates `f` itself."""
+
+    _how_to_define = "call defvjp(fwd, bwd)"
+
+    def __init__(self, fun: Callable):
+        super().__init__(fun)
+        self.fwd: Callable | None = None
+        self.bwd: Callable | None = None
+
+    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
+        self.fwd, self.bwd = fwd, bwd
+
+    def _has_rule(self) -> bool:
+        return self.fwd is not None
 
     def _emit(self, trace: Trace, args: tuple) -> Any:
         leaves, in_tree = tree_flatten(args)
@@ -463,7 +484,7 @@ class custom_vjp:
         return tree_unflatten(out_tree, results)
 
 
-class custom_jvp:
+class custom_jvp(_CustomRule):
     """A function with a user-defined forward-mode rule (JAX's API):
 
         @cotan.custom_jvp
@@ -473,31 +494,18 @@ class custom_jvp:
 
     Reverse mode differentiates `f` itself."""
 
+    _how_to_define = "decorate the rule with @<function>.defjvp"
+
     def __init__(self, fun: Callable):
-        self.fun = fun
+        super().__init__(fun)
         self.rule: Callable | None = None
-        self.__name__ = _function_name(fun)
-        self.__doc__ = fun.__doc__
-        self._eager = Jitted(self)
-        self._in_rule = False  # while tracing the rule, calls evaluate `fun`
 
     def defjvp(self, rule: Callable) -> Callable:
         self.rule = rule
         return rule
 
-    def __call__(self, *args: Any) -> Any:
-        if self.rule is None:
-            raise user_error(TypeError, f"custom_jvp function `{self.__name__}` has no rule: use @{self.__name__}.defjvp")
-        if self._in_rule:
-            return self.fun(*args)
-        trace = find_trace(tree_flatten(args)[0])
-        if trace is None:
-            return self._eager(*args)
-        self._in_rule = True
-        try:
-            return self._emit(trace, args)
-        finally:
-            self._in_rule = False
+    def _has_rule(self) -> bool:
+        return self.rule is not None
 
     def _emit(self, trace: Trace, args: tuple) -> Any:
         leaves, in_tree = tree_flatten(args)

@@ -20,6 +20,8 @@ namespace mlir::cotan {
 LogicalResult inferReduceType(std::optional<Location> location,
                               Type operandType, ArrayRef<int64_t> dimensions,
                               SmallVectorImpl<Type> &inferred);
+/// A cotan.constant of `type` (a tensor type) filled with zeros.
+Value zerosLike(OpBuilder &builder, Location loc, Type type);
 /// `derivative() * seed`, or null (a zero) when `seed` is null; the
 /// derivative is only built when it is needed.
 Value scaleByDerivative(OpBuilder &builder, Location loc, Value seed,

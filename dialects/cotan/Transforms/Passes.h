@@ -26,6 +26,13 @@ FailureOr<func::FuncOp> buildTangentFunction(func::FuncOp function,
                                              StringRef name,
                                              SymbolTable &symbols);
 
+/// Creates the private function `name(inputs) -> (results)` derived from
+/// `function`, inserts it into `symbols` (before its body exists, so rules
+/// can resolve symbols) and points `builder` at its entry block.
+func::FuncOp createDerivativeFunction(func::FuncOp function, StringRef name,
+                                      TypeRange inputs, TypeRange results,
+                                      SymbolTable &symbols, OpBuilder &builder);
+
 #define GEN_PASS_REGISTRATION
 #include "cotan/Transforms/Passes.h.inc"
 
