@@ -160,10 +160,9 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
             for leaf in tree_flatten(args[n])[0]:
                 _check_float(_as_operand(leaf), f"argument {n} of `{fname}`")
         lin = _Linearized(trace, fun, args, has_aux, fname)
-        (out,) = lin.outputs if lin.num_out == 1 else (None,)
-        if out is None or lin.out_tree.num_leaves != 1:
+        if lin.num_out != 1:
             raise user_error(TypeError, f"grad requires `{fname}` to return a scalar, got {lin.out_tree}")
-        grads = lin.pullback([_seed_cotangent(out, fname)])
+        grads = lin.pullback([_seed_cotangent(lin.outputs[0], fname)])
         per_arg = _split_by_argument(args, grads)
         picked = per_arg[nums[0]] if isinstance(argnums, int) else tuple(per_arg[n] for n in nums)
         value = lin.out()
