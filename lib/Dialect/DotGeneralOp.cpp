@@ -155,3 +155,45 @@ SmallVector<Value> DotGeneralOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
                               getLhsBatchingDimensions(),
                               getLhsContractingDimensions(), /*mineIsLhs=*/false)};
 }
+
+//===----------------------------------------------------------------------===//
+// Batching rule: the batch becomes a dot_general batch dimension when both
+// sides carry it; otherwise it is a free dimension moved to the front.
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>> DotGeneralOp::batch(OpBuilder &b, ValueRange operands,
+                                                  ArrayRef<bool> batched,
+                                                  int64_t) {
+  Location loc = getLoc();
+  auto shift = [&](ArrayRef<int64_t> dims, bool isBatched) {
+    return llvm::map_to_vector(
+        dims, [&](int64_t d) { return isBatched ? d + 1 : d; });
+  };
+  bool lhsBatched = batched[0], rhsBatched = batched[1];
+  SmallVector<int64_t> lhsBatch = shift(getLhsBatchingDimensions(), lhsBatched);
+  SmallVector<int64_t> rhsBatch = shift(getRhsBatchingDimensions(), rhsBatched);
+  SmallVector<int64_t> lhsContract = shift(getLhsContractingDimensions(), lhsBatched);
+  SmallVector<int64_t> rhsContract = shift(getRhsContractingDimensions(), rhsBatched);
+  if (lhsBatched && rhsBatched) {
+    lhsBatch.insert(lhsBatch.begin(), 0);
+    rhsBatch.insert(rhsBatch.begin(), 0);
+    return SmallVector<Value>{DotGeneralOp::create(b, loc, operands[0], operands[1],
+                                                   lhsBatch, rhsBatch, lhsContract,
+                                                   rhsContract)};
+  }
+  Value product = DotGeneralOp::create(b, loc, operands[0], operands[1], lhsBatch,
+                                       rhsBatch, lhsContract, rhsContract);
+  // The batch is the first free dimension of its side: after the batch
+  // dimensions, and after the lhs free dimensions when it is on the rhs.
+  auto lhsType = cast<RankedTensorType>(getLhs().getType());
+  int64_t lhsFree = lhsType.getRank() - lhsBatch.size() - lhsContract.size();
+  int64_t position = lhsBatch.size() + (lhsBatched ? 0 : lhsFree);
+  if (position == 0)
+    return SmallVector<Value>{product};
+  int64_t rank = cast<RankedTensorType>(product.getType()).getRank();
+  SmallVector<int64_t> perm = {position};
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != position)
+      perm.push_back(d);
+  return SmallVector<Value>{TransposeOp::create(b, loc, product, perm)};
+}

@@ -129,3 +129,49 @@ SmallVector<Value> ReduceMinOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
 SmallVector<Value> ReduceMinOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   return extremeReduceVjp(*this, b, cotangents);
 }
+
+//===----------------------------------------------------------------------===//
+// Batching rules: reduce over the same dimensions, one past the batch
+//===----------------------------------------------------------------------===//
+
+namespace {
+template <typename OpTy>
+FailureOr<SmallVector<Value>> batchReduce(OpTy op, OpBuilder &b, ValueRange operands) {
+  SmallVector<int64_t> dims =
+      llvm::map_to_vector(op.getDimensions(), [](int64_t d) { return d + 1; });
+  return SmallVector<Value>{OpTy::create(b, op.getLoc(), operands[0], dims)};
+}
+
+template <typename OpTy>
+FailureOr<SmallVector<Value>> batchArgReduce(OpTy op, OpBuilder &b, ValueRange operands,
+                                             int64_t size) {
+  return SmallVector<Value>{OpTy::create(b, op.getLoc(),
+                                         batchedType(op.getType(), size),
+                                         operands[0], op.getDimension() + 1)};
+}
+} // namespace
+
+FailureOr<SmallVector<Value>> ReduceSumOp::batch(OpBuilder &b, ValueRange operands,
+                                                 ArrayRef<bool>, int64_t) {
+  return batchReduce(*this, b, operands);
+}
+FailureOr<SmallVector<Value>> ReduceProdOp::batch(OpBuilder &b, ValueRange operands,
+                                                  ArrayRef<bool>, int64_t) {
+  return batchReduce(*this, b, operands);
+}
+FailureOr<SmallVector<Value>> ReduceMaxOp::batch(OpBuilder &b, ValueRange operands,
+                                                 ArrayRef<bool>, int64_t) {
+  return batchReduce(*this, b, operands);
+}
+FailureOr<SmallVector<Value>> ReduceMinOp::batch(OpBuilder &b, ValueRange operands,
+                                                 ArrayRef<bool>, int64_t) {
+  return batchReduce(*this, b, operands);
+}
+FailureOr<SmallVector<Value>> ArgMaxOp::batch(OpBuilder &b, ValueRange operands,
+                                              ArrayRef<bool>, int64_t size) {
+  return batchArgReduce(*this, b, operands, size);
+}
+FailureOr<SmallVector<Value>> ArgMinOp::batch(OpBuilder &b, ValueRange operands,
+                                              ArrayRef<bool>, int64_t size) {
+  return batchArgReduce(*this, b, operands, size);
+}

@@ -167,3 +167,47 @@ SmallVector<Value> CustomJvpOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
       seedsOrZeros(b, getLoc(), cotangents, getResultTypes()));
   return SmallVector<Value>(request.getResults().drop_front(getNumResults()));
 }
+
+LogicalResult VmapOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto callee = lookupFunction(*this, symbols, getCalleeAttr());
+  if (!callee)
+    return emitOpError("(vmap_c1) '")
+           << getCallee() << "' does not name a func.func";
+  ArrayRef<bool> batched = getBatched();
+  if (batched.size() != getOperands().size())
+    return emitOpError("(vmap_c2) needs one batched flag per operand, got ")
+           << batched.size() << " for " << getOperands().size() << " operands";
+  std::optional<int64_t> size;
+  FunctionType type = callee.getFunctionType();
+  if (type.getNumInputs() != getOperands().size())
+    return emitOpError("(vmap_c3) '") << getCallee() << "' takes "
+                                      << type.getNumInputs() << " arguments";
+  for (auto [i, operand, isBatched, expected] :
+       llvm::enumerate(getOperands(), batched, type.getInputs())) {
+    auto operandType = cast<RankedTensorType>(operand.getType());
+    Type unbatched = operandType;
+    if (isBatched) {
+      if (operandType.getRank() == 0)
+        return emitOpError("(vmap_c3) batched operand ") << i << " has no batch dimension";
+      if (size && *size != operandType.getDimSize(0))
+        return emitOpError("(vmap_c4) batched operand ")
+               << i << " has batch size " << operandType.getDimSize(0)
+               << ", expected " << *size;
+      size = operandType.getDimSize(0);
+      unbatched = RankedTensorType::get(operandType.getShape().drop_front(),
+                                        operandType.getElementType());
+    }
+    if (unbatched != expected)
+      return emitOpError("(vmap_c3) operand ")
+             << i << " of type " << operandType << " does not match '"
+             << getCallee() << "' argument " << i << " of type " << expected;
+  }
+  if (!size)
+    return emitOpError("(vmap_c2) needs at least one batched operand");
+  SmallVector<Type> results = llvm::map_to_vector(
+      type.getResults(), [&](Type t) -> Type { return batchedType(t, *size); });
+  if (TypeRange(getResultTypes()) != TypeRange(results))
+    return emitOpError("(vmap_c5) result types ")
+           << getResultTypes() << " must be " << results;
+  return success();
+}

@@ -711,3 +711,61 @@ SmallVector<Value> DynamicUpdateSliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotan
                                     updateType.getShape());
   return grads;
 }
+
+//===----------------------------------------------------------------------===//
+// Batching rules (the batch dimension is the leading one)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Dimensions shifted past the leading batch dimension.
+SmallVector<int64_t> shifted(ArrayRef<int64_t> dims) {
+  return llvm::map_to_vector(dims, [](int64_t d) { return d + 1; });
+}
+} // namespace
+
+FailureOr<SmallVector<Value>> BroadcastInDimOp::batch(OpBuilder &b, ValueRange operands,
+                                                      ArrayRef<bool>, int64_t size) {
+  SmallVector<int64_t> dims = {0};
+  llvm::append_range(dims, shifted(getBroadcastDimensions()));
+  return SmallVector<Value>{BroadcastInDimOp::create(
+      b, getLoc(), batchedType(getType(), size), operands[0], dims)};
+}
+
+FailureOr<SmallVector<Value>> ReshapeOp::batch(OpBuilder &b, ValueRange operands,
+                                               ArrayRef<bool>, int64_t size) {
+  return SmallVector<Value>{
+      ReshapeOp::create(b, getLoc(), batchedType(getType(), size), operands[0])};
+}
+
+FailureOr<SmallVector<Value>> TransposeOp::batch(OpBuilder &b, ValueRange operands,
+                                                 ArrayRef<bool>, int64_t) {
+  SmallVector<int64_t> perm = {0};
+  llvm::append_range(perm, shifted(getPermutation()));
+  return SmallVector<Value>{TransposeOp::create(b, getLoc(), operands[0], perm)};
+}
+
+FailureOr<SmallVector<Value>> SliceOp::batch(OpBuilder &b, ValueRange operands,
+                                             ArrayRef<bool>, int64_t size) {
+  SmallVector<int64_t> start = {0}, limit = {size}, strides = {1};
+  llvm::append_range(start, getStartIndices());
+  llvm::append_range(limit, getLimitIndices());
+  llvm::append_range(strides, getStrides());
+  return SmallVector<Value>{
+      SliceOp::create(b, getLoc(), operands[0], start, limit, strides)};
+}
+
+FailureOr<SmallVector<Value>> ConcatenateOp::batch(OpBuilder &b, ValueRange operands,
+                                                   ArrayRef<bool> batched,
+                                                   int64_t size) {
+  SmallVector<Value> inputs;
+  for (auto [v, isBatched] : llvm::zip(operands, batched))
+    inputs.push_back(isBatched ? v : broadcastBatch(b, getLoc(), v, size));
+  return SmallVector<Value>{
+      ConcatenateOp::create(b, getLoc(), inputs, getDimension() + 1)};
+}
+
+FailureOr<SmallVector<Value>> ReverseOp::batch(OpBuilder &b, ValueRange operands,
+                                               ArrayRef<bool>, int64_t) {
+  return SmallVector<Value>{
+      ReverseOp::create(b, getLoc(), operands[0], shifted(getDimensions()))};
+}

@@ -24,9 +24,10 @@
 using namespace mlir;
 
 void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
-  // Derivatives first; inlining then merges the generated functions into
-  // their callers so CSE shares the forward values with the gradient.
-  pm.addPass(createExpandAutodiff());
+  // Transformations (derivatives, batching) first; inlining then merges
+  // the generated functions into their callers so CSE shares the forward
+  // values with the gradient.
+  pm.addPass(createExpandTransforms());
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
   pm.addPass(createCanonicalizerPass());

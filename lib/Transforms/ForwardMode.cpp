@@ -27,7 +27,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
   Location loc = function.getLoc();
   OpBuilder b(function.getContext());
   func::FuncOp tangentFn =
-      createDerivativeFunction(function, name, inputs, results, symbols, b);
+      createDerivedFunction(function, name, inputs, results, symbols, b);
   Block *entry = &tangentFn.front();
 
   auto carries = [](Value v) {

@@ -23,7 +23,7 @@ bool carriesDerivative(Type type) {
 }
 } // namespace
 
-func::FuncOp mlir::cotan::createDerivativeFunction(func::FuncOp function,
+func::FuncOp mlir::cotan::createDerivedFunction(func::FuncOp function,
                                                    StringRef name,
                                                    TypeRange inputs,
                                                    TypeRange results,
@@ -67,7 +67,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
   Location loc = function.getLoc();
   OpBuilder b(function.getContext());
   func::FuncOp adjoint =
-      createDerivativeFunction(function, name, inputs, results, symbols, b);
+      createDerivedFunction(function, name, inputs, results, symbols, b);
   Block *entry = &adjoint.front();
 
   IRMapping map;

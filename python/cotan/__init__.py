@@ -13,6 +13,7 @@ from . import ops as lax
 from .array import Array
 from .errors import (CompileError, ConcretizationError, CotanError,
                      TracerLeakError)
+from .batching import vmap
 from .jit import Lowered, jit
 from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp,
                          stop_gradient, value_and_grad, vjp)
@@ -22,5 +23,6 @@ __all__ = [
     "custom_jvp", "custom_vjp",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
+    "vmap",
 ]
 __version__ = "0.1.0"

@@ -14,6 +14,7 @@ include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "cotan/Interfaces/BatchableOpInterface.td"
 include "cotan/Interfaces/DifferentiableOpInterface.td"
 
 def Cotan_Dialect : Dialect {
@@ -74,6 +75,12 @@ defvar Cotan_Derivative =
     DeclareOpInterfaceMethods<Cotan_DifferentiableOpInterface, ["jvp", "vjp"]>;
 defvar Cotan_NoDerivative = Cotan_DifferentiableOpInterface;
 
+// Batching: elementwise ops use the interface's default (elementwise) rule;
+// `Cotan_BatchRule` ops define their own.
+defvar Cotan_Batchable = Cotan_BatchableOpInterface;
+defvar Cotan_BatchRule =
+    DeclareOpInterfaceMethods<Cotan_BatchableOpInterface, ["batch"]>;
+
 class Cotan_Op<string mnemonic, list<Trait> traits = []>
     : Op<Cotan_Dialect, mnemonic, traits>;
 
@@ -81,7 +88,7 @@ class Cotan_Op<string mnemonic, list<Trait> traits = []>
 class Cotan_UnaryElementwiseOp<string mnemonic, Type TensorTy,
                                list<Trait> traits = []>
     : Cotan_Op<mnemonic, traits # [Pure, Elementwise,
-                                   SameOperandsAndResultType]> {
+                                   SameOperandsAndResultType, Cotan_Batchable]> {
   let arguments = (ins TensorTy:$operand);
   let results = (outs TensorTy:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
@@ -114,7 +121,7 @@ class Cotan_SmoothUnaryOp<string mnemonic>
 class Cotan_BinaryElementwiseOp<string mnemonic, Type TensorTy,
                                 list<Trait> traits = []>
     : Cotan_Op<mnemonic, traits # [Pure, Elementwise,
-                                   SameOperandsAndResultType]> {
+                                   SameOperandsAndResultType, Cotan_Batchable]> {
   let arguments = (ins TensorTy:$lhs, TensorTy:$rhs);
   let results = (outs TensorTy:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
@@ -123,7 +130,8 @@ class Cotan_BinaryElementwiseOp<string mnemonic, Type TensorTy,
 // Reduces `operand` over `dimensions` with an associative combiner; the
 // reduced dimensions are removed from the result shape.
 class Cotan_ReduceOp<string mnemonic, Type TensorTy, string combiner>
-    : Cotan_Op<mnemonic, [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+    : Cotan_Op<mnemonic, [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+                          Cotan_BatchRule]> {
   let summary = "reduction with " # combiner # " over a set of dimensions";
   let description = "Combines the elements of `operand` along `dimensions` "
       "with " # combiner # ". `dimensions` must be unique and in "
@@ -151,7 +159,7 @@ class Cotan_ReduceOp<string mnemonic, Type TensorTy, string combiner>
 
 // Index of the extreme element along one dimension (first one on ties).
 class Cotan_ArgReduceOp<string mnemonic, string which>
-    : Cotan_Op<mnemonic, [Pure, Cotan_NoDerivative]> {
+    : Cotan_Op<mnemonic, [Pure, Cotan_NoDerivative, Cotan_BatchRule]> {
   let summary = "index of the " # which # " element along a dimension";
   let description = "Returns, for each position of the other dimensions, the "
       "index along `dimension` of the " # which # " element of `operand`. "

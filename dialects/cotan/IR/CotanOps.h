@@ -13,6 +13,7 @@
 
 #include "cotan/IR/CotanDialect.h"
 #include "cotan/IR/CotanEnums.h.inc"
+#include "cotan/Interfaces/BatchableOpInterface.h"
 #include "cotan/Interfaces/DifferentiableOpInterface.h"
 
 namespace mlir::cotan {

@@ -165,7 +165,7 @@ def Cotan_OrOp : Cotan_BinaryElementwiseOp<"or", Cotan_IntOrBoolTensor,
 
 def Cotan_CompareOp : Cotan_Op<"compare",
     [Pure, Elementwise, SameTypeOperands, InferTypeOpAdaptor,
-     Cotan_NoDerivative]> {
+     Cotan_NoDerivative, Cotan_Batchable]> {
   let summary = "elementwise comparison producing booleans";
   let description = [{
     Compares `lhs` and `rhs` elementwise. Floats compare ordered (any
@@ -182,7 +182,7 @@ def Cotan_CompareOp : Cotan_Op<"compare",
 
 def Cotan_SelectOp : Cotan_Op<"select", [Pure, Elementwise,
     AllTypesMatch<["on_true", "on_false"]>, InferTypeOpAdaptor,
-    Cotan_Derivative]> {
+    Cotan_Derivative, Cotan_Batchable]> {
   let summary = "elementwise choice: pred ? on_true : on_false";
   let arguments = (ins Cotan_BoolTensor:$pred, Cotan_Tensor:$on_true,
                        Cotan_Tensor:$on_false);
@@ -194,7 +194,7 @@ def Cotan_SelectOp : Cotan_Op<"select", [Pure, Elementwise,
 }
 
 def Cotan_ConvertOp : Cotan_Op<"convert", [Pure, Elementwise,
-    AllShapesMatch<["operand", "result"]>, Cotan_Derivative]> {
+    AllShapesMatch<["operand", "result"]>, Cotan_Derivative, Cotan_Batchable]> {
   let summary = "elementwise element type conversion";
   let description = [{
     Converts each element to the result element type. Float to integer
@@ -211,7 +211,8 @@ def Cotan_ConvertOp : Cotan_Op<"convert", [Pure, Elementwise,
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure, Cotan_Derivative]> {
+def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "broadcast to a larger shape";
   let description = [{
     Operand dimension `i` becomes result dimension `broadcast_dimensions[i]`;
@@ -228,7 +229,8 @@ def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure, Cotan_Derivativ
   let hasFolder = 1;
 }
 
-def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure, Cotan_Derivative]> {
+def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "reshape in row-major order";
   let arguments = (ins Cotan_Tensor:$operand);
   let results = (outs Cotan_Tensor:$result);
@@ -237,7 +239,8 @@ def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure, Cotan_Derivative]> {
   let hasFolder = 1;
 }
 
-def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "permute dimensions";
   let description = [{
     Result dimension `i` is operand dimension `permutation[i]`.
@@ -251,7 +254,8 @@ def Cotan_TransposeOp : Cotan_Op<"transpose", [Pure, InferTypeOpAdaptor, Cotan_D
   let hasCanonicalizer = 1;
 }
 
-def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "static strided slice";
   let description = [{
     Takes elements `start[i], start[i] + strides[i], ...` below `limit[i]`
@@ -268,7 +272,8 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivativ
   let hasFolder = 1;
 }
 
-def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "join tensors along a dimension";
   let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension);
   let results = (outs Cotan_Tensor:$result);
@@ -296,7 +301,8 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> 
   let hasFolder = 1;
 }
 
-def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType, Cotan_Derivative]> {
+def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "reverse the order of elements along dimensions";
   let arguments = (ins Cotan_Tensor:$operand, DenseI64ArrayAttr:$dimensions);
   let results = (outs Cotan_Tensor:$result);
@@ -373,7 +379,8 @@ def Cotan_ArgMinOp : Cotan_ArgReduceOp<"argmin", "smallest">;
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "generalized matrix product";
   let description = [{
     Contracts `lhs` and `rhs` over the paired contracting dimensions and
@@ -431,6 +438,24 @@ def Cotan_JvpOp : Cotan_Op<"jvp", [AttrSizedOperandSegments,
   let results = (outs Variadic<Cotan_Tensor>:$results);
   let assemblyFormat = [{
     $callee `(` $primals `)` `tangents` `(` $tangents `)` attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cotan_VmapOp : Cotan_Op<"vmap", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "batching request: map a function over a leading batch dimension";
+  let description = [{
+    Applies `callee` to each slice of the `batched` operands along their
+    leading dimension (the batch; unbatched operands are shared by every
+    slice). Every result gains the leading batch dimension. `cotan-vmap`
+    replaces the request by a call to a generated batched function, built
+    from the ops' batching rules.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee, DenseBoolArrayAttr:$batched,
+                       Variadic<Cotan_Tensor>:$operands);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $operands `)` `batched` `=` $batched attr-dict `:` functional-type($operands, results)
   }];
 }
 

@@ -26,10 +26,18 @@ FailureOr<func::FuncOp> buildTangentFunction(func::FuncOp function,
                                              StringRef name,
                                              SymbolTable &symbols);
 
+/// Builds `<name>(args...) -> (results...)`, `function` mapped over a leading
+/// batch dimension of `batchSize` on the arguments flagged in `batched`.
+FailureOr<func::FuncOp> buildBatchedFunction(func::FuncOp function,
+                                             StringRef name,
+                                             ArrayRef<bool> batched,
+                                             int64_t batchSize,
+                                             SymbolTable &symbols);
+
 /// Creates the private function `name(inputs) -> (results)` derived from
 /// `function`, inserts it into `symbols` (before its body exists, so rules
 /// can resolve symbols) and points `builder` at its entry block.
-func::FuncOp createDerivativeFunction(func::FuncOp function, StringRef name,
+func::FuncOp createDerivedFunction(func::FuncOp function, StringRef name,
                                       TypeRange inputs, TypeRange results,
                                       SymbolTable &symbols, OpBuilder &builder);
 

@@ -34,4 +34,28 @@ def ExpandAutodiff : Pass<"cotan-expand-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
 }
 
+def Vmap : Pass<"cotan-vmap", "::mlir::ModuleOp"> {
+  let summary = "Expand cotan.vmap requests into batched functions";
+  let description = [{
+    Replaces every `cotan.vmap @f(...) batched = [...]` by a call to a
+    generated function that runs `f` on a whole batch: each op whose
+    operands carry the leading batch dimension is replaced by its batching
+    rule (`BatchableOpInterface`); elementwise ops broadcast their unbatched
+    operands, `dot_general` gains a batch dimension, reductions and shape
+    ops shift their dimensions. Ops without a rule run once per batch
+    element (a loop the IR spells out). Requests are expanded innermost
+    first, as in cotan-expand-autodiff, whose requests they may contain.
+  }];
+  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
+}
+
+def ExpandTransforms : Pass<"cotan-expand-transforms", "::mlir::ModuleOp"> {
+  let summary = "Expand all cotan transformation requests (vjp, jvp, vmap)";
+  let description = [{
+    cotan-expand-autodiff and cotan-vmap in one sweep, so requests of
+    either kind may nest inside the other (vmap of grad, grad of vmap).
+  }];
+  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD

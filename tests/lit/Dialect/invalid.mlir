@@ -521,3 +521,30 @@ func.func @custom_jvp_unknown(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = cotan.custom_jvp @nothing(%x) rule @nothing : (tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+func.func private @k(%x: tensor<3xf32>, %y: tensor<2xf32>) -> tensor<f32>
+func.func @vmap_batch_sizes(%x: tensor<4x3xf32>, %y: tensor<5x2xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{(vmap_c4) batched operand 1 has batch size 5, expected 4}}
+  %r = cotan.vmap @k(%x, %y) batched = [true, true] : (tensor<4x3xf32>, tensor<5x2xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func private @k(%x: tensor<3xf32>) -> tensor<f32>
+func.func @vmap_operand_type(%x: tensor<4x2xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{(vmap_c3) operand 0 of type 'tensor<4x2xf32>' does not match 'k' argument 0 of type 'tensor<3xf32>'}}
+  %r = cotan.vmap @k(%x) batched = [true] : (tensor<4x2xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func private @k(%x: tensor<3xf32>) -> tensor<f32>
+func.func @vmap_unbatched(%x: tensor<3xf32>) -> tensor<1xf32> {
+  // expected-error@+1 {{(vmap_c2) needs at least one batched operand}}
+  %r = cotan.vmap @k(%x) batched = [false] : (tensor<3xf32>) -> tensor<1xf32>
+  return %r : tensor<1xf32>
+}

@@ -243,3 +243,17 @@ func.func @custom_calls(%x: tensor<2xf32>) -> tensor<2xf32> {
   %1 = cotan.custom_jvp @id(%0) rule @id_rule : (tensor<2xf32>) -> tensor<2xf32>
   return %1 : tensor<2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @vmap_request
+// CHECK: cotan.vmap @per_row(%{{.*}}, %{{.*}}) batched = [true, false] : (tensor<5x3xf32>, tensor<3xf32>) -> tensor<5xf32>
+func.func private @per_row(%x: tensor<3xf32>, %w: tensor<3xf32>) -> tensor<f32> {
+  %0 = cotan.mul %x, %w : tensor<3xf32>
+  %1 = cotan.reduce_sum %0 dims = [0] : tensor<3xf32> -> tensor<f32>
+  return %1 : tensor<f32>
+}
+func.func @vmap_request(%xs: tensor<5x3xf32>, %w: tensor<3xf32>) -> tensor<5xf32> {
+  %r = cotan.vmap @per_row(%xs, %w) batched = [true, false] : (tensor<5x3xf32>, tensor<3xf32>) -> tensor<5xf32>
+  return %r : tensor<5xf32>
+}

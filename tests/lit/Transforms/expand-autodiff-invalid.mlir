@@ -14,7 +14,7 @@ func.func @f(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
 // -----
 
 func.func private @self(%x: tensor<f32>) -> tensor<f32> {
-  // expected-error@+1 {{differentiates a function that (transitively) differentiates itself}}
+  // expected-error@+1 {{transforms a function that (transitively) transforms itself}}
   %r:2 = cotan.jvp @self(%x) tangents(%x) : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %r#1 : tensor<f32>
 }

@@ -1,0 +1,58 @@
+// RUN: cotan-opt %s --split-input-file --cotan-vmap | FileCheck %s
+
+// The issue's seed example: a matrix-vector product mapped over vectors
+// picks up the batch as a dot_general dimension, not a loop. The unbatched
+// bias is broadcast along the batch for the elementwise add.
+// CHECK-LABEL: func.func private @g_vmap
+// CHECK-SAME: (%[[A:.*]]: tensor<100x300xf32>, %[[V:.*]]: tensor<10x300xf32>, %[[B:.*]]: tensor<100xf32>) -> tensor<10x100xf32>
+// CHECK: %[[P:.*]] = cotan.dot_general %[[A]], %[[V]] {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<100x300xf32>, tensor<10x300xf32>) -> tensor<100x10xf32>
+// CHECK: %[[T:.*]] = cotan.transpose %[[P]] perm = [1, 0] : tensor<100x10xf32> -> tensor<10x100xf32>
+// CHECK: %[[BB:.*]] = cotan.broadcast_in_dim %[[B]] dims = [1] : tensor<100xf32> -> tensor<10x100xf32>
+// CHECK: %[[S:.*]] = cotan.add %[[T]], %[[BB]] : tensor<10x100xf32>
+// CHECK: return %[[S]]
+// CHECK-NOT: cotan.slice
+func.func private @g(%a: tensor<100x300xf32>, %v: tensor<300xf32>, %b: tensor<100xf32>) -> tensor<100xf32> {
+  %0 = cotan.dot_general %a, %v {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<100x300xf32>, tensor<300xf32>) -> tensor<100xf32>
+  %1 = cotan.add %0, %b : tensor<100xf32>
+  return %1 : tensor<100xf32>
+}
+func.func @seed(%a: tensor<100x300xf32>, %vs: tensor<10x300xf32>, %b: tensor<100xf32>) -> tensor<10x100xf32> {
+  %r = cotan.vmap @g(%a, %vs, %b) batched = [false, true, false] : (tensor<100x300xf32>, tensor<10x300xf32>, tensor<100xf32>) -> tensor<10x100xf32>
+  return %r : tensor<10x100xf32>
+}
+
+// -----
+
+// Both operands batched: the batch becomes a dot_general batching
+// dimension; reductions and shape ops shift their dimensions by one.
+// CHECK-LABEL: func.func private @h_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<8x2x3xf32>, %[[Y:.*]]: tensor<8x3x4xf32>) -> tensor<8x4xf32>
+// CHECK: %[[M:.*]] = cotan.dot_general %[[X]], %[[Y]] {lhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_batching_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<8x2x3xf32>, tensor<8x3x4xf32>) -> tensor<8x2x4xf32>
+// CHECK: %[[T:.*]] = cotan.transpose %[[M]] perm = [0, 2, 1] : tensor<8x2x4xf32> -> tensor<8x4x2xf32>
+// CHECK: cotan.reduce_max %[[T]] dims = [2] : tensor<8x4x2xf32> -> tensor<8x4xf32>
+func.func private @h(%x: tensor<2x3xf32>, %y: tensor<3x4xf32>) -> tensor<4xf32> {
+  %0 = cotan.dot_general %x, %y {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  %1 = cotan.transpose %0 perm = [1, 0] : tensor<2x4xf32> -> tensor<4x2xf32>
+  %2 = cotan.reduce_max %1 dims = [1] : tensor<4x2xf32> -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+func.func @both(%xs: tensor<8x2x3xf32>, %ys: tensor<8x3x4xf32>) -> tensor<8x4xf32> {
+  %r = cotan.vmap @h(%xs, %ys) batched = [true, true] : (tensor<8x2x3xf32>, tensor<8x3x4xf32>) -> tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
+}
+
+// -----
+
+// Without a batching rule (take with batched indices), the op runs once
+// per batch element and the results are concatenated.
+// CHECK-LABEL: func.func private @pick_vmap
+// CHECK-COUNT-2: cotan.take
+// CHECK: cotan.concatenate %{{.*}}, %{{.*}} dim = 0 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<2x2xf32>
+func.func private @pick(%t: tensor<5xf32>, %i: tensor<2xi32>) -> tensor<2xf32> {
+  %0 = cotan.take %t[%i] axis = 0 : (tensor<5xf32>, tensor<2xi32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+func.func @looped(%t: tensor<5xf32>, %i: tensor<2x2xi32>) -> tensor<2x2xf32> {
+  %r = cotan.vmap @pick(%t, %i) batched = [false, true] : (tensor<5xf32>, tensor<2x2xi32>) -> tensor<2x2xf32>
+  return %r : tensor<2x2xf32>
+}
