@@ -77,7 +77,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
                  for o, b in zip(operands, batched)]
         inner = Trace(fname, avals, parent=trace)
         try:
-            out = fun(*tree_unflatten(in_tree, inner.inputs))
+            with inner.active():
+                out = fun(*tree_unflatten(in_tree, inner.inputs))
             out_leaves, out_tree = tree_flatten(out)
             outputs = [_as_operand(x) for x in out_leaves]
             inner.finish(outputs)

@@ -62,7 +62,8 @@ def trace(name: str, in_avals: Sequence[ShapedArray],
     the verified cotan module."""
     t = Trace(symbol_name(name), in_avals)
     try:
-        outputs = body(t, list(t.inputs))
+        with t.active():
+            outputs = body(t, list(t.inputs))
         module = t.finish(outputs)
     finally:
         t.alive = False

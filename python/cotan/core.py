@@ -3,6 +3,7 @@ them into a func.func of cotan ops."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -140,6 +141,18 @@ class Trace:
                     self.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
             self.block = self.func.add_entry_block()
         self.inputs = [Tracer(self, v, a) for v, a in zip(self.block.arguments, in_avals)]
+
+    @contextlib.contextmanager
+    def active(self):
+        """Marks this trace as the one user code is running in: transformations
+        called with concrete arguments (closing over traced values) build
+        into it instead of starting a separate compilation."""
+        stack = _active_traces()
+        stack.append(self)
+        try:
+            yield self
+        finally:
+            stack.pop()
 
     @property
     def root(self) -> "Trace":
@@ -293,6 +306,19 @@ def _dense_attr(array: np.ndarray, aval: ShapedArray) -> ir.Attribute:
         raw = np.asarray(array, order="C").view(np.uint16)
         return ir.DenseElementsAttr.get(raw, type=type_)
     return ir.DenseElementsAttr.get(np.asarray(array, order="C"), type=type_)
+
+
+def _active_traces() -> list:
+    stack = getattr(_state, "active", None)
+    if stack is None:
+        stack = _state.active = []
+    return stack
+
+
+def current_trace() -> Trace | None:
+    """The innermost trace whose function is being traced, if any."""
+    stack = _active_traces()
+    return stack[-1] if stack else None
 
 
 def find_trace(values: Sequence[Any]) -> Trace | None:

@@ -14,7 +14,7 @@ import numpy as np
 from . import compiler
 from . import dtypes as _dt
 from .array import Array, ArrayBase
-from .core import ShapedArray, Tracer
+from .core import ShapedArray, Tracer, current_trace
 from .errors import user_error, where
 from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path,
                         tree_unflatten)
@@ -199,10 +199,11 @@ class Jitted:
 
     def _prepare(self, args: tuple, kwargs: dict):
         """(signature, argument buffers, dynamic arguments), or None when
-        called on traced values."""
+        called while tracing (on traced values, or inside a traced function,
+        whose traced values the function may close over)."""
         statics, dynamic = self._split(args, kwargs)
         leaves, in_tree = tree_flatten(dynamic)
-        if any(isinstance(x, Tracer) for x in leaves):
+        if current_trace() is not None or any(isinstance(x, Tracer) for x in leaves):
             return None
         avals, buffers = _abstractify_all(leaves, dynamic, self._name)
         return _Signature(in_tree, avals, statics), buffers, dynamic

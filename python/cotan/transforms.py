@@ -17,7 +17,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .array import Array, ArrayBase
-from .core import ShapedArray, Trace, Tracer, find_trace
+from .core import ShapedArray, Trace, Tracer, current_trace, find_trace
 from .errors import user_error
 from .jit import Jitted
 from .mlir.dialects import cotan as cotan_d
@@ -41,7 +41,8 @@ class _Linearized:
         avals = [ShapedArray(p.shape, p.dtype, p.weak_type) for p in self.primals]
         inner = Trace(name, avals, parent=trace)
         try:
-            out = fun(*tree_unflatten(self.in_tree, inner.inputs))
+            with inner.active():
+                out = fun(*tree_unflatten(self.in_tree, inner.inputs))
             if has_aux:
                 if not (isinstance(out, tuple) and len(out) == 2):
                     raise user_error(TypeError, "has_aux=True needs the function to return a pair (output, aux)")
@@ -67,12 +68,18 @@ class _Linearized:
     def out(self) -> Any:
         return tree_unflatten(self.out_tree, self.outputs)
 
+    def _target(self, seeds: list) -> Trace:
+        """Where a request goes: this trace, or one nested in it (a pullback
+        may be called inside another transformation)."""
+        trace = _enclosing_trace(seeds)
+        return trace if trace is not None and trace.encloses(self.trace) else self.trace
+
     def pullback(self, cotangents: list[ArrayBase]) -> list[Tracer]:
         """Gradients of the primals given one cotangent per output."""
         from . import numpy as cnp
         seeds = list(cotangents) + [cnp.zeros(a.shape, a.dtype) for a in self.result_avals[self.num_out:]]
         avals = self.result_avals + [a.aval.strong() for a in self.arguments]
-        results = self.trace.emit_results(_request_builder(cotan_d.vjp, self.callee), avals,
+        results = self._target(seeds).emit_results(_request_builder(cotan_d.vjp, self.callee), avals,
                                           self.arguments, seeds)
         return results[len(self.result_avals):len(self.result_avals) + len(self.primals)]
 
@@ -81,7 +88,7 @@ class _Linearized:
         from . import numpy as cnp
         seeds = list(tangents) + [cnp.zeros(a.shape, a.dtype) for a in self.arguments[len(self.primals):]]
         avals = self.result_avals + [a.strong() for a in self.result_avals]
-        results = self.trace.emit_results(_request_builder(cotan_d.jvp, self.callee), avals,
+        results = self._target(seeds).emit_results(_request_builder(cotan_d.jvp, self.callee), avals,
                                           self.arguments, seeds)
         return results[len(self.result_avals):len(self.result_avals) + self.num_out]
 
@@ -128,18 +135,28 @@ def _normalize_argnums(argnums: int | Sequence[int], nargs: int, fname: str) -> 
     return tuple(n % nargs for n in nums)
 
 
+def _enclosing_trace(args: Any) -> Trace | None:
+    """The trace to build into: the arguments' innermost trace, or the one
+    whose function is running (the arguments may be concrete while the
+    function closes over its traced values)."""
+    found = find_trace(tree_flatten(args)[0])
+    active = current_trace()
+    if found is None or (active is not None and active.encloses(found)):
+        return active
+    return found
+
+
 def _in_trace(impl: Callable) -> Callable:
-    """Runs `impl(trace, *args)` inside the trace of the arguments; called
-    on concrete values, compiles it (cached per signature)."""
+    """Runs `impl(trace, *args)` inside the enclosing trace; called on
+    concrete values outside any trace, compiles it (cached per signature)."""
     def traced(*args):
-        trace = find_trace(tree_flatten(args)[0])
-        return impl(trace, *args)
+        return impl(_enclosing_trace(args), *args)
 
     traced.__name__ = impl.__name__
     jitted = Jitted(traced)
 
     def call(*args):
-        if find_trace(tree_flatten(args)[0]) is not None:
+        if _enclosing_trace(args) is not None:
             return traced(*args)
         return jitted(*args)
 
@@ -198,7 +215,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False):
     """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one gradient per
     primal, each shaped like it. With has_aux, returns (out, vjp_fn, aux)."""
     fname = _function_name(fun)
-    trace = find_trace(tree_flatten(primals)[0])
+    trace = _enclosing_trace(primals)
     if trace is None:
         return _eager_vjp(fun, primals, has_aux)
     lin = _Linearized(trace, fun, primals, has_aux, fname)
@@ -280,18 +297,10 @@ def stop_gradient(x: Any) -> Any:
     return tree_map(stop, x)
 
 
-def _single_output(lin: "_Linearized", fname: str) -> Tracer:
-    if lin.num_out != 1:
-        raise user_error(TypeError, f"jacobians need `{fname}` to return one array, got {lin.out_tree}")
-    return lin.outputs[0]
-
-
-def _basis(shape: tuple, dtype: np.dtype):
-    """The standard basis of arrays of `shape`, one array per element."""
-    from . import numpy as cnp
+def _basis(shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """The standard basis of arrays of `shape`, stacked: (size, *shape)."""
     size = int(np.prod(shape, dtype=np.int64))
-    eye = np.eye(size, dtype=dtype)
-    return [cnp.asarray(eye[i].reshape(shape)) for i in range(size)]
+    return np.eye(size, dtype=dtype).reshape((size,) + tuple(shape))
 
 
 def _jacobian_args(args: tuple, argnums: int | Sequence[int], fname: str):
@@ -302,26 +311,30 @@ def _jacobian_args(args: tuple, argnums: int | Sequence[int], fname: str):
     return nums
 
 
+def _single_array(out: Any, fname: str) -> ArrayBase:
+    leaves, tree = tree_flatten(out)
+    if len(leaves) != 1:
+        raise user_error(TypeError, f"jacobians need `{fname}` to return one array, got {tree}")
+    return _as_operand(leaves[0])
+
+
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """The Jacobian of fun (one array output) with respect to array
-    arguments `argnums`, one reverse-mode pass per output element; shaped
-    output.shape + argument.shape."""
+    arguments `argnums`, shaped output.shape + argument.shape: the pullback
+    vmapped over the standard basis of the output."""
     from . import numpy as cnp
+    from .batching import vmap
     fname = _function_name(fun)
 
     def jacrev_impl(trace: Trace, *args):
         nums = _jacobian_args(args, argnums, fname)
-        lin = _Linearized(trace, fun, args, False, fname)
-        out = _single_output(lin, fname)
-        rows = [lin.pullback([ct]) for ct in _basis(out.shape, out.dtype)]
-        jacobians = []
-        for n in nums:
-            p = lin.primals[n]
-            if not rows:
-                jacobians.append(cnp.zeros(out.shape + p.shape, p.dtype))
-                continue
-            stacked = cnp.stack([row[n] for row in rows])
-            jacobians.append(cnp.reshape(stacked, out.shape + p.shape))
+        out, pullback = vjp(fun, *args)
+        out = _single_array(out, fname)
+        if out.size == 0:
+            rows = [cnp.zeros((0,) + _as_operand(a).shape, _as_operand(a).dtype) for a in args]
+        else:
+            rows = vmap(lambda ct: pullback(ct))(_basis(out.shape, out.dtype))
+        jacobians = [cnp.reshape(rows[n], out.shape + _as_operand(args[n]).shape) for n in nums]
         return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
 
     jacrev_impl.__name__ = f"jacrev_{fname}"
@@ -330,28 +343,31 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """The Jacobian of fun (one array output) with respect to array
-    arguments `argnums`, one forward-mode pass per input element; shaped
-    output.shape + argument.shape."""
+    arguments `argnums`, shaped output.shape + argument.shape: the
+    pushforward vmapped over the standard basis of each argument."""
     from . import numpy as cnp
+    from .batching import vmap
     fname = _function_name(fun)
 
     def jacfwd_impl(trace: Trace, *args):
         nums = _jacobian_args(args, argnums, fname)
-        lin = _Linearized(trace, fun, args, False, fname)
-        out = _single_output(lin, fname)
+        primals = [_as_operand(a) for a in args]
+        out = _single_array(fun(*args), fname)
         jacobians = []
         for n in nums:
-            p = lin.primals[n]
-            columns = []
-            for basis in _basis(p.shape, p.dtype):
-                tangents = [cnp.zeros(q.shape, q.dtype) for q in lin.primals]
-                tangents[n] = basis
-                columns.append(lin.pushforward(tangents)[0])
-            if not columns:
+            p = primals[n]
+
+            def column(t, n=n):
+                tangents = [cnp.zeros(q.shape, q.dtype) for q in primals]
+                tangents[n] = t
+                return jvp(fun, tuple(primals), tuple(tangents))[1]
+
+            if p.size == 0:
                 jacobians.append(cnp.zeros(out.shape + p.shape, out.dtype))
                 continue
-            stacked = cnp.stack(columns, axis=-1)
-            jacobians.append(cnp.reshape(stacked, out.shape + p.shape))
+            columns = vmap(column)(_basis(p.shape, p.dtype))  # (size, *out.shape)
+            moved = cnp.moveaxis(columns, 0, -1) if out.ndim else columns
+            jacobians.append(cnp.reshape(moved, out.shape + p.shape))
         return jacobians[0] if isinstance(argnums, int) else tuple(jacobians)
 
     jacfwd_impl.__name__ = f"jacfwd_{fname}"
@@ -369,7 +385,8 @@ def _trace_private(trace: Trace, fun: Callable, avals: list[ShapedArray], name: 
     for a custom rule; rule functions may not close over traced values."""
     inner = Trace(name, avals, parent=trace)
     try:
-        out = fun(inner.inputs)
+        with inner.active():
+            out = fun(inner.inputs)
         leaves, tree = tree_flatten(out)
         outputs = [_as_operand(x) for x in leaves]
         inner.finish(outputs)
@@ -405,7 +422,7 @@ class _CustomRule:
                                         f"{self._how_to_define}")
         if self._in_rule:
             return self.fun(*args)
-        trace = find_trace(tree_flatten(args)[0])
+        trace = _enclosing_trace(args)
         if trace is None:
             return self._eager(*args)
         self._in_rule = True
