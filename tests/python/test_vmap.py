@@ -131,3 +131,49 @@ def test_vmap_errors(rng):
         cotan.vmap(lambda a, b: a, in_axes=(0,))(x, x)
     with pytest.raises(ValueError, match="needs at least one batched argument"):
         cotan.vmap(lambda a: a, in_axes=None)(x)
+
+
+UNARY_OPS = ["negative", "abs", "sign", "exp", "log1p", "expm1", "tanh", "sin", "cos", "floor",
+             "ceil", "sqrt", "square", "logical_not", "isnan", "isfinite"]
+BINARY_OPS = ["add", "subtract", "multiply", "true_divide", "floor_divide", "remainder", "fmod", "power",
+              "maximum", "minimum", "arctan2", "logaddexp", "equal", "not_equal", "less", "less_equal",
+              "greater", "greater_equal", "logical_and", "logical_or", "logical_xor"]
+OTHER_OPS = [
+    ("rsqrt", lambda a: cotan.lax.rsqrt(cnp.abs(a) + 1.0)),
+    ("sigmoid", cotan.nn.sigmoid),
+    ("prod", lambda a: cnp.prod(a, axis=0)),
+    ("min_argmin", lambda a: cnp.min(a, axis=1) + cnp.argmin(a, axis=1)),
+    ("var_std", lambda a: cnp.var(a, axis=0) + cnp.std(a)),
+    ("any_all", lambda a: cnp.any(a > 1, axis=1) & cnp.all(a > -1.5, axis=1)),
+    ("iota", lambda a: a + cnp.arange(4)),
+    ("pad_interior", lambda a: cotan.lax.pad(a, cnp.asarray(0.5, cnp.float64), low=(1, 0), high=(0, 2), interior=(1, 1))),
+    ("dynamic_update_slice", lambda a: cotan.lax.dynamic_update_slice(a, a[:1, :2] * 2, [cnp.asarray(1), cnp.asarray(1)])),
+    ("clip_bool_int", lambda a: cnp.clip(a, -1, 1) * cnp.astype(a > 0, cnp.int32)),
+    ("bitwise", lambda a: cnp.bitwise_xor(cnp.astype(a * 3, cnp.int32), 5)),
+    ("stop_gradient", cotan.stop_gradient),
+]
+
+
+@pytest.mark.parametrize("name", UNARY_OPS)
+def test_unary_ops(name, rng):
+    x = rand(rng, (3, 2, 4)) + (2.5 if name == "sqrt" else 0.0)
+    fn = getattr(cnp, name)
+    for axis in (0, 1, -1):
+        np.testing.assert_allclose(np.asarray(cotan.vmap(fn, in_axes=axis)(x)), loop(fn, [x], (axis,)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", BINARY_OPS)
+def test_binary_ops(name, rng):
+    x = rand(rng, (3, 4)) + (3.0 if name == "power" else 0.0)
+    y = rand(rng, (4,))
+    y = np.where(np.abs(y) < 0.3, 1.0, y)
+    fn = getattr(cnp, name)
+    np.testing.assert_allclose(np.asarray(cotan.vmap(fn, in_axes=(0, None))(x, y)), loop(fn, [x, y], (0, None)), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(cotan.vmap(fn, in_axes=(1, 0))(x, np.stack([y[:3]] * 4))),
+                               loop(fn, [x, np.stack([y[:3]] * 4)], (1, 0)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,fn", OTHER_OPS, ids=[o[0] for o in OTHER_OPS])
+def test_other_ops(name, fn, rng):
+    x = rand(rng, (3, 3, 4))
+    np.testing.assert_allclose(np.asarray(cotan.vmap(fn)(x)), loop(fn, [x], (0,)), rtol=1e-12)
