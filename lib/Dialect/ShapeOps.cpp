@@ -769,3 +769,101 @@ FailureOr<SmallVector<Value>> ReverseOp::batch(OpBuilder &b, ValueRange operands
   return SmallVector<Value>{
       ReverseOp::create(b, getLoc(), operands[0], shifted(getDimensions()))};
 }
+
+// A shared padding value pads the batch dimension by nothing.
+FailureOr<SmallVector<Value>> PadOp::batch(OpBuilder &b, ValueRange operands,
+                                           ArrayRef<bool> batched, int64_t size) {
+  if (batched[1])
+    return failure(); // a per-example padding value: the loop handles it
+  SmallVector<int64_t> low = {0}, high = {0}, interior = {0};
+  llvm::append_range(low, getEdgePaddingLow());
+  llvm::append_range(high, getEdgePaddingHigh());
+  llvm::append_range(interior, getInteriorPadding());
+  return SmallVector<Value>{
+      PadOp::create(b, getLoc(), operands[0], operands[1], low, high, interior)};
+}
+
+// Batched operand: take along the shifted axis. Batched indices: the batch
+// lands inside the result at the axis and moves to the front. Both: fold
+// the batch into the axis (operand [B, ..., n, ...] -> [..., B*n, ...]) and
+// offset each example's indices by b * n.
+FailureOr<SmallVector<Value>> TakeOp::batch(OpBuilder &b, ValueRange operands,
+                                            ArrayRef<bool> batched, int64_t size) {
+  Location loc = getLoc();
+  int64_t axis = getAxis();
+  auto operandType = cast<RankedTensorType>(getOperand().getType());
+  auto moveToFront = [&](Value v, int64_t position) -> Value {
+    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+    if (position == 0)
+      return v;
+    SmallVector<int64_t> perm = {position};
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != position)
+        perm.push_back(d);
+    return TransposeOp::create(b, loc, v, perm);
+  };
+  if (!batched[1])
+    return SmallVector<Value>{
+        TakeOp::create(b, loc, operands[0], operands[1], axis + 1)};
+  Value operand = operands[0], indices = operands[1];
+  if (batched[0]) {
+    int64_t n = operandType.getDimSize(axis);
+    // [B, pre, n, post] -> [pre, B, n, post] -> [pre, B*n, post].
+    SmallVector<int64_t> perm;
+    for (int64_t d = 1; d <= axis; ++d)
+      perm.push_back(d);
+    perm.push_back(0);
+    for (int64_t d = axis + 1; d <= operandType.getRank(); ++d)
+      perm.push_back(d);
+    Value moved = TransposeOp::create(b, loc, operand, perm);
+    SmallVector<int64_t> folded(operandType.getShape());
+    folded[axis] = size * n;
+    operand = ReshapeOp::create(
+        b, loc, RankedTensorType::get(folded, operandType.getElementType()), moved);
+    // Clamp per example (as take does), then offset by b * n.
+    auto batchedIndices = cast<RankedTensorType>(indices.getType());
+    indices = MaxOp::create(b, loc, indices, splatLike(b, loc, batchedIndices, 0.0));
+    indices = MinOp::create(b, loc, indices,
+                            splatLike(b, loc, batchedIndices, double(n - 1)));
+    Value offsets = MulOp::create(b, loc, IotaOp::create(b, loc, batchedIndices, 0),
+                                  splatLike(b, loc, batchedIndices, double(n)));
+    indices = AddOp::create(b, loc, indices, offsets);
+  }
+  // Result: [pre, B, I..., post]; the batch is at position `axis`.
+  Value gathered = TakeOp::create(b, loc, operand, indices, axis);
+  return SmallVector<Value>{moveToFront(gathered, axis)};
+}
+
+// Shared start indices: the batch dimension starts at 0 and is kept whole.
+FailureOr<SmallVector<Value>> DynamicSliceOp::batch(OpBuilder &b, ValueRange operands,
+                                                    ArrayRef<bool> batched,
+                                                    int64_t size) {
+  if (llvm::any_of(batched.drop_front(), [](bool x) { return x; }))
+    return failure(); // per-example start indices: the loop handles them
+  Location loc = getLoc();
+  Type indexType = operands.size() > 1 ? operands[1].getType()
+                                       : RankedTensorType::get({}, b.getI64Type());
+  SmallVector<Value> starts = {zerosLike(b, loc, indexType)};
+  llvm::append_range(starts, operands.drop_front());
+  SmallVector<int64_t> sizes = {size};
+  llvm::append_range(sizes, getSliceSizes());
+  return SmallVector<Value>{
+      DynamicSliceOp::create(b, loc, operands[0], starts, sizes)};
+}
+
+FailureOr<SmallVector<Value>> DynamicUpdateSliceOp::batch(OpBuilder &b,
+                                                          ValueRange operands,
+                                                          ArrayRef<bool> batched,
+                                                          int64_t size) {
+  if (llvm::any_of(batched.drop_front(2), [](bool x) { return x; }))
+    return failure(); // per-example start indices: the loop handles them
+  Location loc = getLoc();
+  Value operand = batched[0] ? operands[0] : broadcastBatch(b, loc, operands[0], size);
+  Value update = batched[1] ? operands[1] : broadcastBatch(b, loc, operands[1], size);
+  Type indexType = operands.size() > 2 ? operands[2].getType()
+                                       : RankedTensorType::get({}, b.getI64Type());
+  SmallVector<Value> starts = {zerosLike(b, loc, indexType)};
+  llvm::append_range(starts, operands.drop_front(2));
+  return SmallVector<Value>{
+      DynamicUpdateSliceOp::create(b, loc, operand, update, starts)};
+}

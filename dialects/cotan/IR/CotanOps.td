@@ -283,7 +283,8 @@ def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor, Cot
   let hasFolder = 1;
 }
 
-def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "pad with a scalar at the edges and between elements";
   let description = [{
     Dimension `i` of the result has `low[i]` padding elements, then the
@@ -313,7 +314,8 @@ def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType, Cota
   let hasFolder = 1;
 }
 
-def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
   let summary = "gather slices along one axis with an integer index array";
   let description = [{
     NumPy's `take(operand, indices, axis)`: the result shape is
@@ -331,7 +333,7 @@ def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor, Cotan_Derivative]
 }
 
 def Cotan_DynamicSliceOp : Cotan_Op<"dynamic_slice",
-    [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+    [Pure, InferTypeOpAdaptor, Cotan_Derivative, Cotan_BatchRule]> {
   let summary = "slice of static size at run-time start indices";
   let description = [{
     Start indices are 0-d integer tensors, one per dimension, clamped to
@@ -347,7 +349,7 @@ def Cotan_DynamicSliceOp : Cotan_Op<"dynamic_slice",
 }
 
 def Cotan_DynamicUpdateSliceOp : Cotan_Op<"dynamic_update_slice",
-    [Pure, InferTypeOpAdaptor, Cotan_Derivative]> {
+    [Pure, InferTypeOpAdaptor, Cotan_Derivative, Cotan_BatchRule]> {
   let summary = "overwrite a slice at run-time start indices";
   let description = [{
     Returns `operand` with the block starting at `start_indices` replaced by

@@ -43,16 +43,38 @@ func.func @both(%xs: tensor<8x2x3xf32>, %ys: tensor<8x3x4xf32>) -> tensor<8x4xf3
 
 // -----
 
-// Without a batching rule (take with batched indices), the op runs once
-// per batch element and the results are concatenated.
+// Both operands batched: take folds the batch into the gathered axis and
+// offsets each example's (clamped) indices by b * n.
 // CHECK-LABEL: func.func private @pick_vmap
-// CHECK-COUNT-2: cotan.take
+// CHECK-SAME: (%[[T:.*]]: tensor<2x5xf32>, %[[I:.*]]: tensor<2x3xi32>) -> tensor<2x3xf32>
+// CHECK: %[[F:.*]] = cotan.reshape %{{.*}} : tensor<2x5xf32> -> tensor<10xf32>
+// CHECK: %[[B:.*]] = cotan.iota dim = 0 : tensor<2x3xi32>
+// CHECK: %[[O:.*]] = cotan.mul %[[B]], %{{.*}} : tensor<2x3xi32>
+// CHECK: %[[J:.*]] = cotan.add %{{.*}}, %[[O]] : tensor<2x3xi32>
+// CHECK: cotan.take %[[F]][%[[J]]] axis = 0 : (tensor<10xf32>, tensor<2x3xi32>) -> tensor<2x3xf32>
+// CHECK-NOT: cotan.concatenate
+func.func private @pick(%t: tensor<5xf32>, %i: tensor<3xi32>) -> tensor<3xf32> {
+  %0 = cotan.take %t[%i] axis = 0 : (tensor<5xf32>, tensor<3xi32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+func.func @gathered(%t: tensor<2x5xf32>, %i: tensor<2x3xi32>) -> tensor<2x3xf32> {
+  %r = cotan.vmap @pick(%t, %i) batched = [true, true] : (tensor<2x5xf32>, tensor<2x3xi32>) -> tensor<2x3xf32>
+  return %r : tensor<2x3xf32>
+}
+
+// -----
+
+// Without a rule for the case (per-example start indices of a
+// dynamic_slice), the op runs once per batch element and the results are
+// concatenated.
+// CHECK-LABEL: func.func private @window_vmap
+// CHECK-COUNT-2: cotan.dynamic_slice
 // CHECK: cotan.concatenate %{{.*}}, %{{.*}} dim = 0 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<2x2xf32>
-func.func private @pick(%t: tensor<5xf32>, %i: tensor<2xi32>) -> tensor<2xf32> {
-  %0 = cotan.take %t[%i] axis = 0 : (tensor<5xf32>, tensor<2xi32>) -> tensor<2xf32>
+func.func private @window(%t: tensor<5xf32>, %i: tensor<i32>) -> tensor<2xf32> {
+  %0 = cotan.dynamic_slice %t[%i] sizes = [2] : (tensor<5xf32>, tensor<i32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
-func.func @looped(%t: tensor<5xf32>, %i: tensor<2x2xi32>) -> tensor<2x2xf32> {
-  %r = cotan.vmap @pick(%t, %i) batched = [false, true] : (tensor<5xf32>, tensor<2x2xi32>) -> tensor<2x2xf32>
+func.func @looped(%t: tensor<5xf32>, %i: tensor<2xi32>) -> tensor<2x2xf32> {
+  %r = cotan.vmap @window(%t, %i) batched = [false, true] : (tensor<5xf32>, tensor<2xi32>) -> tensor<2x2xf32>
   return %r : tensor<2x2xf32>
 }
