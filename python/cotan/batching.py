@@ -17,7 +17,8 @@ from .errors import user_error
 from .mlir import ir
 from .mlir.dialects import cotan as cotan_d
 from .transforms import _as_operand, _function_name, _in_trace
-from .tree_util import tree_flatten, tree_structure, tree_unflatten
+from .tree_util import (keystr, tree_flatten, tree_flatten_with_path, tree_structure,
+                        tree_unflatten)
 
 Axis = "int | None"
 
@@ -52,23 +53,24 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
 
     def vmap_impl(trace: Trace, *args):
         leaves, in_tree = tree_flatten(args)
+        names = [f"args[{p[0]}]{keystr(p[1:])}" for p, _ in tree_flatten_with_path(args)]
         axes = _leaf_axes(in_axes, args, fname)
         operands, batched, size, first = [], [], None, None
-        for k, (leaf, axis) in enumerate(zip(leaves, axes)):
+        for name, leaf, axis in zip(names, leaves, axes):
             x = _as_operand(leaf)
             if axis is None:
                 operands.append(x)
                 batched.append(False)
                 continue
             if not isinstance(axis, int) or not -x.ndim <= axis < x.ndim:
-                raise user_error(ValueError, f"vmap in_axes {axis!r} is out of range for argument leaf {k} "
+                raise user_error(ValueError, f"vmap in_axes {axis!r} is out of range for {name} "
                                              f"of `{fname}` with shape {x.shape}")
             n = x.shape[axis]
             if size is not None and n != size:
-                raise user_error(ValueError, f"vmap got inconsistent batch sizes for `{fname}`: argument leaf "
-                                             f"{first[0]} has {size} along axis {first[1]}, argument leaf {k} "
+                raise user_error(ValueError, f"vmap got inconsistent batch sizes for `{fname}`: "
+                                             f"{first[0]} has {size} along axis {first[1]}, {name} "
                                              f"has {n} along axis {axis}")
-            size, first = n, first or (k, axis)
+            size, first = n, first or (name, axis)
             operands.append(cnp.moveaxis(x, axis, 0) if axis % x.ndim else x)
             batched.append(True)
         if size is None:

@@ -123,9 +123,9 @@ def test_per_example_gradients_and_grad_of_vmap(rng):
 def test_vmap_errors(rng):
     x, y = rand(rng, (3, 2)), rand(rng, (4, 2))
     with pytest.raises(ValueError, match=r"test_vmap.py:\d+: vmap got inconsistent batch sizes for `<lambda>`: "
-                                         r"argument leaf 0 has 3 along axis 0, argument leaf 1 has 4 along axis 0"):
-        cotan.vmap(lambda a, b: a + b)(x, y)
-    with pytest.raises(ValueError, match="vmap in_axes 2 is out of range for argument leaf 0 of `<lambda>` with shape \\(3, 2\\)"):
+                                         r"args\[0\] has 3 along axis 0, args\[1\]\['w'\] has 4 along axis 0"):
+        cotan.vmap(lambda a, b: a + b["w"])(x, {"w": y})
+    with pytest.raises(ValueError, match=r"vmap in_axes 2 is out of range for args\[0\] of `<lambda>` with shape \(3, 2\)"):
         cotan.vmap(lambda a: a, in_axes=2)(x)
     with pytest.raises(ValueError, match="one entry per argument"):
         cotan.vmap(lambda a, b: a, in_axes=(0,))(x, x)
