@@ -783,64 +783,94 @@ FailureOr<SmallVector<Value>> PadOp::batch(OpBuilder &b, ValueRange operands,
       PadOp::create(b, getLoc(), operands[0], operands[1], low, high, interior)};
 }
 
-// Batched operand: take along the shifted axis. Batched indices: the batch
-// lands inside the result at the axis and moves to the front. Both: fold
-// the batch into the axis (operand [B, ..., n, ...] -> [..., B*n, ...]) and
-// offset each example's indices by b * n.
+namespace {
+/// v with dimension `position` moved to the front.
+Value moveToFront(OpBuilder &b, Location loc, Value v, int64_t position) {
+  if (position == 0)
+    return v;
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<int64_t> perm = {position};
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != position)
+      perm.push_back(d);
+  return TransposeOp::create(b, loc, v, perm);
+}
+
+/// Per-example gather: operand [B, ..., n (at axis+1), ...] and indices
+/// [B, I...] give [B, ..., I..., ...]. The batch is folded into the axis
+/// ([..., B*n, ...]) and each example's clamped indices offset by b * n.
+Value gatherPerExample(OpBuilder &b, Location loc, Value operand, Value indices,
+                       int64_t axis, int64_t size) {
+  auto operandType = cast<RankedTensorType>(operand.getType());
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  int64_t n = operandType.getDimSize(axis + 1);
+  SmallVector<int64_t> perm;
+  for (int64_t d = 1; d <= axis; ++d)
+    perm.push_back(d);
+  perm.push_back(0);
+  for (int64_t d = axis + 1; d < operandType.getRank(); ++d)
+    perm.push_back(d);
+  Value moved = TransposeOp::create(b, loc, operand, perm);
+  SmallVector<int64_t> folded(operandType.getShape().drop_front());
+  folded[axis] = size * n;
+  Value flat = ReshapeOp::create(
+      b, loc, RankedTensorType::get(folded, operandType.getElementType()), moved);
+  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indicesType, 0.0));
+  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indicesType, double(n - 1)));
+  Value offsets = MulOp::create(b, loc, IotaOp::create(b, loc, indicesType, 0),
+                                splatLike(b, loc, indicesType, double(n)));
+  Value gathered = TakeOp::create(b, loc, flat, AddOp::create(b, loc, indices, offsets), axis);
+  // [pre, B, I..., post] -> [B, pre, I..., post].
+  return moveToFront(b, loc, gathered, axis);
+}
+} // namespace
+
+// Batched operand only: take along the shifted axis. Batched indices only:
+// the batch lands inside the result at the axis and moves to the front.
+// Both: a per-example gather.
 FailureOr<SmallVector<Value>> TakeOp::batch(OpBuilder &b, ValueRange operands,
                                             ArrayRef<bool> batched, int64_t size) {
   Location loc = getLoc();
   int64_t axis = getAxis();
-  auto operandType = cast<RankedTensorType>(getOperand().getType());
-  auto moveToFront = [&](Value v, int64_t position) -> Value {
-    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
-    if (position == 0)
-      return v;
-    SmallVector<int64_t> perm = {position};
-    for (int64_t d = 0; d < rank; ++d)
-      if (d != position)
-        perm.push_back(d);
-    return TransposeOp::create(b, loc, v, perm);
-  };
   if (!batched[1])
     return SmallVector<Value>{
         TakeOp::create(b, loc, operands[0], operands[1], axis + 1)};
-  Value operand = operands[0], indices = operands[1];
-  if (batched[0]) {
-    int64_t n = operandType.getDimSize(axis);
-    // [B, pre, n, post] -> [pre, B, n, post] -> [pre, B*n, post].
-    SmallVector<int64_t> perm;
-    for (int64_t d = 1; d <= axis; ++d)
-      perm.push_back(d);
-    perm.push_back(0);
-    for (int64_t d = axis + 1; d <= operandType.getRank(); ++d)
-      perm.push_back(d);
-    Value moved = TransposeOp::create(b, loc, operand, perm);
-    SmallVector<int64_t> folded(operandType.getShape());
-    folded[axis] = size * n;
-    operand = ReshapeOp::create(
-        b, loc, RankedTensorType::get(folded, operandType.getElementType()), moved);
-    // Clamp per example (as take does), then offset by b * n.
-    auto batchedIndices = cast<RankedTensorType>(indices.getType());
-    indices = MaxOp::create(b, loc, indices, splatLike(b, loc, batchedIndices, 0.0));
-    indices = MinOp::create(b, loc, indices,
-                            splatLike(b, loc, batchedIndices, double(n - 1)));
-    Value offsets = MulOp::create(b, loc, IotaOp::create(b, loc, batchedIndices, 0),
-                                  splatLike(b, loc, batchedIndices, double(n)));
-    indices = AddOp::create(b, loc, indices, offsets);
-  }
-  // Result: [pre, B, I..., post]; the batch is at position `axis`.
-  Value gathered = TakeOp::create(b, loc, operand, indices, axis);
-  return SmallVector<Value>{moveToFront(gathered, axis)};
+  if (batched[0])
+    return SmallVector<Value>{
+        gatherPerExample(b, loc, operands[0], operands[1], axis, size)};
+  Value gathered = TakeOp::create(b, loc, operands[0], operands[1], axis);
+  return SmallVector<Value>{moveToFront(b, loc, gathered, axis)};
 }
 
 // Shared start indices: the batch dimension starts at 0 and is kept whole.
 FailureOr<SmallVector<Value>> DynamicSliceOp::batch(OpBuilder &b, ValueRange operands,
                                                     ArrayRef<bool> batched,
                                                     int64_t size) {
-  if (llvm::any_of(batched.drop_front(), [](bool x) { return x; }))
-    return failure(); // per-example start indices: the loop handles them
   Location loc = getLoc();
+  if (llvm::any_of(batched.drop_front(), [](bool x) { return x; })) {
+    // Per-example starts: gather the window dimension by dimension, with
+    // indices clamp(start, 0, n - s) + [0, s).
+    auto operandType = cast<RankedTensorType>(getOperand().getType());
+    Value current = batched[0] ? operands[0] : broadcastBatch(b, loc, operands[0], size);
+    for (int64_t d = 0; d < operandType.getRank(); ++d) {
+      int64_t n = operandType.getDimSize(d), s = getSliceSizes()[d];
+      Value start = operands[1 + d];
+      auto startType = cast<RankedTensorType>(start.getType());
+      Type element = startType.getElementType();
+      auto windowType = RankedTensorType::get({size, s}, element);
+      if (!batched[1 + d])
+        start = BroadcastInDimOp::create(b, loc, RankedTensorType::get({size}, element),
+                                         start, ArrayRef<int64_t>{});
+      auto vectorType = RankedTensorType::get({size}, element);
+      start = MaxOp::create(b, loc, start, splatLike(b, loc, vectorType, 0.0));
+      start = MinOp::create(b, loc, start, splatLike(b, loc, vectorType, double(n - s)));
+      Value indices = AddOp::create(
+          b, loc, BroadcastInDimOp::create(b, loc, windowType, start, ArrayRef<int64_t>{0}),
+          IotaOp::create(b, loc, windowType, 1));
+      current = gatherPerExample(b, loc, current, indices, d, size);
+    }
+    return SmallVector<Value>{current};
+  }
   Type indexType = operands.size() > 1 ? operands[1].getType()
                                        : RankedTensorType::get({}, b.getI64Type());
   SmallVector<Value> starts = {zerosLike(b, loc, indexType)};

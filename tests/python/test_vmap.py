@@ -177,3 +177,18 @@ def test_binary_ops(name, rng):
 def test_other_ops(name, fn, rng):
     x = rand(rng, (3, 3, 4))
     np.testing.assert_allclose(np.asarray(cotan.vmap(fn)(x)), loop(fn, [x], (0,)), rtol=1e-12)
+
+
+def test_dynamic_slices_with_per_example_starts(rng):
+    x = rand(rng, (4, 6, 5))
+    starts = np.array([[0, 1], [3, 4], [5, 0], [2, 2]], np.int32)  # some clamp
+    f = lambda a, s: cotan.lax.dynamic_slice(a, [s[0], s[1]], slice_sizes=(2, 3))
+    expected = np.stack([x[i][min(starts[i, 0], 4):min(starts[i, 0], 4) + 2, min(starts[i, 1], 2):min(starts[i, 1], 2) + 3]
+                         for i in range(4)])
+    np.testing.assert_allclose(np.asarray(cotan.vmap(f)(x, starts)), expected)
+    shared = cotan.vmap(f, in_axes=(None, 0))(x[0], starts)
+    np.testing.assert_allclose(np.asarray(shared), np.stack([x[0][min(s0, 4):min(s0, 4) + 2, min(s1, 2):min(s1, 2) + 3]
+                                                             for s0, s1 in starts]))
+    g = lambda a, u, s: cotan.lax.dynamic_update_slice(a, u, [s])
+    out = cotan.vmap(g, in_axes=(None, None, 0))(np.zeros(5), np.ones(2), np.array([0, 3], np.int32))
+    np.testing.assert_allclose(np.asarray(out), [[1, 1, 0, 0, 0], [0, 0, 0, 1, 1]])

@@ -64,17 +64,35 @@ func.func @gathered(%t: tensor<2x5xf32>, %i: tensor<2x3xi32>) -> tensor<2x3xf32>
 
 // -----
 
-// Without a rule for the case (per-example start indices of a
-// dynamic_slice), the op runs once per batch element and the results are
-// concatenated.
+// Per-example start indices of a dynamic_slice: a gather of the clamped
+// window indices, no loop.
 // CHECK-LABEL: func.func private @window_vmap
-// CHECK-COUNT-2: cotan.dynamic_slice
-// CHECK: cotan.concatenate %{{.*}}, %{{.*}} dim = 0 : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<2x2xf32>
+// CHECK: %[[I:.*]] = cotan.iota dim = 1 : tensor<2x2xi32>
+// CHECK: cotan.take
+// CHECK-NOT: cotan.dynamic_slice
+// CHECK-NOT: cotan.concatenate
 func.func private @window(%t: tensor<5xf32>, %i: tensor<i32>) -> tensor<2xf32> {
   %0 = cotan.dynamic_slice %t[%i] sizes = [2] : (tensor<5xf32>, tensor<i32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
-func.func @looped(%t: tensor<5xf32>, %i: tensor<2xi32>) -> tensor<2x2xf32> {
+func.func @windows(%t: tensor<5xf32>, %i: tensor<2xi32>) -> tensor<2x2xf32> {
   %r = cotan.vmap @window(%t, %i) batched = [false, true] : (tensor<5xf32>, tensor<2xi32>) -> tensor<2x2xf32>
   return %r : tensor<2x2xf32>
+}
+
+// -----
+
+// Without a rule for the case (per-example start indices of a
+// dynamic_update_slice), the op runs once per batch element and the
+// results are concatenated.
+// CHECK-LABEL: func.func private @write_vmap
+// CHECK-COUNT-2: cotan.dynamic_update_slice
+// CHECK: cotan.concatenate %{{.*}}, %{{.*}} dim = 0 : (tensor<1x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+func.func private @write(%t: tensor<5xf32>, %u: tensor<2xf32>, %i: tensor<i32>) -> tensor<5xf32> {
+  %0 = cotan.dynamic_update_slice %t[%i], %u : (tensor<5xf32>, tensor<2xf32>, tensor<i32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+func.func @looped(%t: tensor<5xf32>, %u: tensor<2xf32>, %i: tensor<2xi32>) -> tensor<2x5xf32> {
+  %r = cotan.vmap @write(%t, %u, %i) batched = [false, false, true] : (tensor<5xf32>, tensor<2xf32>, tensor<2xi32>) -> tensor<2x5xf32>
+  return %r : tensor<2x5xf32>
 }
