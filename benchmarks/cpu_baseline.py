@@ -10,8 +10,6 @@ torch==2.13.0`) to include them.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from typing import Callable
 
 import numpy as np
@@ -19,13 +17,10 @@ import numpy as np
 import cotan
 import cotan.numpy as cnp
 
-try:
-    import jax
-    import jax.numpy as jnp
+from harness import jax, jnp, median_time
 
+if jax is not None:
     jax.config.update("jax_enable_x64", True)
-except ImportError:  # pragma: no cover - optional peer
-    jax = None
 try:
     import torch
 
@@ -34,14 +29,6 @@ except ImportError:  # pragma: no cover - optional peer
     torch = None
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm up (compiles)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def case(name: str, numpy_fn, cotan_fn, jax_fn, torch_fn, args, repeat: int) -> None:

@@ -8,29 +8,15 @@ and JAX's jit(vmap(grad)) in the same process.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
 import cotan
 import cotan.numpy as cnp
 
-try:
-    import jax
-    import jax.numpy as jnp
-except ImportError:  # pragma: no cover - optional peer
-    jax = None
+from harness import jax, jnp, median_time
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def make_loss(np_mod, log_softmax):

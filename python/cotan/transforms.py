@@ -416,6 +416,16 @@ class _CustomRule:
     def _emit(self, trace: Trace, args: tuple) -> Any:
         raise NotImplementedError
 
+    def _trace_primal(self, trace: Trace, args: tuple):
+        """The function as a private callee of `trace`: (input tree,
+        operands, their avals, callee name, outputs, output tree)."""
+        leaves, in_tree = tree_flatten(args)
+        operands = [_as_operand(x) for x in leaves]
+        avals = [ShapedArray(o.shape, o.dtype, o.weak_type) for o in operands]
+        callee, outs, out_tree = _trace_private(
+            trace, lambda xs: self.fun(*tree_unflatten(in_tree, xs)), avals, self.__name__, "function")
+        return in_tree, operands, avals, callee, outs, out_tree
+
     def __call__(self, *args: Any) -> Any:
         if not self._has_rule():
             raise user_error(TypeError, f"{type(self).__name__} function `{self.__name__}` has no rule: "
@@ -457,12 +467,8 @@ class custom_vjp(_CustomRule):
         return self.fwd is not None
 
     def _emit(self, trace: Trace, args: tuple) -> Any:
-        leaves, in_tree = tree_flatten(args)
-        operands = [_as_operand(x) for x in leaves]
-        avals = [ShapedArray(o.shape, o.dtype, o.weak_type) for o in operands]
+        in_tree, operands, avals, callee, outs, out_tree = self._trace_primal(trace, args)
         name = self.__name__
-        callee, outs, out_tree = _trace_private(
-            trace, lambda xs: self.fun(*tree_unflatten(in_tree, xs)), avals, name, "function")
         n = len(outs)
         structure = {}
 
@@ -524,12 +530,8 @@ class custom_jvp(_CustomRule):
         return self.rule is not None
 
     def _emit(self, trace: Trace, args: tuple) -> Any:
-        leaves, in_tree = tree_flatten(args)
-        operands = [_as_operand(x) for x in leaves]
-        avals = [ShapedArray(o.shape, o.dtype, o.weak_type) for o in operands]
+        in_tree, operands, avals, callee, outs, out_tree = self._trace_primal(trace, args)
         name = self.__name__
-        callee, outs, out_tree = _trace_private(
-            trace, lambda xs: self.fun(*tree_unflatten(in_tree, xs)), avals, name, "function")
         k = len(avals)
 
         def rule(xs):

@@ -1,0 +1,25 @@
+"""Shared by the benchmarks: timing, and the optional peers (JAX)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+try:
+    import jax
+    import jax.numpy as jnp
+except ImportError:  # pragma: no cover - an optional peer
+    jax = jnp = None
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    """Median seconds of `repeat` calls of fn, after one warm-up call (which
+    compiles)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
