@@ -41,6 +41,7 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   // Elementwise producers fuse into their consumers before buffers exist,
   // so fused intermediates are never materialized.
   pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createApproximateMath());
   pm.addPass(createCanonicalizerPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -58,4 +58,17 @@ def ExpandTransforms : Pass<"cotan-expand-transforms", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
 }
 
+def ApproximateMath : Pass<"cotan-approximate-math"> {
+  let summary = "Replace f32 transcendental functions by polynomial approximations";
+  let description = [{
+    Rewrites f32 `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`,
+    `sin`, `cos`, `atan`, `atan2` and `erf` into arithmetic (MLIR's
+    polynomial approximations, accurate to a few ULP), so loops over them
+    no longer call libm once per element and LLVM can vectorize them.
+    f64 keeps the libm calls.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD
