@@ -1,7 +1,9 @@
 //===- DotGeneralToLinalg.cpp - dot_general to linalg.generic -------------===//
 //
-// Loops are ordered batch, lhs free, rhs free, contracting; the result map
-// is the identity on the first three groups. f16/bf16 accumulate in f32.
+// Loops are ordered batch, lhs free, contracting, rhs free: with the rhs
+// free dimensions innermost, the inner loop walks the rhs and the result
+// contiguously (row-major), which LLVM vectorizes; with the contraction
+// innermost it would stride down rhs columns. f16/bf16 accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,10 +31,12 @@ struct DotGeneralToGeneric : OpConversionPattern<DotGeneralOp> {
     MLIRContext *context = rewriter.getContext();
 
     int64_t numBatch = lhsBatch.size();
-    int64_t lhsFree = lhsType.getRank() - numBatch - lhsContract.size();
-    int64_t rhsFree = rhsType.getRank() - numBatch - rhsContract.size();
-    int64_t numParallel = numBatch + lhsFree + rhsFree;
-    int64_t numLoops = numParallel + lhsContract.size();
+    int64_t numContract = lhsContract.size();
+    int64_t lhsFree = lhsType.getRank() - numBatch - numContract;
+    int64_t rhsFree = rhsType.getRank() - numBatch - numContract;
+    int64_t contractStart = numBatch + lhsFree;
+    int64_t rhsFreeStart = contractStart + numContract;
+    int64_t numLoops = rhsFreeStart + rhsFree;
 
     // Map operand dimensions to loops.
     auto operandMap = [&](RankedTensorType type, ArrayRef<int64_t> batch,
@@ -43,22 +47,25 @@ struct DotGeneralToGeneric : OpConversionPattern<DotGeneralOp> {
         const auto *b = llvm::find(batch, d);
         const auto *c = llvm::find(contract, d);
         int64_t loop = b != batch.end()      ? b - batch.begin()
-                       : c != contract.end() ? numParallel + (c - contract.begin())
+                       : c != contract.end() ? contractStart + (c - contract.begin())
                                              : nextFree++;
         exprs.push_back(getAffineDimExpr(loop, context));
       }
       return AffineMap::get(numLoops, 0, exprs, context);
     };
     SmallVector<AffineExpr> resultExprs;
-    for (int64_t d = 0; d < numParallel; ++d)
-      resultExprs.push_back(getAffineDimExpr(d, context));
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    for (int64_t d = 0; d < numLoops; ++d) {
+      if (d >= contractStart && d < rhsFreeStart)
+        iterators[d] = utils::IteratorType::reduction;
+      else
+        resultExprs.push_back(getAffineDimExpr(d, context));
+    }
     SmallVector<AffineMap> maps = {
         operandMap(lhsType, lhsBatch, lhsContract, numBatch),
-        operandMap(rhsType, rhsBatch, rhsContract, numBatch + lhsFree),
+        operandMap(rhsType, rhsBatch, rhsContract, rhsFreeStart),
         AffineMap::get(numLoops, 0, resultExprs, context)};
-    SmallVector<utils::IteratorType> iterators(numParallel,
-                                               utils::IteratorType::parallel);
-    iterators.append(lhsContract.size(), utils::IteratorType::reduction);
 
     Type element = resultType.getElementType();
     Type accElement = isHalf(element) ? rewriter.getF32Type() : element;
