@@ -40,7 +40,10 @@ Value combine(OpBuilder &b, Location loc, Combiner combiner, Value x,
   bool isBool = x.getType().isInteger(1);
   switch (combiner) {
   case Combiner::Sum:
-    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc))
+    // reassoc lets LLVM vectorize the sum (partial sums per lane); the
+    // order of additions is unspecified, as in NumPy's pairwise sum.
+    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc,
+                                                 arith::FastMathFlags::reassoc))
                    : Value(arith::AddIOp::create(b, loc, x, acc));
   case Combiner::Prod:
     return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))

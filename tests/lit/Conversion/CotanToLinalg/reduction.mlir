@@ -6,7 +6,7 @@
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<3xf32>)
 // CHECK: linalg.reduce ins(%{{.*}} : tensor<2x3xf32>) outs(%[[INIT]] : tensor<3xf32>) dimensions = [0]
-// CHECK: arith.addf
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc> : f32
 func.func @reduce_sum(%x: tensor<2x3xf32>) -> tensor<3xf32> {
   %0 = cotan.reduce_sum %x dims = [0] : tensor<2x3xf32> -> tensor<3xf32>
   return %0 : tensor<3xf32>
