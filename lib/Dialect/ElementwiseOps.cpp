@@ -189,6 +189,19 @@ namespace {
 Value one(OpBuilder &b, Location loc, Value like) {
   return splatLike(b, loc, like.getType(), 1.0);
 }
+
+/// Tangent of a binary op from its partial derivatives, which its VJP
+/// yields when pulled back from a cotangent of ones.
+template <typename OpT>
+SmallVector<Value> jvpFromPartials(OpT op, OpBuilder &b,
+                                   ArrayRef<Value> tangents) {
+  if (allNull(tangents))
+    return {Value()};
+  Location loc = op.getLoc();
+  SmallVector<Value> partials = op.vjp(b, {one(b, loc, op.getResult())});
+  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], partials[0]),
+                    mulOrNull(b, loc, tangents[1], partials[1]))};
+}
 } // namespace
 
 // f'(x) of the smooth unary ops, in terms of x and y = f(x).
@@ -332,12 +345,7 @@ SmallVector<Value> PowOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   return {MulOp::create(b, loc, ct, da), MulOp::create(b, loc, ct, dp)};
 }
 SmallVector<Value> PowOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
-  if (allNull(tangents))
-    return {Value()};
-  SmallVector<Value> partials = vjp(b, {one(b, getLoc(), getResult())});
-  Location loc = getLoc();
-  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], partials[0]),
-                    mulOrNull(b, loc, tangents[1], partials[1]))};
+  return jvpFromPartials(*this, b, tangents);
 }
 
 namespace {
@@ -408,12 +416,7 @@ SmallVector<Value> Atan2Op::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
           NegOp::create(b, loc, MulOp::create(b, loc, scaled, x))};
 }
 SmallVector<Value> Atan2Op::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
-  if (allNull(tangents))
-    return {Value()};
-  SmallVector<Value> partials = vjp(b, {one(b, getLoc(), getResult())});
-  Location loc = getLoc();
-  return {addOrNull(b, loc, mulOrNull(b, loc, tangents[0], partials[0]),
-                    mulOrNull(b, loc, tangents[1], partials[1]))};
+  return jvpFromPartials(*this, b, tangents);
 }
 
 SmallVector<Value> SelectOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {

@@ -250,6 +250,11 @@ def true_divide(x: Any, y: Any) -> ArrayBase:
 divide = true_divide
 
 
+def _signs_differ(a: ArrayBase, b: ArrayBase) -> ArrayBase:
+    zero = _full_like(0, a)
+    return ops.compare(ops.compare(a, zero, direction="lt"), ops.compare(b, zero, direction="lt"), direction="ne")
+
+
 def floor_divide(x: Any, y: Any) -> ArrayBase:
     a, b = _elementwise(x, y)
     _numeric(a, "floor_divide")
@@ -260,9 +265,8 @@ def floor_divide(x: Any, y: Any) -> ArrayBase:
     q = ops.div(a, b)
     zero = _full_like(0, a)
     inexact = ops.compare(ops.rem(a, b), zero, direction="ne")
-    signs = ops.compare(ops.compare(a, zero, direction="lt"), ops.compare(b, zero, direction="lt"), direction="ne")
     one = _full_like(1, a)
-    return ops.select(ops.and_(inexact, signs), ops.sub(q, one), q)
+    return ops.select(ops.and_(inexact, _signs_differ(a, b)), ops.sub(q, one), q)
 
 
 def remainder(x: Any, y: Any) -> ArrayBase:
@@ -272,8 +276,7 @@ def remainder(x: Any, y: Any) -> ArrayBase:
     r = ops.rem(a, b)
     zero = _full_like(0, a)
     nonzero = ops.compare(r, zero, direction="ne")
-    signs = ops.compare(ops.compare(r, zero, direction="lt"), ops.compare(b, zero, direction="lt"), direction="ne")
-    return ops.select(ops.and_(nonzero, signs), ops.add(r, b), r)
+    return ops.select(ops.and_(nonzero, _signs_differ(r, b)), ops.add(r, b), r)
 
 
 mod = remainder
