@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DifferentiableBody.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::cotan;
@@ -30,24 +30,19 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
       createDerivedFunction(function, name, inputs, results, symbols, b);
   Block *entry = &tangentFn.front();
 
-  auto carries = [](Value v) {
-    return isa<FloatType>(getElementTypeOrSelf(v.getType()));
-  };
   Block &body = function.front();
   unsigned numInputs = type.getNumInputs();
   IRMapping map;
   DenseMap<Value, Value> tangent;
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     map.map(arg, entry->getArgument(i));
-    if (carries(arg))
+    if (carriesDerivative(arg.getType()))
       tangent[entry->getArgument(i)] = entry->getArgument(numInputs + i);
   }
   for (Operation &original : body.without_terminator()) {
-    if (!isa<DifferentiableOpInterface>(original)) {
+    if (failed(verifyDifferentiable(original))) {
       symbols.erase(tangentFn);
-      return original.emitOpError("cannot be differentiated: it has no "
-                                  "derivative rules (only cotan ops can be "
-                                  "differentiated)");
+      return failure();
     }
     Operation *op = b.clone(original, map);
     SmallVector<Value> tangents = llvm::map_to_vector(
@@ -56,7 +51,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
       continue;
     SmallVector<Value> out = cast<DifferentiableOpInterface>(op).jvp(b, tangents);
     for (auto [result, t] : llvm::zip(op->getResults(), out))
-      if (t && carries(result))
+      if (t && carriesDerivative(result.getType()))
         tangent[result] = t;
   }
 

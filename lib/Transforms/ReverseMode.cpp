@@ -9,19 +9,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DifferentiableBody.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::cotan;
-
-namespace {
-bool carriesDerivative(Type type) {
-  return isa<FloatType>(getElementTypeOrSelf(type));
-}
-} // namespace
 
 func::FuncOp mlir::cotan::createDerivedFunction(func::FuncOp function,
                                                    StringRef name,
@@ -47,9 +41,8 @@ cloneBody(func::FuncOp function, Block *entry, OpBuilder &b, IRMapping &map) {
     map.map(from, to);
   SmallVector<Operation *> cloned;
   for (Operation &op : body.without_terminator()) {
-    if (!isa<DifferentiableOpInterface>(op))
-      return op.emitOpError("cannot be differentiated: it has no derivative "
-                            "rules (only cotan ops can be differentiated)");
+    if (failed(verifyDifferentiable(op)))
+      return failure();
     cloned.push_back(b.clone(op, map));
   }
   return cloned;
