@@ -14,7 +14,7 @@ from .errors import CompileError
 from .mlir import ir
 from .mlir.execution_engine import ExecutionEngine
 from .mlir.passmanager import PassManager
-from .runtime import Executable, runtime_library
+from .runtime import Executable, load_thread_runtime, runtime_library
 
 STAGES = ("cotan", "linalg", "llvm")
 _PIPELINES = {"linalg": "cotan-to-linalg-pipeline", "llvm": "cotan-linalg-to-llvm-pipeline"}
@@ -92,12 +92,17 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     with context():
         module = _clone(traced.module)
         run_pipeline(module, "cotan-cpu-pipeline", traced.name)
+        load_thread_runtime()
         try:
             engine = ExecutionEngine(module, opt_level=OPT_LEVEL,
                                      shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
-    return Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted)
+        # convert-async-to-llvm declares the runtime API in every module but
+        # emits `__resume`, the entry worker threads call, only for tasks.
+        threaded = "__resume" in ir.SymbolTable(module.operation)
+    return Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
+                      threaded=threaded)
 
 
 def compile_traced(name: str, in_avals: Sequence[ShapedArray],

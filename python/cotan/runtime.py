@@ -3,6 +3,7 @@ the packed C interface of the MLIR ExecutionEngine."""
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import os
@@ -31,6 +32,64 @@ def runtime_library(name: str = "libmlir_c_runner_utils.so") -> str:
     )
 
 
+@functools.lru_cache(maxsize=None)
+def load_thread_runtime() -> ctypes.CDLL:
+    """Makes MLIR's async runtime (the worker threads parallel loops run on)
+    visible to every JIT-compiled module, once per process.
+
+    Loaded globally rather than through the ExecutionEngine's `shared_libs`:
+    an engine tears down the libraries' process-wide state when it is
+    destroyed, which would stop the threads under every other engine.
+    """
+    lib = ctypes.CDLL(runtime_library("libmlir_async_runtime.so"), mode=ctypes.RTLD_GLOBAL)
+    lib.mlirAsyncRuntimGetNumWorkerThreads.restype = ctypes.c_int64
+    lib.mlirAsyncRuntimeExecute.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    return lib
+
+
+class _WorkerBarrier:
+    """A pthread barrier for every worker thread plus the caller."""
+
+    def __init__(self) -> None:
+        self._runtime = load_thread_runtime()
+        self._workers = int(self._runtime.mlirAsyncRuntimGetNumWorkerThreads())
+        libc = ctypes.CDLL(None)
+        self._wait = libc.pthread_barrier_wait
+        self._wait.argtypes = [ctypes.c_void_p]
+        self._barrier = ctypes.create_string_buffer(128)  # >= sizeof(pthread_barrier_t)
+        if libc.pthread_barrier_init(self._barrier, None, self._workers + 1) != 0:
+            raise OSError("pthread_barrier_init failed")
+
+    def wait_for_idle_workers(self) -> None:
+        """Returns once every worker thread has finished the task it was
+        running.
+
+        A compiled function returns when its last parallel task signals
+        completion, but the worker still runs a few instructions of that
+        task's compiled code afterwards. Each worker is handed a task that
+        blocks in the barrier (native code: no Python, no JIT-compiled code),
+        so when the caller gets through, none is inside compiled code.
+        """
+        barrier = ctypes.addressof(self._barrier)
+        task = ctypes.cast(self._wait, ctypes.c_void_p).value
+        for _ in range(self._workers):
+            self._runtime.mlirAsyncRuntimeExecute(barrier, task)
+        self._wait(barrier)  # ctypes releases the GIL while it blocks
+
+
+worker_barrier = functools.lru_cache(maxsize=None)(_WorkerBarrier)
+# Set at interpreter exit, after which engines are no longer freed: the
+# runtime's exit handler joins the workers itself.
+_exiting = False
+_kept_at_exit: list = []
+
+
+@atexit.register
+def _mark_exiting() -> None:
+    global _exiting
+    _exiting = True
+
+
 class Executable:
     """A compiled function taking NumPy inputs and returning fresh outputs.
 
@@ -44,8 +103,9 @@ class Executable:
     """
 
     def __init__(self, engine, symbol: str, in_avals: Sequence, out_avals: Sequence,
-                 hoisted: Sequence[np.ndarray]):
+                 hoisted: Sequence[np.ndarray], threaded: bool = False):
         self._engine = engine  # owns the code the function pointer points to
+        self._threaded = threaded
         address = engine.raw_lookup("_mlir_ciface_" + symbol)
         self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
         self._out_specs = [(tuple(a.shape), np.dtype(a.dtype)) for a in out_avals]
@@ -80,3 +140,13 @@ class Executable:
             frame[slot] = base + offset
         self._fn(base + self._packed_offset)
         return outputs
+
+    def __del__(self) -> None:
+        # Free the code only once no worker thread can still be running it.
+        engine = getattr(self, "_engine", None)
+        if engine is None or not self._threaded:
+            return
+        if _exiting:
+            _kept_at_exit.append(engine)
+        else:
+            worker_barrier().wait_for_idle_workers()

@@ -71,4 +71,52 @@ def ApproximateMath : Pass<"cotan-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Tile, pack and vectorize matmul-shaped linalg.generic ops on buffers";
+  let description = [{
+    Rewrites each float `linalg.generic` on buffers that computes
+    `C[b, m, n] += A[b, m, k] * B[b, k, n]` (any operand layouts, any batch
+    dimensions, as `dot_general` lowers to) into a blocked matrix multiply:
+
+    - the result is split into `tile-m` x `tile-n` blocks, distributed over
+      threads by an `scf.parallel` (unless `parallel=false`);
+    - each block walks the contraction in `tile-k` slices; per slice the
+      slice of `A` is packed into `register-rows`-row panels and the slice of
+      `B` into panels two vector registers wide, both contiguous and padded
+      with zeros, so the inner loop reads memory sequentially and never
+      checks bounds;
+    - a register tile of `register-rows` x (2 vectors) accumulators lives in
+      `scf.for` iteration arguments across the slice: per step it loads one
+      row of the `B` panel and does one broadcast `vector.fma` per row.
+
+    Tile sizes follow from the vector width (`vector-bits`, by default the
+    host's widest: 512 with AVX-512, 256 with AVX, else 128) so that a `B`
+    panel stays in L1 and the packed blocks in L2. Contractions smaller
+    than 32768 multiply-adds, or whose result's innermost dimension is not
+    the `n` loop, keep their plain loops. The accumulation order of the
+    contraction changes (slices of `tile-k`).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "0",
+           "Vector register width in bits (0: the host's widest)">,
+    Option<"parallel", "parallel", "bool", "true",
+           "Distribute result blocks over threads with scf.parallel">,
+    Option<"tileM", "tile-m", "int64_t", "0",
+           "Rows of a result block (0: derived from the vector width)">,
+    Option<"tileN", "tile-n", "int64_t", "0",
+           "Columns of a result block (0: derived)">,
+    Option<"tileK", "tile-k", "int64_t", "0",
+           "Length of a contraction slice (0: derived)">,
+    Option<"registerRows", "register-rows", "int64_t", "0",
+           "Rows of the register tile (0: derived)">,
+    Option<"minTasks", "min-tasks", "int64_t", "0",
+           "Split the result into at least this many tasks where it can "
+           "(0: four per hardware thread)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD
