@@ -40,7 +40,9 @@ void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
 
 void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   // Elementwise producers fuse into their consumers before buffers exist,
-  // so fused intermediates are never materialized.
+  // so fused intermediates are never materialized. Fusion works on generics,
+  // so named ops (reductions, fills, transposes) are generalized first.
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createApproximateMath());
   pm.addPass(createCanonicalizerPass());
@@ -60,9 +62,11 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
 
-  // Matmuls get blocked, packed and vectorized; their blocks run on the
-  // MLIR async runtime's worker threads, as many as the host has.
+  // Matmuls get blocked, packed and vectorized, elementwise loops
+  // vectorized; large ones run on the MLIR async runtime's worker threads,
+  // as many as the host has.
   pm.addNestedPass<func::FuncOp>(cotan::createTileMatmul());
+  pm.addNestedPass<func::FuncOp>(cotan::createVectorizeElementwise());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   AsyncParallelForPassOptions parallelFor;

@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostTarget.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <thread>
 
@@ -419,22 +419,12 @@ private:
   Value a, b, c;
 };
 
-/// The widest vector registers of the host, in bits.
-unsigned hostVectorBits() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return 512;
-  if (features.lookup("avx"))
-    return 256;
-  return 128;
-}
-
 struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
   using TileMatmulBase::TileMatmulBase;
 
   MatmulTiling tilingFor(linalg::GenericOp op, const MatmulLoops &loops) const {
     Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-    unsigned bits = vectorBits ? unsigned(vectorBits) : hostVectorBits();
+    unsigned bits = mlir::cotan::vectorBitsOrHost(vectorBits);
     int64_t lanes = std::max<int64_t>(1, bits / element.getIntOrFloatBitWidth());
     MatmulTiling tiling;
     // Two vectors per row; with 32 registers (AVX-512) 14 rows of

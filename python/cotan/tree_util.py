@@ -3,7 +3,7 @@ leaves, flattened to a list and a treedef that rebuilds them."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable, Iterator
 
 _registry: dict[type, tuple[Callable, Callable]] = {}
 
@@ -65,35 +65,38 @@ class PyTreeDef:
 _LEAF = PyTreeDef(None, None, ())
 
 
+# The recursions below are module-level functions, not closures that call
+# themselves: such a closure is a reference cycle, which would keep the
+# leaves (often large arrays) alive until the garbage collector runs.
+
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None):
     leaves: list[Any] = []
-
-    def rec(x: Any) -> PyTreeDef:
-        kind = None if (is_leaf is not None and is_leaf(x)) else _node_kind(x)
-        if kind is None:
-            leaves.append(x)
-            return _LEAF
-        if kind == "namedtuple":
-            return PyTreeDef(kind, type(x), tuple(rec(c) for c in x))
-        children, aux = _registry[kind][0](x)
-        return PyTreeDef(kind, aux, tuple(rec(c) for c in children))
-
-    treedef = rec(tree)
+    treedef = _flatten(tree, is_leaf, leaves)
     return leaves, treedef
 
 
+def _flatten(x: Any, is_leaf: Callable[[Any], bool] | None, leaves: list) -> PyTreeDef:
+    kind = None if (is_leaf is not None and is_leaf(x)) else _node_kind(x)
+    if kind is None:
+        leaves.append(x)
+        return _LEAF
+    if kind == "namedtuple":
+        return PyTreeDef(kind, type(x), tuple(_flatten(c, is_leaf, leaves) for c in x))
+    children, aux = _registry[kind][0](x)
+    return PyTreeDef(kind, aux, tuple(_flatten(c, is_leaf, leaves) for c in children))
+
+
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
-    it = iter(leaves)
+    return _unflatten(treedef, iter(leaves))
 
-    def rec(td: PyTreeDef) -> Any:
-        if td.kind is None:
-            return next(it)
-        children = [rec(c) for c in td.children]
-        if td.kind == "namedtuple":
-            return td.aux(*children)
-        return _registry[td.kind][1](td.aux, children)
 
-    return rec(treedef)
+def _unflatten(td: PyTreeDef, leaves: Iterator[Any]) -> Any:
+    if td.kind is None:
+        return next(leaves)
+    children = [_unflatten(c, leaves) for c in td.children]
+    if td.kind == "namedtuple":
+        return td.aux(*children)
+    return _registry[td.kind][1](td.aux, children)
 
 
 def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list:
@@ -126,23 +129,23 @@ def keystr(path: tuple) -> str:
 def tree_flatten_with_path(tree: Any) -> list[tuple[tuple, Any]]:
     """(path, leaf) pairs; a path is the tuple of indices/keys to the leaf."""
     out: list[tuple[tuple, Any]] = []
-
-    def rec(x: Any, path: tuple) -> None:
-        kind = _node_kind(x)
-        if kind is None:
-            out.append((path, x))
-        elif kind is dict:
-            for k in sorted(x):
-                rec(x[k], path + (k,))
-        elif kind is type(None):
-            return
-        elif kind in (tuple, list, "namedtuple"):
-            for i, c in enumerate(x):
-                rec(c, path + (i,))
-        else:
-            children, _ = _registry[kind][0](x)
-            for i, c in enumerate(children):
-                rec(c, path + (i,))
-
-    rec(tree, ())
+    _flatten_with_path(tree, (), out)
     return out
+
+
+def _flatten_with_path(x: Any, path: tuple, out: list) -> None:
+    kind = _node_kind(x)
+    if kind is None:
+        out.append((path, x))
+    elif kind is dict:
+        for k in sorted(x):
+            _flatten_with_path(x[k], path + (k,), out)
+    elif kind is type(None):
+        return
+    elif kind in (tuple, list, "namedtuple"):
+        for i, c in enumerate(x):
+            _flatten_with_path(c, path + (i,), out)
+    else:
+        children, _ = _registry[kind][0](x)
+        for i, c in enumerate(children):
+            _flatten_with_path(c, path + (i,), out)

@@ -144,3 +144,20 @@ def test_log_compiles_explains_misses(caplog, monkeypatch):
     assert "first call" in messages[0]
     assert "args[0] changed from float32[3] to float32[4]" in messages[1]
     assert "test_jit.py" in messages[1]
+
+
+def test_results_are_freed_without_the_garbage_collector():
+    import gc
+    import weakref
+
+    f = cotan.jit(lambda v: v + 1)
+    x = np.ones(1000, np.float32)
+    gc.disable()
+    try:
+        result = f(x)
+        buffer = weakref.ref(np.asarray(result).base if np.asarray(result).base is not None
+                             else np.asarray(result))
+        del result
+        assert buffer() is None, "a reference cycle keeps jit results alive"
+    finally:
+        gc.enable()

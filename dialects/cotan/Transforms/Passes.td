@@ -119,4 +119,32 @@ def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def VectorizeElementwise : Pass<"cotan-vectorize-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize and parallelize elementwise linalg.generic ops on buffers";
+  let description = [{
+    Rewrites each `linalg.generic` on static buffers whose loops are all
+    parallel and whose body is elementwise arithmetic into loops over
+    vectors of the host's width: the innermost loop steps a vector at a
+    time (operands that do not vary along it are broadcast), the last
+    partial vector is masked, and the body's ops are cloned on vector
+    types. With at least `parallel-threshold` elements the rows are split
+    into chunks spread over threads by an `scf.parallel`.
+
+    Generics that read along a transposed dimension, use `linalg.index`,
+    or hold non-elementwise ops keep their scalar loops.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "0",
+           "Vector register width in bits (0: the host's widest)">,
+    Option<"parallelThreshold", "parallel-threshold", "int64_t", "262144",
+           "Elements from which the loop is split over threads (0: never)">,
+    Option<"chunk", "chunk", "int64_t", "131072",
+           "Elements per parallel task (rounded to whole vectors)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD

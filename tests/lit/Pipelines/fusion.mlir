@@ -1,0 +1,52 @@
+// What the CPU pipeline fuses, checked on the buffers it hands to loop
+// lowering: no intermediate is allocated, producers read their inputs once.
+// RUN: cotan-opt %s --split-input-file --cotan-cpu-pipeline --mlir-print-ir-before=convert-linalg-to-loops -o /dev/null 2>&1 | FileCheck %s
+
+// sum(x * y + z): the elementwise producers fuse into the reduction, one
+// generic reading the three inputs.
+// CHECK-LABEL: func.func @fused_reduction
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = []
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg0, %arg1, %arg2 : memref<4096xf32>, memref<4096xf32>, memref<4096xf32>) outs(%arg3 : memref<f32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: arith.addf {{.*}} fastmath<reassoc>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @fused_reduction(%x: tensor<4096xf32>, %y: tensor<4096xf32>, %z: tensor<4096xf32>) -> tensor<f32> {
+  %0 = cotan.mul %x, %y : tensor<4096xf32>
+  %1 = cotan.add %0, %z : tensor<4096xf32>
+  %2 = cotan.reduce_sum %1 dims = [0] : tensor<4096xf32> -> tensor<f32>
+  return %2 : tensor<f32>
+}
+
+// -----
+
+// The gradient of sum(sigmoid(x)): forward and backward sweeps fuse into one
+// vector loop over x, with exp approximated inline.
+// CHECK-LABEL: func.func @sigmoid_grad
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for
+// CHECK: vector.transfer_read %arg0
+// CHECK-NOT: vector.transfer_read
+// CHECK: vector.transfer_write {{.*}}, %arg1
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: math.exp
+// CHECK: return
+func.func private @sigmoid_sum(%x: tensor<4096xf32>) -> tensor<f32> {
+  %one = cotan.constant dense<1.0> : tensor<4096xf32>
+  %n = cotan.neg %x : tensor<4096xf32>
+  %e = cotan.exp %n : tensor<4096xf32>
+  %d = cotan.add %one, %e : tensor<4096xf32>
+  %s = cotan.div %one, %d : tensor<4096xf32>
+  %r = cotan.reduce_sum %s dims = [0] : tensor<4096xf32> -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @sigmoid_grad(%x: tensor<4096xf32>) -> tensor<4096xf32> {
+  %ct = cotan.constant dense<1.0> : tensor<f32>
+  %y, %g = cotan.vjp @sigmoid_sum(%x) cotangents(%ct) : (tensor<4096xf32>, tensor<f32>) -> (tensor<f32>, tensor<4096xf32>)
+  return %g : tensor<4096xf32>
+}
