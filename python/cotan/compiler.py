@@ -14,7 +14,7 @@ from .errors import CompileError
 from .mlir import ir
 from .mlir.execution_engine import ExecutionEngine
 from .mlir.passmanager import PassManager
-from .runtime import Executable, load_thread_runtime, runtime_library
+from .runtime import Executable, keep_freed_memory, load_thread_runtime, runtime_library
 
 STAGES = ("cotan", "linalg", "llvm")
 _PIPELINES = {"linalg": "cotan-to-linalg-pipeline", "llvm": "cotan-linalg-to-llvm-pipeline"}
@@ -93,6 +93,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         module = _clone(traced.module)
         run_pipeline(module, "cotan-cpu-pipeline", traced.name)
         load_thread_runtime()
+        keep_freed_memory()
         try:
             engine = ExecutionEngine(module, opt_level=OPT_LEVEL,
                                      shared_libs=[runtime_library()])
