@@ -46,14 +46,33 @@ class _NotAnArray(TypeError):
     """A pytree leaf that cannot be a jit argument (reported with its path)."""
 
 
+# The abstract value of each NumPy (shape, dtype) seen, so that a call does
+# not rebuild it.
+_ndarray_avals: dict[tuple, ShapedArray] = {}
+
+
+_ARRAY_TYPES = frozenset({np.ndarray, Array})
+
+
+@functools.lru_cache(maxsize=64)
+def _positional_arrays_tree(n: int) -> PyTreeDef:
+    return tree_flatten((tuple(range(n)), {}))[1]
+
+
 def _abstractify(leaf: Any) -> tuple[ShapedArray, np.ndarray]:
     """The abstract value of an argument leaf and its NumPy buffer."""
     if type(leaf) is Array:
         return leaf.aval, leaf._value
     if isinstance(leaf, np.ndarray):
-        dtype = _dt.canonicalize(leaf.dtype)
-        value = np.asarray(leaf, dtype, order="C")
-        return ShapedArray(value.shape, dtype), value
+        aval = _ndarray_avals.get((leaf.shape, leaf.dtype))
+        if aval is None:
+            aval = ShapedArray(leaf.shape, _dt.canonicalize(leaf.dtype))
+            if len(_ndarray_avals) >= 4096:
+                _ndarray_avals.clear()
+            _ndarray_avals[leaf.shape, leaf.dtype] = aval
+        if aval.dtype == leaf.dtype and leaf.flags.c_contiguous:
+            return aval, leaf
+        return aval, np.asarray(leaf, aval.dtype, order="C")
     if isinstance(leaf, (bool, int, float, np.generic)):
         dtype, weak = _dt.scalar_dtype(leaf)
         return ShapedArray((), dtype, weak), np.asarray(leaf, dtype)
@@ -201,8 +220,14 @@ class Jitted:
         """(signature, argument buffers, dynamic arguments), or None when
         called while tracing (on traced values, or inside a traced function,
         whose traced values the function may close over)."""
-        statics, dynamic = self._split(args, kwargs)
-        leaves, in_tree = tree_flatten(dynamic)
+        if not kwargs and not self._static_argnums and all(type(a) in _ARRAY_TYPES for a in args):
+            # The common call, positional arrays only: skip the generic
+            # pytree walk (its structure is the same interned tree).
+            statics, dynamic, leaves = (), (args, {}), list(args)
+            in_tree = _positional_arrays_tree(len(args))
+        else:
+            statics, dynamic = self._split(args, kwargs)
+            leaves, in_tree = tree_flatten(dynamic)
         if current_trace() is not None or any(isinstance(x, Tracer) for x in leaves):
             return None
         avals, buffers = _abstractify_all(leaves, dynamic, self._name)

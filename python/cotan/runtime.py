@@ -9,6 +9,7 @@ import functools
 import os
 import sys
 import sysconfig
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -157,16 +158,27 @@ class Executable:
         self._relative = [(cells + k, 8 * starts[k]) for k in range(n)] + \
                          [(packed + k, 8 * (cells + k)) for k in range(n)]
         self._packed_offset = 8 * packed
+        self._local = threading.local()
+
+    def _frame(self) -> tuple[ctypes.Array, int]:
+        """This thread's argument frame (calls on other threads get their
+        own), with the pointer cells and packed arguments filled in."""
+        try:
+            return self._local.frame
+        except AttributeError:
+            frame = type(self._template).from_buffer_copy(self._template)
+            base = ctypes.addressof(frame)
+            for slot, offset in self._relative:
+                frame[slot] = base + offset
+            self._local.frame = (frame, base + self._packed_offset)
+            return self._local.frame
 
     def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
-        frame = type(self._template).from_buffer_copy(self._template)
-        base = ctypes.addressof(frame)
+        frame, packed = self._frame()
         for start, buffer in zip(self._starts, (*inputs, *self._hoisted, *outputs)):
             frame[start] = frame[start + 1] = buffer.__array_interface__["data"][0]
-        for slot, offset in self._relative:
-            frame[slot] = base + offset
-        self._fn(base + self._packed_offset)
+        self._fn(packed)
         return outputs
 
     def __del__(self) -> None:
