@@ -13,6 +13,9 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
 
 namespace mlir::cotan {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE
@@ -47,31 +50,104 @@ bool hasElementwiseBody(linalg::GenericOp op) {
   return true;
 }
 
-/// The access of each operand, if the generic is an elementwise loop nest
-/// on static buffers whose outputs are contiguous along the innermost loop.
-std::optional<SmallVector<Access>> matchElementwise(linalg::GenericOp op) {
+/// The op that folds each element into a reduction's output, and how.
+struct Combiner {
+  Operation *op;
+  vector::CombiningKind kind;
+  TypedAttr neutral; // the element that leaves a value unchanged
+  bool outputFirst;  // combine(out, value) rather than combine(value, out)
+};
+
+/// An associative combiner with a vector.reduction kind: float adds only
+/// when reassociation is allowed (the result's order is then free).
+std::optional<Combiner> matchCombiner(Operation *op, Value output) {
+  if (op->getNumOperands() != 2 || !output.hasOneUse())
+    return std::nullopt;
+  Type type = output.getType();
+  Builder b(op->getContext());
+  auto floatAttr = [&](double value) -> TypedAttr {
+    return b.getFloatAttr(type, value);
+  };
+  auto intAttr = [&](APInt value) -> TypedAttr {
+    return b.getIntegerAttr(type, value);
+  };
+  unsigned width = type.getIntOrFloatBitWidth();
+  double inf = std::numeric_limits<double>::infinity();
+  using Kind = vector::CombiningKind;
+  std::optional<std::pair<Kind, TypedAttr>> kind =
+      llvm::TypeSwitch<Operation *, std::optional<std::pair<Kind, TypedAttr>>>(op)
+          .Case([&](arith::AddFOp add) -> std::optional<std::pair<Kind, TypedAttr>> {
+            if (!bitEnumContainsAll(add.getFastmath(),
+                                    arith::FastMathFlags::reassoc))
+              return std::nullopt;
+            return std::pair{Kind::ADD, floatAttr(0.0)};
+          })
+          .Case([&](arith::MaximumFOp) { return std::pair{Kind::MAXIMUMF, floatAttr(-inf)}; })
+          .Case([&](arith::MinimumFOp) { return std::pair{Kind::MINIMUMF, floatAttr(inf)}; })
+          .Case([&](arith::MaxNumFOp) { return std::pair{Kind::MAXNUMF, floatAttr(-inf)}; })
+          .Case([&](arith::MinNumFOp) { return std::pair{Kind::MINNUMF, floatAttr(inf)}; })
+          .Case([&](arith::AddIOp) { return std::pair{Kind::ADD, intAttr(APInt::getZero(width))}; })
+          .Case([&](arith::MulIOp) { return std::pair{Kind::MUL, intAttr(APInt(width, 1))}; })
+          .Case([&](arith::MaxSIOp) { return std::pair{Kind::MAXSI, intAttr(APInt::getSignedMinValue(width))}; })
+          .Case([&](arith::MinSIOp) { return std::pair{Kind::MINSI, intAttr(APInt::getSignedMaxValue(width))}; })
+          .Case([&](arith::MaxUIOp) { return std::pair{Kind::MAXUI, intAttr(APInt::getZero(width))}; })
+          .Case([&](arith::MinUIOp) { return std::pair{Kind::MINUI, intAttr(APInt::getMaxValue(width))}; })
+          .Case([&](arith::OrIOp) { return std::pair{Kind::OR, intAttr(APInt::getZero(width))}; })
+          .Case([&](arith::AndIOp) { return std::pair{Kind::AND, intAttr(APInt::getAllOnes(width))}; })
+          .Case([&](arith::XOrIOp) { return std::pair{Kind::XOR, intAttr(APInt::getZero(width))}; })
+          .Default([](Operation *) { return std::nullopt; });
+  if (!kind)
+    return std::nullopt;
+  return Combiner{op, kind->first, kind->second, op->getOperand(0) == output};
+}
+
+/// What the emitter needs to know about a matched generic.
+struct ElementwiseLoop {
+  SmallVector<Access> accesses;       // one per operand
+  std::optional<Combiner> reduction; // set if the innermost loop reduces
+};
+
+/// Matches an elementwise loop nest on static buffers, contiguous along the
+/// innermost loop for its outputs, or one whose innermost loop alone
+/// reduces into a single output through an associative combiner.
+std::optional<ElementwiseLoop> matchElementwise(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
-      op.getNumReductionLoops() != 0 || !hasElementwiseBody(op))
+      !hasElementwiseBody(op))
     return std::nullopt;
   unsigned inner = op.getNumLoops() - 1;
-  SmallVector<Access> accesses;
+  ElementwiseLoop loop;
+  if (op.getNumReductionLoops() != 0) {
+    auto iterators = op.getIteratorTypesArray();
+    if (op.getNumReductionLoops() != 1 ||
+        iterators[inner] != utils::IteratorType::reduction ||
+        op.getNumDpsInits() != 1)
+      return std::nullopt;
+    Block &body = op.getRegion().front();
+    Value yielded = body.getTerminator()->getOperand(0);
+    Operation *combiner = yielded.getDefiningOp();
+    if (!combiner || combiner->getBlock() != &body)
+      return std::nullopt;
+    loop.reduction = matchCombiner(combiner, body.getArguments().back());
+    if (!loop.reduction)
+      return std::nullopt;
+  }
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     AffineMap map = op.getMatchingIndexingMap(&operand);
     if (!type || !type.hasStaticShape() || !map.isProjectedPermutation())
       return std::nullopt;
     if (!map.isFunctionOfDim(inner)) {
-      if (op.isDpsInit(&operand))
+      if (op.isDpsInit(&operand) && !loop.reduction)
         return std::nullopt;
-      accesses.push_back(Access::Invariant);
+      loop.accesses.push_back(Access::Invariant);
       continue;
     }
     if (map.getDimPosition(map.getNumResults() - 1) != inner ||
         !type.isLastDimUnitStride())
       return std::nullopt; // a transposed read: a gather
-    accesses.push_back(Access::Contiguous);
+    loop.accesses.push_back(Access::Contiguous);
   }
-  return accesses;
+  return loop;
 }
 
 /// The widest element the loop moves, in bits (booleans are bytes).
@@ -89,9 +165,10 @@ unsigned widestElement(linalg::GenericOp op) {
 
 class ElementwiseEmitter {
 public:
-  ElementwiseEmitter(linalg::GenericOp op, ArrayRef<Access> accesses,
+  ElementwiseEmitter(linalg::GenericOp op, const ElementwiseLoop &loop,
                      int64_t lanes, int64_t chunk, bool parallel)
-      : op(op), accesses(accesses), lanes(lanes), builder(op),
+      : op(op), accesses(loop.accesses), reduction(loop.reduction),
+        lanes(lanes), builder(op),
         loc(op.getLoc()), ranges(op.getStaticLoopRanges()) {
     inner = ranges.size() - 1;
     rows = 1;
@@ -106,6 +183,9 @@ public:
 
   void emit() {
     int64_t tasks = rows * chunksPerRow;
+    if (reduction && chunksPerRow > 1)
+      partials = memref::AllocOp::create(
+          builder, loc, MemRefType::get({tasks}, output().getType().getElementType()));
     auto body = [&](OpBuilder &nested, Location, Value task) {
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPoint(nested.getInsertionBlock(),
@@ -126,6 +206,10 @@ public:
                            body(nested, l, iv);
                            scf::YieldOp::create(nested, l);
                          });
+    }
+    if (partials) {
+      combinePartials();
+      memref::DeallocOp::create(builder, loc, partials);
     }
     op.erase();
   }
@@ -162,6 +246,10 @@ private:
         builder, loc,
         arith::DivUIOp::create(builder, loc, count, index(lanes)), index(lanes));
     Value wholeEnd = arith::AddIOp::create(builder, loc, start, whole);
+    if (reduction) {
+      reduceChunk(task, loopValues, start, wholeEnd, end);
+      return;
+    }
 
     auto loop = scf::ForOp::create(builder, loc, start, wholeEnd, index(lanes));
     {
@@ -200,11 +288,26 @@ private:
 
   /// One vector of the loop at `loopValues`: read, compute, write.
   void emitStep(ArrayRef<Value> loopValues, bool inBounds) {
+    IRMapping mapping = computeVectors(loopValues, inBounds);
+    auto yield = cast<linalg::YieldOp>(op.getRegion().front().getTerminator());
+    for (auto [value, init] : llvm::zip(yield.getValues(), op.getDpsInitsMutable())) {
+      Value vector = mapping.lookupOrDefault(value);
+      if (!isa<VectorType>(vector.getType()))
+        vector = splat(vector); // a block argument or scalar from above
+      vector::TransferWriteOp::create(builder, loc, vector, init.get(),
+                                      indices(init, loopValues),
+                                      ArrayRef<bool>{inBounds});
+    }
+  }
+
+  /// Reads the operands at `loopValues` and clones the body onto vectors
+  /// (all of it but a reduction's combiner); maps body values to vectors.
+  IRMapping computeVectors(ArrayRef<Value> loopValues, bool inBounds) {
     Block &body = op.getRegion().front();
     IRMapping mapping;
     for (OpOperand &operand : op->getOpOperands()) {
       BlockArgument arg = body.getArgument(operand.getOperandNumber());
-      if (arg.use_empty())
+      if (arg.use_empty() || (reduction && op.isDpsInit(&operand)))
         continue;
       Type element = arg.getType();
       SmallVector<Value> at = indices(operand, loopValues);
@@ -220,6 +323,8 @@ private:
                            padding, ArrayRef<bool>{inBounds}));
     }
     for (Operation &inner : body.without_terminator()) {
+      if (reduction && &inner == reduction->op)
+        continue;
       if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
         auto type = vectorOf(constant.getType());
         mapping.map(constant.getResult(),
@@ -235,19 +340,123 @@ private:
       for (Value result : vectorOp->getResults())
         result.setType(vectorOf(result.getType()));
     }
-    auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    for (auto [value, init] : llvm::zip(yield.getValues(), op.getDpsInitsMutable())) {
-      Value vector = mapping.lookupOrDefault(value);
-      if (!isa<VectorType>(vector.getType()))
-        vector = splat(vector); // a block argument or scalar from above
-      vector::TransferWriteOp::create(builder, loc, vector, init.get(),
-                                      indices(init, loopValues),
-                                      ArrayRef<bool>{inBounds});
+    return mapping;
+  }
+
+  // -- reductions ---------------------------------------------------------
+
+  MemRefType outputType() { return output().getType(); }
+  TypedValue<MemRefType> output() {
+    return cast<TypedValue<MemRefType>>(op.getDpsInits()[0]);
+  }
+
+  /// The value the combiner folds in, as a vector at `loopValues`.
+  Value elementVector(ArrayRef<Value> loopValues, bool inBounds) {
+    IRMapping mapping = computeVectors(loopValues, inBounds);
+    Value element = reduction->op->getOperand(reduction->outputFirst ? 1 : 0);
+    Value vector = mapping.lookupOrDefault(element);
+    return isa<VectorType>(vector.getType()) ? vector : splat(vector);
+  }
+
+  /// The combiner applied to (accumulator, value), on scalars or vectors.
+  Value combine(Value accumulator, Value value) {
+    IRMapping mapping;
+    Value output = op.getRegion().front().getArguments().back();
+    Value element = reduction->op->getOperand(reduction->outputFirst ? 1 : 0);
+    mapping.map(output, accumulator);
+    mapping.map(element, value);
+    Operation *combined = builder.clone(*reduction->op, mapping);
+    combined->getResult(0).setType(value.getType());
+    return combined->getResult(0);
+  }
+
+  /// Folds [start, end) of a row into a vector accumulator, reduces it to a
+  /// scalar and folds that into the output (or this task's partial).
+  void reduceChunk(Value task, SmallVector<Value> loopValues, Value start,
+                   Value wholeEnd, Value end) {
+    Type element = reduction->neutral.getType();
+    VectorType type = vectorOf(element);
+    Value neutral = arith::ConstantOp::create(
+        builder, loc, type, SplatElementsAttr::get(type, reduction->neutral));
+    auto loop = scf::ForOp::create(
+        builder, loc, start, wholeEnd, index(lanes), ValueRange{neutral},
+        [&](OpBuilder &nested, Location l, Value iv, ValueRange acc) {
+          OpBuilder::InsertionGuard guard(builder);
+          builder.setInsertionPoint(nested.getInsertionBlock(),
+                                    nested.getInsertionPoint());
+          loopValues[inner] = iv;
+          Value next = combine(acc[0], elementVector(loopValues, true));
+          scf::YieldOp::create(builder, l, next);
+        });
+    Value accumulator = loop.getResult(0);
+    if (length % lanes != 0) {
+      // Lanes past the end take the neutral element.
+      Value hasTail = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::ult, wholeEnd, end);
+      auto tail = scf::IfOp::create(
+          builder, loc, TypeRange{type}, hasTail, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(tail.thenBlock());
+        loopValues[inner] = wholeEnd;
+        Value mask = vector::CreateMaskOp::create(
+            builder, loc, VectorType::get({lanes}, builder.getI1Type()),
+            ValueRange{arith::SubIOp::create(builder, loc, end, wholeEnd)});
+        Value value = arith::SelectOp::create(
+            builder, loc, mask, elementVector(loopValues, false), neutral);
+        scf::YieldOp::create(builder, loc, combine(accumulator, value));
+        builder.setInsertionPointToStart(tail.elseBlock());
+        scf::YieldOp::create(builder, loc, accumulator);
+      }
+      accumulator = tail.getResult(0);
     }
+    auto reduced = vector::ReductionOp::create(builder, loc, reduction->kind,
+                                               accumulator);
+    if (auto add = dyn_cast<arith::AddFOp>(reduction->op))
+      reduced.setFastmath(add.getFastmath());
+    if (partials) {
+      memref::StoreOp::create(builder, loc, reduced, partials, ValueRange{task});
+      return;
+    }
+    loopValues[inner] = index(0); // the output does not depend on it
+    SmallVector<Value> at = indices(op.getDpsInitsMutable()[0], loopValues);
+    Value current = memref::LoadOp::create(builder, loc, output(), at);
+    memref::StoreOp::create(builder, loc, combine(current, reduced), output(), at);
+  }
+
+  /// out[row] = combine(out[row], partials of the row's tasks, in order).
+  void combinePartials() {
+    auto rowLoop = scf::ForOp::create(builder, loc, index(0), index(rows), index(1));
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPoint(rowLoop.getBody()->getTerminator());
+    Value row = rowLoop.getInductionVar();
+    SmallVector<Value> loopValues(ranges.size(), index(0));
+    for (int64_t d = int64_t(inner) - 1; d >= 0; --d) {
+      loopValues[d] = arith::RemUIOp::create(builder, loc, row, index(ranges[d]));
+      row = arith::DivUIOp::create(builder, loc, row, index(ranges[d]));
+    }
+    SmallVector<Value> at = indices(op.getDpsInitsMutable()[0], loopValues);
+    Value first = arith::MulIOp::create(builder, loc, rowLoop.getInductionVar(),
+                                        index(chunksPerRow));
+    Value current = memref::LoadOp::create(builder, loc, output(), at);
+    auto chunks = scf::ForOp::create(
+        builder, loc, index(0), index(chunksPerRow), index(1), ValueRange{current},
+        [&](OpBuilder &nested, Location l, Value c, ValueRange acc) {
+          OpBuilder::InsertionGuard nestedGuard(builder);
+          builder.setInsertionPoint(nested.getInsertionBlock(),
+                                    nested.getInsertionPoint());
+          Value partial = memref::LoadOp::create(
+              builder, l, partials,
+              ValueRange{arith::AddIOp::create(builder, l, first, c)});
+          scf::YieldOp::create(builder, l, combine(acc[0], partial));
+        });
+    memref::StoreOp::create(builder, loc, chunks.getResult(0), output(), at);
   }
 
   linalg::GenericOp op;
   ArrayRef<Access> accesses;
+  std::optional<Combiner> reduction;
+  Value partials; // per task, when a reduced row spans several tasks
   int64_t lanes;
   bool parallel;
   OpBuilder builder;
@@ -262,13 +471,13 @@ struct VectorizeElementwise
   using VectorizeElementwiseBase::VectorizeElementwiseBase;
 
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::GenericOp, SmallVector<Access>>> loops;
+    SmallVector<std::pair<linalg::GenericOp, ElementwiseLoop>> loops;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<SmallVector<Access>> accesses = matchElementwise(op))
-        loops.emplace_back(op, std::move(*accesses));
+      if (std::optional<ElementwiseLoop> loop = matchElementwise(op))
+        loops.emplace_back(op, std::move(*loop));
     });
     unsigned bits = mlir::cotan::vectorBitsOrHost(vectorBits);
-    for (auto &[op, accesses] : loops) {
+    for (auto &[op, loop] : loops) {
       int64_t lanes = std::max<unsigned>(1, bits / widestElement(op));
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       int64_t elements = 1;
@@ -278,7 +487,7 @@ struct VectorizeElementwise
       if (2 * ranges.back() < lanes || elements == 0)
         continue;
       bool parallel = parallelThreshold > 0 && elements >= parallelThreshold;
-      ElementwiseEmitter(op, accesses, lanes, chunk, parallel).emit();
+      ElementwiseEmitter(op, loop, lanes, chunk, parallel).emit();
     }
   }
 };

@@ -44,3 +44,34 @@ def test_large_gradient_fuses_and_matches():
     s = 1 / (1 + np.exp(-x))
     np.testing.assert_allclose(np.asarray(g), s * (1 - s), rtol=1e-12, atol=1e-15)
 
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+def test_large_reductions_split_over_threads(dtype, rng):
+    x = random_array(rng, (LARGE,), dtype, low=-2, high=2)
+    y = random_array(rng, (LARGE,), dtype, low=-2, high=2)
+    tolerance = {"float32": 1e-3, "float64": 1e-9}.get(dtype)
+    got = cotan.jit(lambda a, b: cnp.sum(a * b + a))(x, y)
+    want = np.sum(x.astype(np.float64) * y + x)
+    if tolerance is None:
+        assert int(np.asarray(got)) == int(want)
+    else:
+        np.testing.assert_allclose(np.asarray(got), want, rtol=tolerance, atol=tolerance * 100)
+    assert_matches(cotan.jit(cnp.max)(x), np.max(x))
+    assert_matches(cotan.jit(cnp.min)(x), np.min(x))
+
+
+def test_row_reductions_and_booleans(rng):
+    a = random_array(rng, (37, 5003), "float32")
+    assert_matches(cotan.jit(lambda v: cnp.max(cnp.exp(v), axis=1))(a), np.max(np.exp(a), axis=1))
+    np.testing.assert_allclose(np.asarray(cotan.jit(lambda v: cnp.sum(v * v, axis=1))(a)),
+                               np.sum(a.astype(np.float64) ** 2, axis=1), rtol=1e-4)
+    b = a > 2.9
+    assert_matches(cotan.jit(lambda v: cnp.any(v, axis=1))(b), np.any(b, axis=1))
+    assert_matches(cotan.jit(lambda v: cnp.all(v, axis=1))(~b), np.all(~b, axis=1))
+    big = random_array(rng, (LARGE,), "float32") > 2.99
+    assert_matches(cotan.jit(cnp.any)(big), np.any(big))
+    # A NaN anywhere in a max survives the vector accumulation and the split.
+    x = random_array(rng, (LARGE,), "float32")
+    x[LARGE - 1] = np.nan
+    assert np.isnan(np.asarray(cotan.jit(cnp.max)(x)))

@@ -3,17 +3,18 @@
 // RUN: cotan-opt %s --split-input-file --cotan-cpu-pipeline --mlir-print-ir-before=convert-linalg-to-loops -o /dev/null 2>&1 | FileCheck %s
 
 // sum(x * y + z): the elementwise producers fuse into the reduction, one
-// generic reading the three inputs.
+// vector loop reading the three inputs into a vector accumulator.
 // CHECK-LABEL: func.func @fused_reduction
 // CHECK-NOT: memref.alloc
-// CHECK: linalg.generic
-// CHECK-SAME: iterator_types = []
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%arg0, %arg1, %arg2 : memref<4096xf32>, memref<4096xf32>, memref<4096xf32>) outs(%arg3 : memref<f32>)
+// CHECK: %[[ACC:.*]] = scf.for {{.*}} iter_args(%[[PARTIAL:.*]] = %{{.*}}) -> (vector<{{[0-9]+}}xf32>)
+// CHECK-DAG: vector.transfer_read %arg0
+// CHECK-DAG: vector.transfer_read %arg1
+// CHECK-DAG: vector.transfer_read %arg2
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: arith.addf {{.*}} fastmath<reassoc>
-// CHECK-NOT: linalg.generic
+// CHECK: arith.addf %{{.*}}, %[[PARTIAL]] fastmath<reassoc>
+// CHECK: vector.reduction <add>, %[[ACC]] fastmath<reassoc>
+// CHECK-NOT: linalg.generic {{.*}} ins(
 // CHECK: return
 func.func @fused_reduction(%x: tensor<4096xf32>, %y: tensor<4096xf32>, %z: tensor<4096xf32>) -> tensor<f32> {
   %0 = cotan.mul %x, %y : tensor<4096xf32>

@@ -102,8 +102,73 @@ func.func @big(%x: memref<200xf64>, %y: memref<200xf64>) {
 
 // -----
 
-// Transposed reads (gathers), reductions, linalg.index and rows shorter
-// than half a vector keep their scalar loops.
+// An innermost reduction: a vector accumulator starting at the neutral
+// element, the tail's missing lanes masked to it (the tail's condition and
+// mask fold to constants here), one vector.reduction per row folded into
+// the output.
+#in = affine_map<(d0, d1) -> (d0, d1)>
+#red = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @row_max
+// CHECK-DAG: %[[NEUTRAL:.*]] = arith.constant dense<0xFF800000> : vector<4xf32>
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c3
+// CHECK: %[[ACC:.*]] = scf.for %{{.*}} iter_args(%[[A:.*]] = %[[NEUTRAL]]) -> (vector<4xf32>)
+// CHECK: %[[V:.*]] = vector.transfer_read
+// CHECK: %[[E:.*]] = math.exp %[[V]]
+// CHECK: arith.maximumf %[[E]], %[[A]] : vector<4xf32>
+// CHECK: %[[MASK:.*]] = vector.constant_mask [2] : vector<4xi1>
+// CHECK: %[[LAST:.*]] = arith.select %[[MASK]], %{{.*}}, %[[NEUTRAL]]
+// CHECK: %[[TAIL:.*]] = arith.maximumf %[[LAST]], %[[ACC]] : vector<4xf32>
+// CHECK: %[[R:.*]] = vector.reduction <maximumf>, %[[TAIL]] : vector<4xf32> into f32
+// CHECK: %[[OLD:.*]] = memref.load %{{.*}}[%[[ROW]]] : memref<3xf32>
+// CHECK: %[[NEW:.*]] = arith.maximumf %[[R]], %[[OLD]] : f32
+// CHECK: memref.store %[[NEW]], %{{.*}}[%[[ROW]]]
+func.func @row_max(%a: memref<3x70xf32>, %m: memref<3xf32>) {
+  linalg.generic {indexing_maps = [#in, #red], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<3x70xf32>) outs(%m : memref<3xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %e = math.exp %x : f32
+    %r = arith.maximumf %e, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A long reduction split over threads: each task stores its partial sum,
+// then one loop folds them into the output in order.
+#id = affine_map<(d0) -> (d0)>
+#all = affine_map<(d0) -> ()>
+// PAR-LABEL: func.func @split_sum
+// PAR: %[[PARTIALS:.*]] = memref.alloc() : memref<7xf32>
+// PAR: scf.parallel (%[[T:.*]]) = (%c0) to (%c7) step (%c1)
+// PAR: scf.for {{.*}} -> (vector<4xf32>)
+// PAR: %[[R:.*]] = vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<4xf32> into f32
+// PAR: memref.store %[[R]], %[[PARTIALS]][%[[T]]]
+// PAR: scf.reduce
+// PAR: %[[INIT:.*]] = memref.load %{{.*}}[] : memref<f32>
+// PAR: %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %c7 step %c1 iter_args(%[[S:.*]] = %[[INIT]]) -> (f32)
+// PAR: %[[P:.*]] = memref.load %[[PARTIALS]]
+// PAR: arith.addf %[[P]], %[[S]] fastmath<reassoc> : f32
+// PAR: memref.store %[[SUM]], %{{.*}}[] : memref<f32>
+// PAR: memref.dealloc %[[PARTIALS]]
+// CHECK-LABEL: func.func @split_sum
+// CHECK-NOT: scf.parallel
+// CHECK: vector.reduction <add>
+func.func @split_sum(%x: memref<200xf32>, %s: memref<f32>) {
+  linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]}
+      ins(%x : memref<200xf32>) outs(%s : memref<f32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o fastmath<reassoc> : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Transposed reads (gathers), float sums that may not be reassociated,
+// linalg.index and rows shorter than half a vector keep their scalar loops.
 #in = affine_map<(d0, d1) -> (d0, d1)>
 #t = affine_map<(d0, d1) -> (d1, d0)>
 #red = affine_map<(d0, d1) -> (d0)>
