@@ -38,12 +38,14 @@ void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                            const CpuPipelineOptions &options) {
   // Elementwise producers fuse into their consumers before buffers exist,
   // so fused intermediates are never materialized. Fusion works on generics,
   // so named ops (reductions, fills, transposes) are generalized first.
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  if (options.fusion)
+    pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createApproximateMath());
   pm.addPass(createCanonicalizerPass());
 
@@ -65,8 +67,10 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   // Matmuls get blocked, packed and vectorized, elementwise loops
   // vectorized; large ones run on the MLIR async runtime's worker threads,
   // as many as the host has.
-  pm.addNestedPass<func::FuncOp>(cotan::createTileMatmul());
-  pm.addNestedPass<func::FuncOp>(cotan::createVectorizeElementwise());
+  if (options.kernels) {
+    pm.addNestedPass<func::FuncOp>(cotan::createTileMatmul());
+    pm.addNestedPass<func::FuncOp>(cotan::createVectorizeElementwise());
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   AsyncParallelForPassOptions parallelFor;
@@ -97,13 +101,14 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::cotan::buildCpuPipeline(OpPassManager &pm) {
+void mlir::cotan::buildCpuPipeline(OpPassManager &pm,
+                                   const CpuPipelineOptions &options) {
   buildCotanToLinalgPipeline(pm);
-  buildLinalgToLLVMPipeline(pm);
+  buildLinalgToLLVMPipeline(pm, options);
 }
 
 void mlir::cotan::registerCotanPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "cotan-cpu-pipeline",
       "Lower cotan to the LLVM dialect for the CPU (bufferized, results as "
       "out-parameters)",
@@ -112,7 +117,7 @@ void mlir::cotan::registerCotanPipelines() {
       "cotan-to-linalg-pipeline",
       "Lower cotan to linalg/tensor/arith/math on tensors and clean up",
       buildCotanToLinalgPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "cotan-linalg-to-llvm-pipeline",
       "Bufferize linalg on tensors and lower it to the LLVM dialect",
       buildLinalgToLLVMPipeline);

@@ -11,6 +11,7 @@
 from . import nn, numpy, testing, tree_util
 from . import ops as lax
 from .array import Array
+from .config import config
 from .errors import (CompileError, ConcretizationError, CotanError,
                      TracerLeakError)
 from .batching import vmap
@@ -19,7 +20,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
                          stop_gradient, value_and_grad, vjp)
 
 __all__ = [
-    "Array", "CompileError", "ConcretizationError", "CotanError", "Lowered",
+    "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered",
     "custom_jvp", "custom_vjp",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",

@@ -9,6 +9,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .config import config
 from .core import ShapedArray, Trace, context, mlir_error_messages
 from .errors import CompileError
 from .mlir import ir
@@ -47,7 +48,8 @@ class Traced:
         with context():
             module = _clone(self.module)
             for s in STAGES[1:STAGES.index(stage) + 1]:
-                run_pipeline(module, _PIPELINES[s], self.name)
+                options = config.cpu_pipeline_options() if s == "llvm" else ""
+                run_pipeline(module, _PIPELINES[s] + options, self.name)
             return str(module)
 
 
@@ -91,7 +93,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     """Lowers a traced module to LLVM and JIT-compiles it."""
     with context():
         module = _clone(traced.module)
-        run_pipeline(module, "cotan-cpu-pipeline", traced.name)
+        run_pipeline(module, "cotan-cpu-pipeline" + config.cpu_pipeline_options(), traced.name)
         load_thread_runtime()
         keep_freed_memory()
         try:

@@ -3,16 +3,33 @@
 #define COTAN_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir::cotan {
+
+/// What the CPU pipeline optimizes; both on by default. Turning them off
+/// gives a reference lowering (plain loops, materialized intermediates) to
+/// compare results against.
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> fusion{*this, "fusion",
+                      llvm::cl::desc("Fuse elementwise producers into their "
+                                     "consumers"),
+                      llvm::cl::init(true)};
+  Option<bool> kernels{*this, "kernels",
+                       llvm::cl::desc("Block and pack matmuls, vectorize "
+                                      "elementwise loops and reductions, and "
+                                      "run large ones on threads"),
+                       llvm::cl::init(true)};
+};
 
 /// cotan -> linalg/tensor/arith/math on tensors, canonicalized.
 void buildCotanToLinalgPipeline(OpPassManager &pm);
 /// linalg on tensors -> LLVM dialect: bufferization (results become
 /// out-parameters, every temporary is freed), loops, then LLVM.
-void buildLinalgToLLVMPipeline(OpPassManager &pm);
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options = {});
 /// The whole CPU pipeline: the two above, in order.
-void buildCpuPipeline(OpPassManager &pm);
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options = {});
 
 /// Registers `cotan-cpu-pipeline`, `cotan-to-linalg-pipeline` and
 /// `cotan-linalg-to-llvm-pipeline`.

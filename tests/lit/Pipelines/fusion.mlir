@@ -1,6 +1,17 @@
 // What the CPU pipeline fuses, checked on the buffers it hands to loop
 // lowering: no intermediate is allocated, producers read their inputs once.
 // RUN: cotan-opt %s --split-input-file --cotan-cpu-pipeline --mlir-print-ir-before=convert-linalg-to-loops -o /dev/null 2>&1 | FileCheck %s
+// The reference lowering without fusion materializes the intermediates
+// (x*y and x*y+z share one buffer: bufferization writes in place).
+// RUN: cotan-opt %s --split-input-file --cotan-cpu-pipeline="fusion=false kernels=false" --mlir-print-ir-before=convert-linalg-to-loops -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNFUSED
+// UNFUSED-LABEL: func.func @fused_reduction
+// UNFUSED: %[[T:.*]] = memref.alloc() {{.*}} : memref<4096xf32>
+// UNFUSED: outs(%[[T]] : memref<4096xf32>)
+// UNFUSED: ins(%[[T]], %arg2 : memref<4096xf32>, memref<4096xf32>) outs(%[[T]] : memref<4096xf32>)
+// UNFUSED: ins(%[[T]] : memref<4096xf32>) outs(%arg3 : memref<f32>)
+// UNFUSED: memref.dealloc %[[T]]
+// UNFUSED-LABEL: func.func @sigmoid_grad
+// UNFUSED: memref.alloc
 
 // sum(x * y + z): the elementwise producers fuse into the reduction, one
 // vector loop reading the three inputs into a vector accumulator.
