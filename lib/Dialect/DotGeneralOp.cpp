@@ -86,9 +86,12 @@ SmallVector<Value> DotGeneralOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
 namespace {
 /// The cotangent of one operand ("mine") of a dot_general: contract the
 /// result cotangent with the other operand over the other operand's free
-/// dimensions, then transpose into my dimension order. The contraction's
-/// dimensions are: batch, my free dimensions, then my contracting
-/// dimensions ordered as the other operand's contracting dimensions sort.
+/// dimensions, then transpose into my dimension order if needed. The lhs's
+/// cotangent is ct . other, laid out batch, my free dimensions, my
+/// contracting ones; the rhs's is other . ct, laid out batch, my
+/// contracting dimensions, my free ones: for a matmul both come out in
+/// their operand's layout, with no transpose to materialize. Contracting
+/// dimensions appear in the order of the other operand's.
 Value dotOperandCotangent(OpBuilder &b, Location loc, Value ct, Value other,
                           RankedTensorType mine, ArrayRef<int64_t> myBatch,
                           ArrayRef<int64_t> myContract,
@@ -113,20 +116,23 @@ Value dotOperandCotangent(OpBuilder &b, Location loc, Value ct, Value other,
     ctBatch.push_back(i);
   for (size_t j = 0; j < otherFree.size(); ++j)
     ctContract.push_back(otherFreeStart + j);
-  // When I am the rhs, my free dimensions follow the lhs free ones in ct,
-  // but after contracting they come right after the batch dimensions.
-  Value product = DotGeneralOp::create(b, loc, ct, other, ctBatch, otherBatch,
-                                       ctContract, otherFree);
+  Value product =
+      mineIsLhs ? DotGeneralOp::create(b, loc, ct, other, ctBatch, otherBatch,
+                                       ctContract, otherFree)
+                : DotGeneralOp::create(b, loc, other, ct, otherBatch, ctBatch,
+                                       otherFree, ctContract);
+  int64_t freeStart = numBatch + (mineIsLhs ? 0 : myContract.size());
+  int64_t contractStart = numBatch + (mineIsLhs ? myFree.size() : 0);
   SmallVector<int64_t> position(mine.getRank());
   for (auto [i, d] : llvm::enumerate(myBatch))
     position[d] = i;
   for (auto [j, d] : llvm::enumerate(myFree))
-    position[d] = numBatch + j;
+    position[d] = freeStart + j;
   SmallVector<int64_t> sortedOther(otherContract);
   llvm::sort(sortedOther);
   for (auto [m, od] : llvm::enumerate(sortedOther)) {
     int64_t k = llvm::find(otherContract, od) - otherContract.begin();
-    position[myContract[k]] = numBatch + myFree.size() + m;
+    position[myContract[k]] = contractStart + m;
   }
   bool identity = llvm::all_of(llvm::enumerate(position), [](auto p) {
     return int64_t(p.index()) == p.value();

@@ -45,7 +45,7 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // so named ops (reductions, fills, transposes) are generalized first.
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (options.fusion)
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(cotan::createFuseElementwise());
   pm.addPass(createApproximateMath());
   pm.addPass(createCanonicalizerPass());
 

@@ -147,4 +147,26 @@ def VectorizeElementwise : Pass<"cotan-vectorize-elementwise", "::mlir::func::Fu
                            "::mlir::vector::VectorDialect"];
 }
 
+def FuseElementwise : Pass<"cotan-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg producers into consumers, where it pays";
+  let description = [{
+    Fuses each single-use, all-parallel `linalg.generic` producer into the
+    generic that consumes it (upstream's elementwise fusion), so the
+    intermediate tensor is never materialized, under a cost rule:
+
+    - a producer runs once per iteration of the fused loop nest, so fusing
+      into a consumer with more iterations (a broadcast, or a contraction
+      that reads each element many times) recomputes it. That is refused
+      for expensive producers (transcendental functions, divisions, long
+      bodies) and for any producer of a consumer with reduction loops,
+      which keeps contractions in the matmul kernel's multiply-add form;
+    - everything else fuses: equal iteration counts cost nothing extra.
+
+    Reshapes are propagated by expansion under the same rule, and constant
+    and trivially foldable generics are folded.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD
