@@ -116,11 +116,9 @@ std::optional<ElementwiseLoop> matchElementwise(linalg::GenericOp op) {
     return std::nullopt;
   unsigned inner = op.getNumLoops() - 1;
   ElementwiseLoop loop;
-  if (op.getNumReductionLoops() != 0) {
-    auto iterators = op.getIteratorTypesArray();
-    if (op.getNumReductionLoops() != 1 ||
-        iterators[inner] != utils::IteratorType::reduction ||
-        op.getNumDpsInits() != 1)
+  auto iterators = op.getIteratorTypesArray();
+  if (iterators[inner] == utils::IteratorType::reduction) {
+    if (op.getNumReductionLoops() != 1 || op.getNumDpsInits() != 1)
       return std::nullopt;
     Block &body = op.getRegion().front();
     Value yielded = body.getTerminator()->getOperand(0);
@@ -172,8 +170,15 @@ public:
         loc(op.getLoc()), ranges(op.getStaticLoopRanges()) {
     inner = ranges.size() - 1;
     rows = 1;
-    for (unsigned d = 0; d < inner; ++d)
+    auto iterators = op.getIteratorTypesArray();
+    for (unsigned d = 0; d < inner; ++d) {
+      if (iterators[d] == utils::IteratorType::reduction) {
+        sequentialDims.push_back(d);
+        continue;
+      }
+      taskDims.push_back(d);
       rows *= ranges[d];
+    }
     length = ranges[inner];
     // Chunks are whole vectors, so only a row's last chunk has a tail.
     chunkLength = parallel ? std::min<int64_t>(length, llvm::alignTo(chunk, lanes)) : length;
@@ -231,12 +236,22 @@ private:
       row = arith::DivUIOp::create(builder, loc, task, index(chunksPerRow));
       chunk = arith::RemUIOp::create(builder, loc, task, index(chunksPerRow));
     }
-    for (int64_t d = int64_t(inner) - 1; d > 0; --d) {
+    for (int64_t t = int64_t(taskDims.size()) - 1; t > 0; --t) {
+      unsigned d = taskDims[t];
       loopValues[d] = arith::RemUIOp::create(builder, loc, row, index(ranges[d]));
       row = arith::DivUIOp::create(builder, loc, row, index(ranges[d]));
     }
-    if (inner > 0)
-      loopValues[0] = row; // already below ranges[0]
+    if (!taskDims.empty())
+      loopValues[taskDims.front()] = row; // already below its range
+    // Outer reduction loops run in order inside the task, which owns its
+    // slice of the output.
+    OpBuilder::InsertionGuard sequentialGuard(builder);
+    for (unsigned d : sequentialDims) {
+      auto loop = scf::ForOp::create(builder, loc, index(0), index(ranges[d]),
+                                     index(1));
+      builder.setInsertionPoint(loop.getBody()->getTerminator());
+      loopValues[d] = loop.getInductionVar();
+    }
     Value start = arith::MulIOp::create(builder, loc, chunk, index(chunkLength));
     Value end = arith::MinSIOp::create(
         builder, loc, arith::AddIOp::create(builder, loc, start, index(chunkLength)),
@@ -463,6 +478,8 @@ private:
   Location loc;
   SmallVector<int64_t> ranges;
   unsigned inner;
+  SmallVector<unsigned> taskDims;       // outer parallel loops: split into tasks
+  SmallVector<unsigned> sequentialDims; // outer reduction loops: run in order
   int64_t rows, length, chunkLength, chunksPerRow;
 };
 

@@ -75,3 +75,12 @@ def test_row_reductions_and_booleans(rng):
     x = random_array(rng, (LARGE,), "float32")
     x[LARGE - 1] = np.nan
     assert np.isnan(np.asarray(cotan.jit(cnp.max)(x)))
+
+
+def test_column_reductions(rng):
+    a = random_array(rng, (600, 5003), "float32")
+    np.testing.assert_allclose(np.asarray(cotan.jit(lambda v: cnp.sum(v, axis=0))(a)),
+                               np.sum(a.astype(np.float64), axis=0), rtol=1e-4, atol=1e-3)
+    assert_matches(cotan.jit(lambda v: cnp.max(v, axis=0))(a), np.max(a, axis=0))
+    t = random_array(rng, (4, 300, 77), "float64")
+    assert_matches(cotan.jit(lambda v: cnp.mean(v, axis=(0, 1)))(t), np.mean(t, axis=(0, 1)))

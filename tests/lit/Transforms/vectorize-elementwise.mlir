@@ -167,6 +167,34 @@ func.func @split_sum(%x: memref<200xf32>, %s: memref<f32>) {
 
 // -----
 
+// An outer reduction (column sums): the reduced loop runs in order inside
+// each task, which reads, updates and writes its own vector of sums.
+#in = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @column_sum
+// CHECK: scf.for %[[R:.*]] = %c0 to %c8 step %c1
+// CHECK: scf.for %[[I:.*]] = %c0 to %c64 step %c4
+// CHECK: %[[X:.*]] = vector.transfer_read %{{.*}}[%[[R]], %[[I]]]
+// CHECK: %[[S:.*]] = vector.transfer_read %[[OUT:.*]][%[[I]]]
+// CHECK: %[[NEW:.*]] = arith.addf %[[X]], %[[S]] : vector<4xf32>
+// CHECK: vector.transfer_write %[[NEW]], %[[OUT]][%[[I]]]
+// Split over threads, two chunks of 32 columns, each summing all 8 rows.
+// PAR-LABEL: func.func @column_sum
+// PAR: scf.parallel (%{{.*}}) = (%c0) to (%c2) step (%c1)
+// PAR: scf.for %{{.*}} = %c0 to %c8 step %c1
+// PAR: vector.transfer_write
+func.func @column_sum(%a: memref<8x64xf32>, %s: memref<64xf32>) {
+  linalg.generic {indexing_maps = [#in, #col], iterator_types = ["reduction", "parallel"]}
+      ins(%a : memref<8x64xf32>) outs(%s : memref<64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.addf %x, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
 // Transposed reads (gathers), float sums that may not be reassociated,
 // linalg.index and rows shorter than half a vector keep their scalar loops.
 #in = affine_map<(d0, d1) -> (d0, d1)>
