@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "HostTarget.h"
+#include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -157,7 +158,7 @@ public:
     int64_t total = 1;
     for (int64_t count : counts)
       total *= count;
-    auto body = [&](OpBuilder &nested, Location, Value block) {
+    cotan::buildTaskLoop(builder, loc, total, parallel, [&](OpBuilder &nested, Value block) {
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPoint(nested.getInsertionBlock(),
                                 nested.getInsertionPoint());
@@ -167,22 +168,7 @@ public:
         block = div(block, counts[d]);
       }
       emitBlock(ivs);
-    };
-    if (parallel) {
-      scf::ParallelOp::create(
-          builder, loc, ValueRange{index(0)}, ValueRange{index(total)},
-          ValueRange{index(1)},
-          [&](OpBuilder &nested, Location l, ValueRange ivs) {
-            body(nested, l, ivs[0]);
-          });
-    } else {
-      scf::ForOp::create(builder, loc, index(0), index(total), index(1),
-                         ValueRange{},
-                         [&](OpBuilder &nested, Location l, Value iv, ValueRange) {
-                           body(nested, l, iv);
-                           scf::YieldOp::create(nested, l);
-                         });
-    }
+    });
     op.erase();
   }
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "HostTarget.h"
+#include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -191,27 +192,12 @@ public:
     if (reduction && chunksPerRow > 1)
       partials = memref::AllocOp::create(
           builder, loc, MemRefType::get({tasks}, output().getType().getElementType()));
-    auto body = [&](OpBuilder &nested, Location, Value task) {
+    cotan::buildTaskLoop(builder, loc, tasks, parallel, [&](OpBuilder &nested, Value task) {
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPoint(nested.getInsertionBlock(),
                                 nested.getInsertionPoint());
       emitTask(task);
-    };
-    if (parallel) {
-      scf::ParallelOp::create(
-          builder, loc, ValueRange{index(0)}, ValueRange{index(tasks)},
-          ValueRange{index(1)},
-          [&](OpBuilder &nested, Location l, ValueRange ivs) {
-            body(nested, l, ivs[0]);
-          });
-    } else {
-      scf::ForOp::create(builder, loc, index(0), index(tasks), index(1),
-                         ValueRange{},
-                         [&](OpBuilder &nested, Location l, Value iv, ValueRange) {
-                           body(nested, l, iv);
-                           scf::YieldOp::create(nested, l);
-                         });
-    }
+    });
     if (partials) {
       combinePartials();
       memref::DeallocOp::create(builder, loc, partials);

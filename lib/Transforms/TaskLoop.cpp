@@ -1,0 +1,28 @@
+//===- TaskLoop.cpp - a loop over independent tasks -----------------------===//
+
+#include "TaskLoop.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+
+void mlir::cotan::buildTaskLoop(
+    OpBuilder &builder, Location loc, int64_t count, bool parallel,
+    function_ref<void(OpBuilder &, Value task)> body) {
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  Value upper = arith::ConstantIndexOp::create(builder, loc, count);
+  if (parallel) {
+    scf::ParallelOp::create(builder, loc, ValueRange{zero}, ValueRange{upper},
+                            ValueRange{one},
+                            [&](OpBuilder &nested, Location, ValueRange ivs) {
+                              body(nested, ivs[0]);
+                            });
+    return;
+  }
+  scf::ForOp::create(builder, loc, zero, upper, one, ValueRange{},
+                     [&](OpBuilder &nested, Location l, Value iv, ValueRange) {
+                       body(nested, iv);
+                       scf::YieldOp::create(nested, l);
+                     });
+}
