@@ -53,8 +53,10 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addNestedPass<func::FuncOp>(cotan::createWriteDonatedInputs());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(cotan::createReturnDonatedBuffers());
   // Callers allocate the results; without modifyPublicFunctions the pass
   // silently leaves public functions alone.
   bufferization::BufferResultsToOutParamsPassOptions outParams;

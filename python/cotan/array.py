@@ -135,14 +135,30 @@ class Array(ArrayBase):
     """A concrete cotan array. Immutable; `np.asarray(x)` gives a read-only
     view of its data."""
 
-    __slots__ = ("_value", "_weak", "_aval")
+    __slots__ = ("_buffer", "_weak", "_aval")
 
     def __init__(self, value: np.ndarray, weak_type: bool = False):
         value = np.asarray(value, order="C")
         value.flags.writeable = False
-        self._value = value
+        self._buffer = value
         self._weak = weak_type
         self._aval = None
+
+    @property
+    def _value(self) -> np.ndarray:
+        if self._buffer is None:
+            raise RuntimeError(
+                "this array was donated to a jitted function (donate_argnums), "
+                "which reused its buffer for a result; use the result instead")
+        return self._buffer
+
+    def delete(self) -> None:
+        """Gives up the buffer (a jitted function it was donated to now
+        holds a result in it); any later use raises."""
+        self._buffer = None
+
+    def is_deleted(self) -> bool:
+        return self._buffer is None
 
     @property
     def aval(self):

@@ -59,14 +59,15 @@ def _clone(module: ir.Module) -> ir.Module:
 
 
 def trace(name: str, in_avals: Sequence[ShapedArray],
-          body: Callable[[Trace, list], list]) -> Traced:
+          body: Callable[[Trace, list], list], donated: Sequence[bool] = ()) -> Traced:
     """Runs `body(trace, inputs) -> outputs` on traced inputs and returns
-    the verified cotan module."""
+    the verified cotan module. Inputs flagged in `donated` may be
+    overwritten by the compiled function."""
     t = Trace(symbol_name(name), in_avals)
     try:
         with t.active():
             outputs = body(t, list(t.inputs))
-        module = t.finish(outputs)
+        module = t.finish(outputs, donated)
     finally:
         t.alive = False
     with t.ctx:
@@ -101,11 +102,16 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
                                      shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
+        # Results bufferization placed in donated inputs' buffers.
+        function = ir.SymbolTable(module.operation)[traced.name]
+        located = function.attributes["cotan.result_arguments"] \
+            if "cotan.result_arguments" in function.attributes else None
+        result_arguments = list(ir.DenseI64ArrayAttr(located)) if located is not None else None
         # convert-async-to-llvm declares the runtime API in every module but
         # emits `__resume`, the entry worker threads call, only for tasks.
         threaded = "__resume" in ir.SymbolTable(module.operation)
     return Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
-                      threaded=threaded)
+                      threaded=threaded, result_arguments=result_arguments)
 
 
 def compile_traced(name: str, in_avals: Sequence[ShapedArray],

@@ -256,8 +256,10 @@ class Trace:
 
     # -- finishing --------------------------------------------------------
 
-    def finish(self, outputs: Sequence["Tracer"]) -> ir.Module:
-        """Returns `outputs` and seals the function; the trace dies."""
+    def finish(self, outputs: Sequence["Tracer"], donated: Sequence[bool] = ()) -> ir.Module:
+        """Returns `outputs` and seals the function; the trace dies. Inputs
+        flagged in `donated` may be overwritten (their buffers may hold
+        results)."""
         with self.ctx, _location(), ir.InsertionPoint(self.block):
             values = [self.value_of(o) for o in outputs]
             func_d.ReturnOp(values)
@@ -266,9 +268,14 @@ class Trace:
             self.func.attributes["function_type"] = ir.TypeAttr.get(
                 ir.FunctionType.get(arg_types, result_types))
             if self.parent is None:
-                # Inputs belong to the caller: bufferization must not write them.
+                # Inputs belong to the caller: bufferization must not write
+                # them, unless donated.
                 readonly = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})
-                self.func.attributes["arg_attrs"] = ir.ArrayAttr.get([readonly] * len(arg_types))
+                writable = ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(True),
+                                            "cotan.donated": ir.UnitAttr.get()})
+                flags = list(donated) + [False] * (len(arg_types) - len(donated))
+                self.func.attributes["arg_attrs"] = ir.ArrayAttr.get(
+                    [writable if flag else readonly for flag in flags])
         self.alive = False
         return self.module
 

@@ -16,7 +16,7 @@ from . import dtypes as _dt
 from .array import Array, ArrayBase
 from .core import ShapedArray, Tracer, current_trace
 from .errors import user_error, where
-from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path,
+from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_leaves,
                         tree_unflatten)
 
 logger = logging.getLogger("cotan")
@@ -127,7 +127,8 @@ class Jitted:
     """A function compiled on first call for each new signature."""
 
     def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
-                 static_argnames: str | Sequence[str] = ()):
+                 static_argnames: str | Sequence[str] = (),
+                 donate_argnums: int | Sequence[int] = ()):
         if not callable(fun):
             raise TypeError(f"jit expects a function, got {type(fun).__name__}")
         functools.update_wrapper(self, fun)
@@ -135,6 +136,11 @@ class Jitted:
         self._name = getattr(fun, "__name__", "fn")
         self._static_argnums = {static_argnums} if isinstance(static_argnums, int) else set(static_argnums)
         self._static_argnames = {static_argnames} if isinstance(static_argnames, str) else set(static_argnames)
+        self._donate_argnums = {donate_argnums} if isinstance(donate_argnums, int) else set(donate_argnums)
+        if self._donate_argnums & self._static_argnums:
+            raise user_error(ValueError, "static arguments cannot be donated: "
+                             f"{sorted(self._donate_argnums & self._static_argnums)} are in both "
+                             "static_argnums and donate_argnums")
         self._cache: dict[_Signature, _Entry] = {}
         self.trace_count = 0
 
@@ -186,8 +192,22 @@ class Jitted:
             return [_lift_output(x) for x in leaves]
 
         self.trace_count += 1
-        traced = compiler.trace(self._name, sig.in_avals, body)
+        traced = compiler.trace(self._name, sig.in_avals, body, self._donated_leaves(sig))
         return traced, out_tree_box[0]
+
+    def _donated_leaves(self, sig: _Signature) -> list[bool]:
+        """Per input leaf, whether its argument is in donate_argnums."""
+        if not self._donate_argnums:
+            return []
+        args_tree = sig.in_tree.children[0]
+        static_positions = {k for k, _ in sig.statics if isinstance(k, int)}
+        count = len(args_tree.children) + len(static_positions)
+        donated = {i % count for i in self._donate_argnums if -count <= i < count}
+        flags: list[bool] = []
+        dynamic_positions = (i for i in range(count) if i not in static_positions)
+        for position, child in zip(dynamic_positions, args_tree.children):
+            flags += [position in donated] * child.num_leaves
+        return flags
 
     def _explain_miss(self, sig: _Signature, dynamic: Any) -> str:
         if not self._cache:
@@ -239,9 +259,28 @@ class Jitted:
             return self._fun(*args, **kwargs)  # inside another trace: inline
         sig, buffers, dynamic = prepared
         entry = self._entry(sig, dynamic)
-        outputs = entry.executable(buffers)
+        if self._donate_argnums:
+            outputs = self._call_donating(entry, sig, buffers, dynamic)
+        else:
+            outputs = entry.executable(buffers)
         arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
         return tree_unflatten(entry.out_tree, arrays)
+
+    def _call_donating(self, entry: _Entry, sig: _Signature, buffers: list,
+                       dynamic: Any) -> list:
+        """Calls with donated inputs, whose buffers the function may
+        overwrite: each gets its own memory first (never shared with another
+        input), and donated cotan Arrays are deleted afterwards."""
+        donated = self._donated_leaves(sig)
+        for k, flag in enumerate(donated):
+            if flag and any(j != k and np.may_share_memory(buffers[k], other)
+                            for j, other in enumerate(buffers)):
+                buffers[k] = buffers[k].copy()
+        outputs = entry.executable(buffers)
+        for leaf, flag in zip(tree_leaves(dynamic), donated):
+            if flag and type(leaf) is Array:
+                leaf.delete()
+        return outputs
 
     def lower(self, *args: Any, **kwargs: Any) -> "Lowered":
         prepared = self._prepare(args, kwargs)
@@ -280,10 +319,15 @@ class Lowered:
 
 
 def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
-        static_argnames: str | Sequence[str] = ()) -> Any:
+        static_argnames: str | Sequence[str] = (),
+        donate_argnums: int | Sequence[int] = ()) -> Any:
     """Compiles `fun` for each new signature of its arguments.
 
-    Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`."""
+    Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`. Arguments in
+    `donate_argnums` are given to the function: it may compute results in
+    their buffers (an SGD step updating its parameters in place). Donated
+    cotan arrays are deleted by the call; donated NumPy arrays may be
+    overwritten."""
     if fun is None:
-        return lambda f: Jitted(f, static_argnums, static_argnames)
-    return Jitted(fun, static_argnums, static_argnames)
+        return lambda f: Jitted(f, static_argnums, static_argnames, donate_argnums)
+    return Jitted(fun, static_argnums, static_argnames, donate_argnums)

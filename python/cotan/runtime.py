@@ -132,9 +132,16 @@ class Executable:
     """
 
     def __init__(self, engine, symbol: str, in_avals: Sequence, out_avals: Sequence,
-                 hoisted: Sequence[np.ndarray], threaded: bool = False):
+                 hoisted: Sequence[np.ndarray], threaded: bool = False,
+                 result_arguments: Sequence[int] | None = None):
+        """`result_arguments`, if given, says per result which input's buffer
+        holds it (a donated input), or -1 for a result the function returns
+        in a fresh buffer."""
         self._engine = engine  # owns the code the function pointer points to
         self._threaded = threaded
+        self._result_arguments = list(result_arguments) if result_arguments else None
+        if self._result_arguments:
+            out_avals = [a for a, k in zip(out_avals, self._result_arguments) if k < 0]
         address = engine.raw_lookup("_mlir_ciface_" + symbol)
         self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
         self._out_specs = [(tuple(a.shape), np.dtype(a.dtype)) for a in out_avals]
@@ -179,7 +186,15 @@ class Executable:
         for start, buffer in zip(self._starts, (*inputs, *self._hoisted, *outputs)):
             frame[start] = frame[start + 1] = buffer.__array_interface__["data"][0]
         self._fn(packed)
-        return outputs
+        if self._result_arguments is None:
+            return outputs
+        fresh = iter(outputs)
+        return [inputs[k].view() if k >= 0 else next(fresh) for k in self._result_arguments]
+
+    @property
+    def result_arguments(self) -> list[int]:
+        """Per result, the input whose buffer holds it, or -1."""
+        return self._result_arguments or []
 
     def __del__(self) -> None:
         # Free the code only once no worker thread can still be running it.

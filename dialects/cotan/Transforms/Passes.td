@@ -169,4 +169,32 @@ def FuseElementwise : Pass<"cotan-fuse-elementwise"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def WriteDonatedInputs : Pass<"cotan-write-donated-inputs", "::mlir::func::FuncOp"> {
+  let summary = "Let the last elementwise op on a donated input write its result there";
+  let description = [{
+    A function argument marked `cotan.donated` (and, for bufferization,
+    `bufferization.writable = true`) has been donated by the caller: its
+    buffer may hold a result. For each such
+    argument whose last use is an elementwise `linalg.generic` reading it
+    at the output's indices, with an output initialized by `tensor.empty`,
+    the output is initialized with the argument instead, so one-shot
+    bufferization computes the result in the argument's buffer (an SGD
+    update `w - lr * g` overwrites `w`). Bufferization still decides: it
+    copies if an alias of the argument is read afterwards.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ReturnDonatedBuffers : Pass<"cotan-return-donated-buffers", "::mlir::ModuleOp"> {
+  let summary = "Drop the results that bufferization placed in donated arguments";
+  let description = [{
+    After one-shot bufferization, a public function's result that is a
+    donated (`cotan.donated`) argument's buffer needs no
+    out-parameter: the caller finds it in the argument. Such results are
+    removed, and the function records where each original result lives:
+    `cotan.result_arguments = array<i64: ...>`, the argument's index, or -1
+    for a result still returned.
+  }];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD
