@@ -433,7 +433,7 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     // B's blocks are packed.
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t wanted = minTasks ? int64_t(minTasks)
-                              : 4 * std::max(1u, std::thread::hardware_concurrency());
+                              : std::max(1u, std::thread::hardware_concurrency());
     int64_t others = llvm::divideCeil(ranges[loops.n], tiling.blockN);
     for (unsigned d : loops.batch)
       others *= ranges[d];

@@ -111,7 +111,7 @@ def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
            "Rows of the register tile (0: derived)">,
     Option<"minTasks", "min-tasks", "int64_t", "0",
            "Split the result into at least this many tasks where it can "
-           "(0: four per hardware thread)">,
+           "(0: one per hardware thread)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
