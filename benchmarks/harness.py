@@ -13,10 +13,11 @@ except ImportError:  # pragma: no cover - an optional peer
     jax = jnp = None
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds of `repeat` calls of fn, after one warm-up call (which
-    compiles)."""
-    fn()
+def median_time(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    """Median seconds of `repeat` calls of fn, after `warmup` calls (the
+    first compiles; more let thread pools and caches settle)."""
+    for _ in range(warmup):
+        fn()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
