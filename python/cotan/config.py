@@ -1,7 +1,7 @@
 """Global switches, set as in JAX: `cotan.config.update("cotan_fusion", False)`.
 
-They apply to functions compiled afterwards (a jitted function keeps the
-code it already compiled).
+They apply from the next call of a jitted function on: each setting has its
+own compiled code.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Config:
 
     def __init__(self) -> None:
         self._values = dict(_DEFAULTS)
+        self.key: tuple = tuple(self._values.values())  # identifies the setting
 
     def update(self, name: str, value: Any) -> None:
         if name not in self._values:
@@ -33,6 +34,7 @@ class Config:
             raise user_error(TypeError, f"cotan option {name!r} takes True or False, "
                              f"not {value!r}")
         self._values[name] = value
+        self.key = tuple(self._values.values())
 
     def __getattr__(self, name: str) -> Any:
         try:

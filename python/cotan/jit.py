@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from . import compiler
 from . import dtypes as _dt
+from .config import config
 from .array import Array, ArrayBase
 from .core import ShapedArray, Tracer, current_trace
 from .errors import user_error, where
@@ -49,6 +51,27 @@ class _NotAnArray(TypeError):
 # The abstract value of each NumPy (shape, dtype) seen, so that a call does
 # not rebuild it.
 _ndarray_avals: dict[tuple, ShapedArray] = {}
+
+
+# What each function compiled to, per jit options, shared by every jit() of
+# it, as in JAX: `jit(f)(x)` written inline compiles once. Held weakly by
+# the function (the entries do not refer to it), so it goes with it.
+_compiled: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+
+
+def _compiled_for(fun: Callable, options: tuple) -> dict:
+    try:
+        per_options = _compiled.setdefault(fun, {})
+    except TypeError:  # not weakly referenceable: a cache of its own
+        return {}
+    return per_options.setdefault(options, {})
+
+
+class _CacheView:
+    """The signature cache for the current cotan.config setting."""
+
+    def __get__(self, jitted: "Jitted", owner=None) -> dict:
+        return jitted._caches.setdefault(config.key, {})
 
 
 _ARRAY_TYPES = frozenset({np.ndarray, Array})
@@ -126,6 +149,8 @@ def _lift_output(x: Any) -> Any:
 class Jitted:
     """A function compiled on first call for each new signature."""
 
+    _cache = _CacheView()
+
     def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
                  static_argnames: str | Sequence[str] = (),
                  donate_argnums: int | Sequence[int] = ()):
@@ -141,7 +166,10 @@ class Jitted:
             raise user_error(ValueError, "static arguments cannot be donated: "
                              f"{sorted(self._donate_argnums & self._static_argnums)} are in both "
                              "static_argnums and donate_argnums")
-        self._cache: dict[_Signature, _Entry] = {}
+        # Per cotan.config setting, signature -> compiled entry.
+        self._caches = _compiled_for(fun, (
+            frozenset(self._static_argnums), frozenset(self._static_argnames),
+            frozenset(self._donate_argnums)))
         self.trace_count = 0
 
     def __get__(self, obj, objtype=None):

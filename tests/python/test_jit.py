@@ -161,3 +161,32 @@ def test_results_are_freed_without_the_garbage_collector():
         assert buffer() is None, "a reference cycle keeps jit results alive"
     finally:
         gc.enable()
+
+
+def test_jit_of_the_same_function_shares_compiled_code():
+    import gc
+    import weakref
+
+    def f(v):
+        return v * 2 + 1
+
+    x = np.arange(3.0)
+    first = cotan.jit(f)
+    first(x)
+    again = cotan.jit(f)  # e.g. `cotan.jit(f)(x)` written inline in a loop
+    np.testing.assert_array_equal(np.asarray(again(x)), x * 2 + 1)
+    assert first.trace_count == 1 and again.trace_count == 0
+    # Other options, or another cotan.config setting, compile separately.
+    assert cotan.jit(f, donate_argnums=0)._cache_size() == 0
+    cotan.config.update("cotan_fusion", False)
+    try:
+        assert again._cache_size() == 0
+        again(x)
+        assert again.trace_count == 1
+    finally:
+        cotan.config.update("cotan_fusion", True)
+    # The shared cache does not keep the function alive.
+    alive = weakref.ref(f)
+    del f, first, again
+    gc.collect()
+    assert alive() is None
