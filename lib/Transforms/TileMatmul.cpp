@@ -444,6 +444,23 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     return tiling;
   }
 
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    for (auto [name, value] : {std::pair{"tile-m", int64_t(tileM)},
+                               std::pair{"tile-n", int64_t(tileN)},
+                               std::pair{"tile-k", int64_t(tileK)},
+                               std::pair{"register-rows", int64_t(registerRows)},
+                               std::pair{"min-tasks", int64_t(minTasks)}})
+      if (value < 0)
+        return errorHandler(Twine("cotan-tile-matmul: ") + name +
+                            " must be positive (or 0 for the default), got " +
+                            Twine(value));
+    return success();
+  }
+
   void runOnOperation() override {
     SmallVector<std::pair<linalg::GenericOp, MatmulLoops>> matmuls;
     getOperation().walk([&](linalg::GenericOp op) {

@@ -473,6 +473,21 @@ struct VectorizeElementwise
     : mlir::cotan::impl::VectorizeElementwiseBase<VectorizeElementwise> {
   using VectorizeElementwiseBase::VectorizeElementwiseBase;
 
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    if (chunk <= 0)
+      return errorHandler("cotan-vectorize-elementwise: chunk must be positive, got " +
+                          Twine(int64_t(chunk)));
+    if (parallelThreshold < 0)
+      return errorHandler("cotan-vectorize-elementwise: parallel-threshold must be "
+                          "0 (never) or positive, got " +
+                          Twine(int64_t(parallelThreshold)));
+    return success();
+  }
+
   void runOnOperation() override {
     SmallVector<std::pair<linalg::GenericOp, ElementwiseLoop>> loops;
     getOperation().walk([&](linalg::GenericOp op) {
