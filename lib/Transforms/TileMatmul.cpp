@@ -14,7 +14,6 @@
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/IR/Matchers.h"
 
 #include <thread>
 
@@ -59,10 +58,6 @@ bool isMultiplyAccumulateBody(linalg::GenericOp op) {
          (mul.getLhs() == y && mul.getRhs() == x);
 }
 
-bool usesLoop(AffineMap map, unsigned loop) {
-  return map.isFunctionOfDim(loop);
-}
-
 /// Classifies the loops of a float multiply-accumulate generic on static,
 /// same-typed buffers; fails unless there is one m, one n and one k loop and
 /// n is the result's innermost, unit-stride dimension.
@@ -91,8 +86,8 @@ std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
   std::optional<unsigned> m, n, k;
   auto iterators = op.getIteratorTypesArray();
   for (unsigned d = 0; d < op.getNumLoops(); ++d) {
-    bool inA = usesLoop(maps[0], d), inB = usesLoop(maps[1], d),
-         inC = usesLoop(maps[2], d);
+    bool inA = maps[0].isFunctionOfDim(d), inB = maps[1].isFunctionOfDim(d),
+         inC = maps[2].isFunctionOfDim(d);
     bool reduction = iterators[d] == utils::IteratorType::reduction;
     std::optional<unsigned> *slot = nullptr;
     if (inA && inB && inC && !reduction)

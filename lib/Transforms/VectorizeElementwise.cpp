@@ -346,7 +346,6 @@ private:
 
   // -- reductions ---------------------------------------------------------
 
-  MemRefType outputType() { return output().getType(); }
   TypedValue<MemRefType> output() {
     return cast<TypedValue<MemRefType>>(op.getDpsInits()[0]);
   }
