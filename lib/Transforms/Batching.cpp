@@ -55,8 +55,6 @@ static SmallVector<Value> batchByLoop(Operation *op, OpBuilder &b,
 FailureOr<func::FuncOp> mlir::cotan::buildBatchedFunction(
     func::FuncOp function, StringRef name, ArrayRef<bool> batched,
     int64_t batchSize, SymbolTable &symbols) {
-  if (!function.getBody().hasOneBlock())
-    return function.emitOpError("can only be batched with a single block");
   FunctionType type = function.getFunctionType();
   SmallVector<Type> inputs, results;
   for (auto [t, isBatched] : llvm::zip(type.getInputs(), batched))
@@ -64,8 +62,11 @@ FailureOr<func::FuncOp> mlir::cotan::buildBatchedFunction(
   for (Type t : type.getResults())
     results.push_back(batchedType(t, batchSize));
   OpBuilder b(function.getContext());
-  func::FuncOp batchedFn =
-      createDerivedFunction(function, name, inputs, results, symbols, b);
+  FailureOr<func::FuncOp> derived = createDerivedFunction(
+      function, "batched", name, inputs, results, symbols, b);
+  if (failed(derived))
+    return failure();
+  func::FuncOp batchedFn = *derived;
   Block *entry = &batchedFn.front();
 
   Block &body = function.front();

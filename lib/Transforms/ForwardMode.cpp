@@ -18,16 +18,17 @@ using namespace mlir::cotan;
 FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
                                                           StringRef name,
                                                           SymbolTable &symbols) {
-  if (!function.getBody().hasOneBlock())
-    return function.emitOpError("can only be differentiated with a single block");
   FunctionType type = function.getFunctionType();
   SmallVector<Type> inputs(type.getInputs()), results(type.getResults());
   llvm::append_range(inputs, type.getInputs());
   llvm::append_range(results, type.getResults());
   Location loc = function.getLoc();
   OpBuilder b(function.getContext());
-  func::FuncOp tangentFn =
-      createDerivedFunction(function, name, inputs, results, symbols, b);
+  FailureOr<func::FuncOp> derived = createDerivedFunction(
+      function, "differentiated", name, inputs, results, symbols, b);
+  if (failed(derived))
+    return failure();
+  func::FuncOp tangentFn = *derived;
   Block *entry = &tangentFn.front();
 
   Block &body = function.front();

@@ -17,12 +17,13 @@
 using namespace mlir;
 using namespace mlir::cotan;
 
-func::FuncOp mlir::cotan::createDerivedFunction(func::FuncOp function,
-                                                   StringRef name,
-                                                   TypeRange inputs,
-                                                   TypeRange results,
-                                                   SymbolTable &symbols,
-                                                   OpBuilder &builder) {
+FailureOr<func::FuncOp> mlir::cotan::createDerivedFunction(
+    func::FuncOp function, StringRef transformed, StringRef name,
+    TypeRange inputs, TypeRange results, SymbolTable &symbols,
+    OpBuilder &builder) {
+  if (!function.getBody().hasOneBlock())
+    return function.emitOpError("can only be ")
+           << transformed << " with a single block";
   auto derived = func::FuncOp::create(
       builder, function.getLoc(), name,
       FunctionType::get(function.getContext(), inputs, results));
@@ -51,16 +52,17 @@ cloneBody(func::FuncOp function, Block *entry, OpBuilder &b, IRMapping &map) {
 FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
                                                           StringRef name,
                                                           SymbolTable &symbols) {
-  if (!function.getBody().hasOneBlock())
-    return function.emitOpError("can only be differentiated with a single block");
   FunctionType type = function.getFunctionType();
   SmallVector<Type> inputs(type.getInputs()), results(type.getResults());
   llvm::append_range(inputs, type.getResults());
   llvm::append_range(results, type.getInputs());
   Location loc = function.getLoc();
   OpBuilder b(function.getContext());
-  func::FuncOp adjoint =
-      createDerivedFunction(function, name, inputs, results, symbols, b);
+  FailureOr<func::FuncOp> derived = createDerivedFunction(
+      function, "differentiated", name, inputs, results, symbols, b);
+  if (failed(derived))
+    return failure();
+  func::FuncOp adjoint = *derived;
   Block *entry = &adjoint.front();
 
   IRMapping map;

@@ -43,10 +43,14 @@ FailureOr<func::FuncOp> buildBatchedFunction(func::FuncOp function,
 
 /// Creates the private function `name(inputs) -> (results)` derived from
 /// `function`, inserts it into `symbols` (before its body exists, so rules
-/// can resolve symbols) and points `builder` at its entry block.
-func::FuncOp createDerivedFunction(func::FuncOp function, StringRef name,
-                                      TypeRange inputs, TypeRange results,
-                                      SymbolTable &symbols, OpBuilder &builder);
+/// can resolve symbols) and points `builder` at its entry block. Fails with
+/// "can only be <transformed> with a single block" for a multi-block body.
+FailureOr<func::FuncOp> createDerivedFunction(func::FuncOp function,
+                                              StringRef transformed,
+                                              StringRef name, TypeRange inputs,
+                                              TypeRange results,
+                                              SymbolTable &symbols,
+                                              OpBuilder &builder);
 
 #define GEN_PASS_REGISTRATION
 #include "cotan/Transforms/Passes.h.inc"

@@ -18,3 +18,17 @@ func.func private @self(%x: tensor<f32>) -> tensor<f32> {
   %r:2 = cotan.jvp @self(%x) tangents(%x) : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %r#1 : tensor<f32>
 }
+
+// -----
+
+// expected-error@+1 {{'func.func' op can only be differentiated with a single block}}
+func.func private @two_blocks(%x: tensor<3xf32>) -> tensor<3xf32> {
+  cf.br ^next
+^next:
+  return %x : tensor<3xf32>
+}
+func.func @g(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{failed to differentiate 'two_blocks'}}
+  %r:2 = cotan.vjp @two_blocks(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}
