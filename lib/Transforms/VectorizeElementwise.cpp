@@ -210,6 +210,18 @@ private:
     return arith::ConstantIndexOp::create(builder, loc, value);
   }
 
+  /// Sets the values of the task loops (outer parallel loops) for row
+  /// number `row` of their iteration space, the last loop varying fastest.
+  void setRowLoopValues(Value row, SmallVector<Value> &loopValues) {
+    for (int64_t t = int64_t(taskDims.size()) - 1; t > 0; --t) {
+      unsigned d = taskDims[t];
+      loopValues[d] = arith::RemUIOp::create(builder, loc, row, index(ranges[d]));
+      row = arith::DivUIOp::create(builder, loc, row, index(ranges[d]));
+    }
+    if (!taskDims.empty())
+      loopValues[taskDims.front()] = row; // already below its range
+  }
+
   /// One chunk of one row: whole vectors, then a masked tail if the row
   /// ends in this chunk on a partial vector.
   void emitTask(Value task) {
@@ -222,13 +234,7 @@ private:
       row = arith::DivUIOp::create(builder, loc, task, index(chunksPerRow));
       chunk = arith::RemUIOp::create(builder, loc, task, index(chunksPerRow));
     }
-    for (int64_t t = int64_t(taskDims.size()) - 1; t > 0; --t) {
-      unsigned d = taskDims[t];
-      loopValues[d] = arith::RemUIOp::create(builder, loc, row, index(ranges[d]));
-      row = arith::DivUIOp::create(builder, loc, row, index(ranges[d]));
-    }
-    if (!taskDims.empty())
-      loopValues[taskDims.front()] = row; // already below its range
+    setRowLoopValues(row, loopValues);
     // Outer reduction loops run in order inside the task, which owns its
     // slice of the output.
     OpBuilder::InsertionGuard sequentialGuard(builder);
@@ -429,12 +435,8 @@ private:
     auto rowLoop = scf::ForOp::create(builder, loc, index(0), index(rows), index(1));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(rowLoop.getBody()->getTerminator());
-    Value row = rowLoop.getInductionVar();
     SmallVector<Value> loopValues(ranges.size(), index(0));
-    for (int64_t d = int64_t(inner) - 1; d >= 0; --d) {
-      loopValues[d] = arith::RemUIOp::create(builder, loc, row, index(ranges[d]));
-      row = arith::DivUIOp::create(builder, loc, row, index(ranges[d]));
-    }
+    setRowLoopValues(rowLoop.getInductionVar(), loopValues);
     SmallVector<Value> at = indices(op.getDpsInitsMutable()[0], loopValues);
     Value first = arith::MulIOp::create(builder, loc, rowLoop.getInductionVar(),
                                         index(chunksPerRow));

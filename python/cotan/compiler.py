@@ -102,14 +102,14 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
                                      shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
+        symbols = ir.SymbolTable(module.operation)
         # Results bufferization placed in donated inputs' buffers.
-        function = ir.SymbolTable(module.operation)[traced.name]
-        located = function.attributes["cotan.result_arguments"] \
-            if "cotan.result_arguments" in function.attributes else None
-        result_arguments = list(ir.DenseI64ArrayAttr(located)) if located is not None else None
+        attributes = symbols[traced.name].attributes
+        result_arguments = list(ir.DenseI64ArrayAttr(attributes["cotan.result_arguments"])) \
+            if "cotan.result_arguments" in attributes else None
         # convert-async-to-llvm declares the runtime API in every module but
         # emits `__resume`, the entry worker threads call, only for tasks.
-        threaded = "__resume" in ir.SymbolTable(module.operation)
+        threaded = "__resume" in symbols
     return Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
                       threaded=threaded, result_arguments=result_arguments)
 

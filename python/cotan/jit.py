@@ -42,6 +42,7 @@ class _Entry:
     executable: Any
     traced: compiler.Traced
     out_tree: PyTreeDef
+    donated: list[bool]  # per input leaf, whether its argument is donated
 
 
 class _NotAnArray(TypeError):
@@ -65,13 +66,6 @@ def _compiled_for(fun: Callable, options: tuple) -> dict:
     except TypeError:  # not weakly referenceable: a cache of its own
         return {}
     return per_options.setdefault(options, {})
-
-
-class _CacheView:
-    """The signature cache for the current cotan.config setting."""
-
-    def __get__(self, jitted: "Jitted", owner=None) -> dict:
-        return jitted._caches.setdefault(config.key, {})
 
 
 _ARRAY_TYPES = frozenset({np.ndarray, Array})
@@ -149,8 +143,6 @@ def _lift_output(x: Any) -> Any:
 class Jitted:
     """A function compiled on first call for each new signature."""
 
-    _cache = _CacheView()
-
     def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
                  static_argnames: str | Sequence[str] = (),
                  donate_argnums: int | Sequence[int] = ()):
@@ -174,6 +166,11 @@ class Jitted:
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else functools.partial(self, obj)
+
+    @property
+    def _cache(self) -> dict:
+        """Signature -> compiled entry, for the current cotan.config setting."""
+        return self._caches.setdefault(config.key, {})
 
     # -- signature --------------------------------------------------------
 
@@ -258,7 +255,8 @@ class Jitted:
                 logger.warning("cotan: compiling `%s` (called at %s): %s",
                                self._name, where(), self._explain_miss(sig, dynamic))
             traced, out_tree = self._trace(sig)
-            entry = _Entry(compiler.compile(traced), traced, out_tree)
+            entry = _Entry(compiler.compile(traced), traced, out_tree,
+                           self._donated_leaves(sig))
             self._cache[sig] = entry
         return entry
 
@@ -288,18 +286,17 @@ class Jitted:
         sig, buffers, dynamic = prepared
         entry = self._entry(sig, dynamic)
         if self._donate_argnums:
-            outputs = self._call_donating(entry, sig, buffers, dynamic)
+            outputs = self._call_donating(entry, buffers, dynamic)
         else:
             outputs = entry.executable(buffers)
         arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
         return tree_unflatten(entry.out_tree, arrays)
 
-    def _call_donating(self, entry: _Entry, sig: _Signature, buffers: list,
-                       dynamic: Any) -> list:
+    def _call_donating(self, entry: _Entry, buffers: list, dynamic: Any) -> list:
         """Calls with donated inputs, whose buffers the function may
         overwrite: each gets its own memory first (never shared with another
         input), and donated cotan Arrays are deleted afterwards."""
-        donated = self._donated_leaves(sig)
+        donated = entry.donated
         for k, flag in enumerate(donated):
             if flag and any(j != k and np.may_share_memory(buffers[k], other)
                             for j, other in enumerate(buffers)):

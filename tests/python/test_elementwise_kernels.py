@@ -84,3 +84,11 @@ def test_column_reductions(rng):
     assert_matches(cotan.jit(lambda v: cnp.max(v, axis=0))(a), np.max(a, axis=0))
     t = random_array(rng, (4, 300, 77), "float64")
     assert_matches(cotan.jit(lambda v: cnp.mean(v, axis=(0, 1)))(t), np.mean(t, axis=(0, 1)))
+
+
+def test_long_rows_split_into_partials(rng):
+    # Each of the 3 rows spans several tasks; partials fold back per row.
+    a = random_array(rng, (3, LARGE), "float64")
+    np.testing.assert_allclose(np.asarray(cotan.jit(lambda v: cnp.sum(v, axis=1))(a)),
+                               np.sum(a, axis=1), rtol=1e-10)
+    assert_matches(cotan.jit(lambda v: cnp.max(v, axis=1))(a), np.max(a, axis=1))
