@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from typing import Callable
 
 import numpy as np
 

@@ -125,7 +125,7 @@ def _is_valid_leaf(leaf: Any) -> bool:
 def _argname(path: tuple) -> str:
     if not path:
         return "?"
-    kind, rest = path[0], path[1:]
+    kind = path[0]
     head = f"args[{path[1]}]" if kind == 0 else f"kwargs[{path[1]!r}]"
     return head + keystr(path[2:]) if len(path) > 1 else "args"
 
