@@ -53,6 +53,9 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop body may compute its next carry in a new buffer (the dealloc
+  // pipeline frees the previous one).
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addNestedPass<func::FuncOp>(cotan::createWriteDonatedInputs());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -65,6 +68,7 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(cotan::createBoolBuffersAsBytes());
 
   // Matmuls get blocked, packed and vectorized, elementwise loops
   // vectorized; large ones run on the MLIR async runtime's worker threads,

@@ -9,7 +9,7 @@
 """
 
 from . import nn, numpy, testing, tree_util
-from . import ops as lax
+from . import lax
 from .array import Array
 from .config import config
 from .errors import (CompileError, ConcretizationError, CotanError,

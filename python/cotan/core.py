@@ -364,8 +364,11 @@ class Tracer(ArrayBase):
 
         raise ConcretizationError(
             f"{where()}: the truth value of a traced array is not known at trace "
-            "time. Use cnp.where for data-dependent choices, or mark the "
-            "argument static (jit(f, static_argnums=...))."
+            "time, so a Python `if` or `while` cannot branch on it. Use "
+            "cotan.lax.cond (or lax.switch) for data-dependent branches, "
+            "cotan.lax.while_loop / fori_loop / scan for loops, cnp.where for "
+            "elementwise choices, or mark the argument static "
+            "(jit(f, static_argnums=...))."
         )
 
     def _concrete_error(self, what: str):

@@ -19,7 +19,7 @@ public:
   BoolAsByteTypeConverter();
 };
 
-/// Patterns lowering each cotan op family to linalg/tensor/arith/math.
+/// Patterns lowering each cotan op family to linalg/tensor/arith/math/scf.
 void populateCotanElementwiseToLinalgPatterns(const TypeConverter &converter,
                                               RewritePatternSet &patterns);
 void populateCotanShapeToLinalgPatterns(const TypeConverter &converter,
@@ -28,6 +28,8 @@ void populateCotanReductionToLinalgPatterns(const TypeConverter &converter,
                                             RewritePatternSet &patterns);
 void populateCotanDotGeneralToLinalgPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns);
+void populateCotanControlFlowToScfPatterns(const TypeConverter &converter,
+                                           RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "cotan/Conversion/Passes.h.inc"

@@ -5,7 +5,7 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
-  let summary = "Lower cotan ops to linalg, tensor, arith and math on tensors";
+  let summary = "Lower cotan ops to linalg, tensor, arith, math and scf on tensors";
   let description = [{
     Rewrites every cotan op into upstream ops that still have value
     semantics, ready for one-shot bufferization:
@@ -17,7 +17,10 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
       indexing maps; reductions become `linalg.reduce`;
     - `transpose` becomes `linalg.transpose`; `reshape` a collapse/expand
       pair; slicing, padding and concatenation become
-      `tensor.extract_slice`/`tensor.insert_slice` on a filled tensor.
+      `tensor.extract_slice`/`tensor.insert_slice` on a filled tensor;
+    - control flow becomes scf: `switch` an `scf.index_switch`, `while` an
+      `scf.while`, `scan` an `scf.for` carrying its stacked outputs (one
+      `tensor.insert_slice` per step), so a scan of any length is one loop.
 
     Example:
     ```mlir
@@ -37,6 +40,7 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

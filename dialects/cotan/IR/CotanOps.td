@@ -403,6 +403,127 @@ def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor, Cota
 }
 
 //===----------------------------------------------------------------------===//
+// Structured control flow
+//
+// Regions are isolated from above: everything a branch or body reads is an
+// operand, as in a closed jaxpr. That keeps the derivative and batching
+// rules local: a region is a function of its block arguments.
+//===----------------------------------------------------------------------===//
+
+def Cotan_YieldOp : Cotan_Op<"yield", [Pure, Terminator,
+    ParentOneOf<["SwitchOp", "WhileOp", "ScanOp"]>]> {
+  let summary = "the values a control-flow region produces";
+  let arguments = (ins Variadic<Cotan_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+class Cotan_ControlFlowOp<string mnemonic, list<Trait> traits = []>
+    : Cotan_Op<mnemonic, traits # [RecursiveMemoryEffects, IsolatedFromAbove,
+                                   SingleBlock]> {
+  let hasVerifier = 1;
+}
+
+def Cotan_SwitchOp : Cotan_ControlFlowOp<"switch"> {
+  let summary = "run one of several branches, chosen by an index";
+  let description = [{
+    Runs branch `index` on `inputs` and returns what it yields; an index
+    below 0 selects the first branch and one past the end the last (JAX's
+    `switch` clamps the same way). Every branch takes all inputs as block
+    arguments and yields the result types. `lax.cond` is a two-branch
+    switch on the predicate converted to i32 (false first).
+
+    ```mlir
+    %r = cotan.switch %i (%x) : tensor<i32>, (tensor<3xf32>) -> tensor<3xf32> {
+    ^bb0(%a: tensor<3xf32>):
+      %n = cotan.neg %a : tensor<3xf32>
+      cotan.yield %n : tensor<3xf32>
+    }, {
+    ^bb0(%a: tensor<3xf32>):
+      cotan.yield %a : tensor<3xf32>
+    }
+    ```
+  }];
+  let arguments = (ins 0DTensorOf<[I32]>:$index,
+                       Variadic<Cotan_Tensor>:$inputs);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let regions = (region VariadicRegion<SizedRegion<1>>:$branches);
+  let assemblyFormat = [{
+    $index ` ` `(` $inputs `)` attr-dict `:` type($index) `,` functional-type($inputs, results) $branches
+  }];
+}
+
+def Cotan_WhileOp : Cotan_ControlFlowOp<"while", [AttrSizedOperandSegments]> {
+  let summary = "loop while a predicate of the carried values holds";
+  let description = [{
+    Starts from `init`; while `cond` yields true (a `tensor<i1>`), `body`
+    maps the carried values to their next values. Both regions take the
+    carried values followed by `consts` (loop invariants). The results are
+    the carried values when `cond` first yields false.
+
+    ```mlir
+    %r = cotan.while (%x0) consts (%c) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    cond {
+    ^bb0(%x: tensor<f32>, %k: tensor<f32>):
+      %p = cotan.compare lt, %x, %k : tensor<f32> -> tensor<i1>
+      cotan.yield %p : tensor<i1>
+    } do {
+    ^bb0(%x: tensor<f32>, %k: tensor<f32>):
+      %y = cotan.add %x, %x : tensor<f32>
+      cotan.yield %y : tensor<f32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Cotan_Tensor>:$init,
+                       Variadic<Cotan_Tensor>:$consts);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$cond, SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    ` ` `(` $init `)` `consts` ` ` `(` $consts `)` attr-dict `:` functional-type(operands, results) `cond` $cond `do` $body
+  }];
+}
+
+def Cotan_ScanOp : Cotan_ControlFlowOp<"scan", [AttrSizedOperandSegments]> {
+  let summary = "loop a fixed number of steps over a carry and stacked inputs";
+  let description = [{
+    Runs `body` `length` times. Step `i` takes the carried values, slice `i`
+    of each of `xs` (along their leading dimension, of size `length`), then
+    `consts`; it yields the next carried values followed by one slice per
+    stacked output. The results are the final carried values followed by
+    the stacked outputs (leading dimension `length`). With `reverse`, steps
+    run from `length - 1` down to 0 and slice `i` is still written to
+    position `i`. `fori_loop` with a static trip count is a scan without
+    `xs`.
+
+    ```mlir
+    %c, %ys = cotan.scan length = 4 (%c0) xs (%xs) consts () : (tensor<f32>, tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>) {
+    ^bb0(%c: tensor<f32>, %x: tensor<f32>):
+      %s = cotan.add %c, %x : tensor<f32>
+      cotan.yield %s, %s : tensor<f32>, tensor<f32>
+    }
+    ```
+  }];
+  let arguments = (ins I64Attr:$length, UnitAttr:$reverse,
+                       Variadic<Cotan_Tensor>:$init,
+                       Variadic<Cotan_Tensor>:$xs,
+                       Variadic<Cotan_Tensor>:$consts);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `length` `=` $length (`reverse` $reverse^)? ` ` `(` $init `)` `xs` ` ` `(` $xs `)` `consts` ` ` `(` $consts `)` attr-dict `:` functional-type(operands, results) $body
+  }];
+  let extraClassDeclaration = [{
+    /// The final carried values.
+    ::mlir::ValueRange getCarryResults() {
+      return getResults().take_front(getInit().size());
+    }
+    /// The stacked per-step outputs.
+    ::mlir::ValueRange getStackedResults() {
+      return getResults().drop_front(getInit().size());
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Differentiation requests (expanded by cotan-expand-autodiff)
 //===----------------------------------------------------------------------===//
 

@@ -185,6 +185,18 @@ def WriteDonatedInputs : Pass<"cotan-write-donated-inputs", "::mlir::func::FuncO
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def BoolBuffersAsBytes : Pass<"cotan-bool-buffers-as-bytes", "::mlir::ModuleOp"> {
+  let summary = "Store the i1 buffers the deallocation lowering creates as bytes";
+  let description = [{
+    `bufferization-lower-deallocations` builds a helper that tracks buffer
+    ownership in `memref<?xi1>` buffers (when a loop allocates its next
+    carry, for instance), but MemRef-to-LLVM only loads and stores whole
+    bytes. This pass gives every i1 memref an i8 element type, as cotan
+    already does for boolean tensors: loads truncate, stores extend.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def ReturnDonatedBuffers : Pass<"cotan-return-donated-buffers", "::mlir::ModuleOp"> {
   let summary = "Drop the results that bufferization placed in donated arguments";
   let description = [{

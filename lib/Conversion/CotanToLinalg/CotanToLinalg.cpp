@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::cotan {
@@ -82,6 +83,7 @@ struct ConvertCotanToLinalg
     populateCotanShapeToLinalgPatterns(converter, patterns);
     populateCotanReductionToLinalgPatterns(converter, patterns);
     populateCotanDotGeneralToLinalgPatterns(converter, patterns);
+    populateCotanControlFlowToScfPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -1,0 +1,219 @@
+//===- ControlFlowToScf.cpp - cotan control flow to scf -------------------===//
+//
+// cotan.switch becomes scf.index_switch, cotan.while scf.while and
+// cotan.scan an scf.for whose iteration arguments are the carry and the
+// stacked outputs (filled one slice per step with tensor.insert_slice, so
+// bufferization writes them in place). Regions move into the scf ops with
+// their block arguments replaced by the values they stand for; the ops
+// inside are lowered by the other patterns of the same conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "cotan/Conversion/Passes.h"
+#include "cotan/IR/CotanOps.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::cotan;
+
+namespace {
+
+/// Moves the single block of `region` (with converted argument types) to the
+/// end of `dest`, its arguments replaced by `values`.
+LogicalResult moveRegionInto(ConversionPatternRewriter &rewriter,
+                             const TypeConverter &converter, Region &region,
+                             Block *dest, ValueRange values) {
+  FailureOr<Block *> block = rewriter.convertRegionTypes(&region, converter);
+  if (failed(block))
+    return failure();
+  rewriter.mergeBlocks(*block, dest, values);
+  return success();
+}
+
+SmallVector<Value> concat(ValueRange a, ValueRange b) {
+  SmallVector<Value> out(a);
+  llvm::append_range(out, b);
+  return out;
+}
+
+/// A 0-d tensor's element as an `index` (for i32 storage).
+Value extractIndex(OpBuilder &b, Location loc, Value scalarTensor) {
+  Value element = tensor::ExtractOp::create(b, loc, scalarTensor, ValueRange{});
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
+}
+
+/// The switch index clamped below at 0; scf.index_switch sends everything
+/// past the last case to its default region, the last branch.
+struct SwitchToIndexSwitch : OpConversionPattern<SwitchOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SwitchOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
+                                                resultTypes)))
+      return failure();
+    Value index = extractIndex(rewriter, loc, adaptor.getIndex());
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    index = arith::MaxSIOp::create(rewriter, loc, index, zero);
+    unsigned numCases = op.getBranches().size() - 1;
+    auto cases = llvm::to_vector(llvm::seq<int64_t>(0, numCases));
+    auto lowered = scf::IndexSwitchOp::create(rewriter, loc, resultTypes,
+                                              index, cases, numCases);
+    for (auto [k, branch] : llvm::enumerate(op.getBranches())) {
+      Region &dest = k < numCases ? lowered.getCaseRegions()[k]
+                                  : lowered.getDefaultRegion();
+      Block *block = rewriter.createBlock(&dest);
+      if (failed(moveRegionInto(rewriter, *getTypeConverter(), branch, block,
+                                adaptor.getInputs())))
+        return failure();
+    }
+    rewriter.replaceOp(op, lowered.getResults());
+    return success();
+  }
+};
+
+struct WhileToScfWhile : OpConversionPattern<WhileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WhileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Type> carryTypes;
+    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
+                                                carryTypes)))
+      return failure();
+    auto lowered =
+        scf::WhileOp::create(rewriter, loc, carryTypes, adaptor.getInit());
+    SmallVector<Location> locs(carryTypes.size(), loc);
+    std::pair<Region *, Region *> regions[] = {
+        {&op.getCond(), &lowered.getBefore()},
+        {&op.getBody(), &lowered.getAfter()}};
+    for (auto [from, to] : regions) {
+      Block *block = rewriter.createBlock(to, {}, carryTypes, locs);
+      if (failed(moveRegionInto(rewriter, *getTypeConverter(), *from, block,
+                                concat(block->getArguments(),
+                                       adaptor.getConsts()))))
+        return failure();
+    }
+    rewriter.replaceOp(op, lowered.getResults());
+    return success();
+  }
+};
+
+/// Step i reads slice `pos` of every scanned operand and writes slice `pos`
+/// of every stacked output, pos = i (or length - 1 - i in reverse). The body
+/// runs in an scf.execute_region (inlined by canonicalization) so its
+/// yield lowers like any other.
+struct ScanToScfFor : OpConversionPattern<ScanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
+                                                resultTypes)))
+      return failure();
+    size_t numCarry = adaptor.getInit().size();
+    SmallVector<Value> stacked;
+    ArrayRef<Type> carryTypes = ArrayRef<Type>(resultTypes).take_front(numCarry);
+    SmallVector<Type> stepTypes(carryTypes);
+    for (Type type : ArrayRef<Type>(resultTypes).drop_front(numCarry)) {
+      auto tensor = cast<RankedTensorType>(type);
+      stacked.push_back(emptyTensor(rewriter, loc, tensor));
+      stepTypes.push_back(RankedTensorType::get(tensor.getShape().drop_front(),
+                                                tensor.getElementType()));
+    }
+    int64_t length = op.getLength();
+    Value lower = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value upper = arith::ConstantIndexOp::create(rewriter, loc, length);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    auto loop = scf::ForOp::create(rewriter, loc, lower, upper, one,
+                                   concat(adaptor.getInit(), stacked));
+
+    rewriter.setInsertionPointToStart(loop.getBody());
+    Value pos = loop.getInductionVar();
+    if (op.getReverse()) {
+      Value last = arith::ConstantIndexOp::create(rewriter, loc, length - 1);
+      pos = arith::SubIOp::create(rewriter, loc, last, pos);
+    }
+    auto sliceAt = [&](RankedTensorType whole) {
+      SmallVector<OpFoldResult> offsets(whole.getRank(),
+                                        rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(whole.getRank(),
+                                               rewriter.getIndexAttr(1));
+      offsets[0] = pos;
+      sizes.push_back(rewriter.getIndexAttr(1));
+      for (int64_t size : whole.getShape().drop_front())
+        sizes.push_back(rewriter.getIndexAttr(size));
+      return std::make_tuple(offsets, sizes, strides);
+    };
+    SmallVector<Value> stepArgs(loop.getRegionIterArgs().take_front(numCarry));
+    for (Value x : adaptor.getXs()) {
+      auto whole = cast<RankedTensorType>(x.getType());
+      auto [offsets, sizes, strides] = sliceAt(whole);
+      auto slice = RankedTensorType::get(whole.getShape().drop_front(),
+                                         whole.getElementType());
+      stepArgs.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, slice, x, offsets, sizes, strides));
+    }
+    llvm::append_range(stepArgs, adaptor.getConsts());
+
+    auto step = scf::ExecuteRegionOp::create(rewriter, loc, stepTypes);
+    Block *stepBlock = rewriter.createBlock(&step.getRegion());
+    if (failed(moveRegionInto(rewriter, *getTypeConverter(), op.getBody(),
+                              stepBlock, stepArgs)))
+      return failure();
+
+    rewriter.setInsertionPointAfter(step);
+    SmallVector<Value> next(step.getResults().take_front(numCarry));
+    for (auto [slice, whole] :
+         llvm::zip(step.getResults().drop_front(numCarry),
+                   loop.getRegionIterArgs().drop_front(numCarry))) {
+      auto [offsets, sizes, strides] =
+          sliceAt(cast<RankedTensorType>(whole.getType()));
+      next.push_back(tensor::InsertSliceOp::create(rewriter, loc, slice, whole,
+                                                   offsets, sizes, strides));
+    }
+    scf::YieldOp::create(rewriter, loc, next);
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
+/// cotan.yield inside the scf op it was moved into: the condition of an
+/// scf.while (forwarding the carried values), or an scf.yield.
+struct YieldToScf : OpConversionPattern<YieldOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(YieldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Operation *parent = op->getParentOp();
+    if (isa<SwitchOp, WhileOp, ScanOp>(parent))
+      return failure(); // Not moved yet.
+    auto loop = dyn_cast<scf::WhileOp>(parent);
+    if (loop && op->getParentRegion() == &loop.getBefore()) {
+      Location loc = op.getLoc();
+      Value stored = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getValues().front(), ValueRange{});
+      Value pred = toLogical(rewriter, loc, stored, rewriter.getI1Type());
+      rewriter.replaceOpWithNewOp<scf::ConditionOp>(
+          op, pred, loop.getBeforeBody()->getArguments());
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, adaptor.getValues());
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::cotan::populateCotanControlFlowToScfPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<SwitchToIndexSwitch, WhileToScfWhile, ScanToScfFor, YieldToScf>(
+      converter, patterns.getContext());
+}
