@@ -10,6 +10,10 @@ extern "C" {
 
 MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(Cotan, cotan);
 
+/// Adds cotan's dialect extensions (the control-flow ops' derivative and
+/// batching rules) to `registry`.
+MLIR_CAPI_EXPORTED void cotanRegisterDialectExtensions(MlirDialectRegistry registry);
+
 /// Registers cotan's passes and named pipelines (idempotent).
 MLIR_CAPI_EXPORTED void cotanRegisterPasses(void);
 

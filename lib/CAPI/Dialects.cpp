@@ -13,6 +13,10 @@
 
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Cotan, cotan, mlir::cotan::CotanDialect)
 
+void cotanRegisterDialectExtensions(MlirDialectRegistry registry) {
+  mlir::cotan::registerControlFlowRules(*unwrap(registry));
+}
+
 void cotanRegisterPasses(void) {
   // Registering a pass twice is a fatal error; Python may import us again.
   static std::once_flag once;

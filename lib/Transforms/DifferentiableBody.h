@@ -8,6 +8,7 @@
 #ifndef COTAN_LIB_TRANSFORMS_DIFFERENTIABLEBODY_H
 #define COTAN_LIB_TRANSFORMS_DIFFERENTIABLEBODY_H
 
+#include "cotan/IR/CotanOps.h"
 #include "cotan/Interfaces/DifferentiableOpInterface.h"
 
 #include "mlir/IR/Operation.h"
@@ -21,12 +22,34 @@ inline bool carriesDerivative(Type type) {
   return isa<FloatType>(getElementTypeOrSelf(type));
 }
 
-/// Fails, with a diagnostic on `op`, when `op` has no derivative rules.
+/// Fails, with a diagnostic, when `op` or an op nested in its regions has
+/// no derivative rules (region terminators need none).
 inline LogicalResult verifyDifferentiable(Operation &op) {
-  if (isa<DifferentiableOpInterface>(op))
-    return success();
-  return op.emitOpError("cannot be differentiated: it has no derivative "
+  WalkResult result = op.walk([](Operation *nested) {
+    if (isa<DifferentiableOpInterface, YieldOp>(nested))
+      return WalkResult::advance();
+    nested->emitOpError("cannot be differentiated: it has no derivative "
                         "rules (only cotan ops can be differentiated)");
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// Fails, with a diagnostic, when reverse mode cannot go through `op` or an
+/// op nested in it: a while loop has no bound on the residuals it would
+/// need to keep.
+inline LogicalResult verifyReversible(Operation &op) {
+  if (failed(verifyDifferentiable(op)))
+    return failure();
+  WalkResult result = op.walk([](WhileOp loop) {
+    loop.emitOpError(
+        "cannot be differentiated in reverse mode: its trip count is "
+        "unbounded, so there is no bound on the values to keep for the "
+        "backward pass; use cotan.scan (lax.scan, or lax.fori_loop with "
+        "static bounds), or forward mode (jvp, jacfwd)");
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
 }
 
 } // namespace mlir::cotan

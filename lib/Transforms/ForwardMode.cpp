@@ -4,6 +4,8 @@
 // f_jvp(x..., t_x...) -> (y..., t_y...): each op of f is cloned and followed
 // by its JVP rule applied to its operands' tangents. Only float values carry
 // tangents; the tangents given for integer and boolean inputs are ignored.
+// A rule may instead return the op's results recomputed along with their
+// tangents (a loop carrying both), which then replace the cloned op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,9 +53,20 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
     if (llvm::all_of(tangents, [](Value v) { return !v; }))
       continue;
     SmallVector<Value> out = cast<DifferentiableOpInterface>(op).jvp(b, tangents);
-    for (auto [result, t] : llvm::zip(op->getResults(), out))
+    unsigned numResults = op->getNumResults();
+    if (numResults > 0 && out.size() == 2 * numResults) {
+      // The rule recomputed the op with its tangents (control flow does):
+      // its first values replace the op's results.
+      for (auto [from, to] : llvm::zip(original.getResults(), out))
+        map.map(from, to);
+      op->erase();
+      out.erase(out.begin(), out.begin() + numResults);
+    }
+    for (auto [i, t] : llvm::enumerate(out)) {
+      Value result = map.lookup(original.getResult(i));
       if (t && carriesDerivative(result.getType()))
         tangent[result] = t;
+    }
   }
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());

@@ -42,7 +42,7 @@ cloneBody(func::FuncOp function, Block *entry, OpBuilder &b, IRMapping &map) {
     map.map(from, to);
   SmallVector<Operation *> cloned;
   for (Operation &op : body.without_terminator()) {
-    if (failed(verifyDifferentiable(op)))
+    if (failed(verifyReversible(op)))
       return failure();
     cloned.push_back(b.clone(op, map));
   }
@@ -83,6 +83,13 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
   unsigned numInputs = type.getNumInputs();
   for (auto [i, value] : llvm::enumerate(ret.getOperands()))
     accumulate(map.lookup(value), entry->getArgument(numInputs + i));
+  // Returned first, so that a rule replacing a forward op (a scan that
+  // stacks its residuals) also updates the results.
+  auto adjointReturn = func::ReturnOp::create(
+      b, ret.getLoc(), llvm::map_to_vector(ret.getOperands(), [&](Value v) {
+        return map.lookup(v);
+      }));
+  b.setInsertionPoint(adjointReturn);
 
   for (Operation *op : llvm::reverse(*forward)) {
     SmallVector<Value> cts = llvm::map_to_vector(
@@ -94,12 +101,11 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
       accumulate(operand, grad);
   }
 
-  SmallVector<Value> returned = llvm::map_to_vector(
-      ret.getOperands(), [&](Value v) { return map.lookup(v); });
+  SmallVector<Value> returned(adjointReturn.getOperands());
   for (BlockArgument arg : entry->getArguments().take_front(numInputs)) {
     Value grad = cotangent.lookup(arg);
     returned.push_back(grad ? grad : zerosLike(b, loc, arg.getType()));
   }
-  func::ReturnOp::create(b, ret.getLoc(), returned);
+  adjointReturn->setOperands(returned);
   return adjoint;
 }

@@ -1,7 +1,7 @@
 //===- CotanExtension.cpp - cotan's hook into cotan.mlir ------------------===//
 //
 // Loaded by cotan.mlir._mlir_libs as a site initializer: every context gets
-// the cotan dialect, and cotan's passes and pipelines are registered once.
+// the cotan dialect (with its extensions), and cotan's passes and pipelines are registered once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,5 +15,6 @@ NB_MODULE(_site_initialize_0, m) {
   cotanRegisterPasses();
   m.def("register_dialects", [](MlirDialectRegistry registry) {
     mlirDialectHandleInsertDialect(mlirGetDialectHandle__cotan__(), registry);
+    cotanRegisterDialectExtensions(registry);
   });
 }

@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::cotan::CotanDialect>();
+  mlir::cotan::registerControlFlowRules(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "cotan optimizer driver\n", registry));

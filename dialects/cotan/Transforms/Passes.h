@@ -52,6 +52,11 @@ FailureOr<func::FuncOp> createDerivedFunction(func::FuncOp function,
                                               SymbolTable &symbols,
                                               OpBuilder &builder);
 
+/// Registers the derivative and batching rules of cotan.switch, cotan.while
+/// and cotan.scan (external models: they transform regions with the
+/// builders above). Contexts that transform control flow need them.
+void registerControlFlowRules(DialectRegistry &registry);
+
 #define GEN_PASS_REGISTRATION
 #include "cotan/Transforms/Passes.h.inc"
 
