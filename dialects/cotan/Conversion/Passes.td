@@ -18,7 +18,7 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
     - `transpose` becomes `linalg.transpose`; `reshape` a collapse/expand
       pair; slicing, padding and concatenation become
       `tensor.extract_slice`/`tensor.insert_slice` on a filled tensor;
-    - control flow becomes scf: `switch` an `scf.index_switch`, `while` an
+    - control flow becomes scf: `switch` a chain of `scf.if`, `while` an
       `scf.while`, `scan` an `scf.for` carrying its stacked outputs (one
       `tensor.insert_slice` per step), so a scan of any length is one loop.
 

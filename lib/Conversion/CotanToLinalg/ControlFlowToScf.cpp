@@ -1,6 +1,6 @@
 //===- ControlFlowToScf.cpp - cotan control flow to scf -------------------===//
 //
-// cotan.switch becomes scf.index_switch, cotan.while scf.while and
+// cotan.switch becomes a chain of scf.if, cotan.while scf.while and
 // cotan.scan an scf.for whose iteration arguments are the carry and the
 // stacked outputs (filled one slice per step with tensor.insert_slice, so
 // bufferization writes them in place). Regions move into the scf ops with
@@ -38,15 +38,11 @@ SmallVector<Value> concat(ValueRange a, ValueRange b) {
   return out;
 }
 
-/// A 0-d tensor's element as an `index` (for i32 storage).
-Value extractIndex(OpBuilder &b, Location loc, Value scalarTensor) {
-  Value element = tensor::ExtractOp::create(b, loc, scalarTensor, ValueRange{});
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
-}
-
-/// The switch index clamped below at 0; scf.index_switch sends everything
-/// past the last case to its default region, the last branch.
-struct SwitchToIndexSwitch : OpConversionPattern<SwitchOp> {
+/// A chain of scf.if: branch 0 where index <= 0, branch k where index == k,
+/// the last branch otherwise (JAX's clamping). One-shot bufferization
+/// tracks the aliasing of scf.if results precisely, which it does not for
+/// scf.index_switch.
+struct SwitchToIfChain : OpConversionPattern<SwitchOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(SwitchOp op, OpAdaptor adaptor,
@@ -56,22 +52,45 @@ struct SwitchToIndexSwitch : OpConversionPattern<SwitchOp> {
     if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
                                                 resultTypes)))
       return failure();
-    Value index = extractIndex(rewriter, loc, adaptor.getIndex());
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    index = arith::MaxSIOp::create(rewriter, loc, index, zero);
-    unsigned numCases = op.getBranches().size() - 1;
-    auto cases = llvm::to_vector(llvm::seq<int64_t>(0, numCases));
-    auto lowered = scf::IndexSwitchOp::create(rewriter, loc, resultTypes,
-                                              index, cases, numCases);
-    for (auto [k, branch] : llvm::enumerate(op.getBranches())) {
-      Region &dest = k < numCases ? lowered.getCaseRegions()[k]
-                                  : lowered.getDefaultRegion();
-      Block *block = rewriter.createBlock(&dest);
-      if (failed(moveRegionInto(rewriter, *getTypeConverter(), branch, block,
-                                adaptor.getInputs())))
+    auto branches = op.getBranches();
+    auto moveBranch = [&](Region &branch, Region &into) {
+      Block *block = rewriter.createBlock(&into);
+      return moveRegionInto(rewriter, *getTypeConverter(), branch, block,
+                            adaptor.getInputs());
+    };
+    if (branches.size() == 1) {
+      auto only = scf::ExecuteRegionOp::create(rewriter, loc, resultTypes);
+      if (failed(moveBranch(branches.front(), only.getRegion())))
         return failure();
+      rewriter.replaceOp(op, only.getResults());
+      return success();
     }
-    rewriter.replaceOp(op, lowered.getResults());
+    Value index = tensor::ExtractOp::create(rewriter, loc, adaptor.getIndex(),
+                                            ValueRange{});
+    scf::IfOp outermost;
+    for (unsigned k = 0; k + 1 < branches.size(); ++k) {
+      Value constant = arith::ConstantIntOp::create(rewriter, loc, k, 32);
+      Value chosen = arith::CmpIOp::create(
+          rewriter, loc,
+          k == 0 ? arith::CmpIPredicate::sle : arith::CmpIPredicate::eq, index,
+          constant);
+      auto branch = scf::IfOp::create(rewriter, loc, resultTypes, chosen,
+                                      /*addThenBlock=*/false,
+                                      /*addElseBlock=*/false);
+      if (k == 0)
+        outermost = branch;
+      else // Inside the previous else region.
+        scf::YieldOp::create(rewriter, loc, branch.getResults());
+      if (failed(moveBranch(branches[k], branch.getThenRegion())))
+        return failure();
+      if (k + 2 == branches.size()) {
+        if (failed(moveBranch(branches[k + 1], branch.getElseRegion())))
+          return failure();
+      } else {
+        rewriter.createBlock(&branch.getElseRegion());
+      }
+    }
+    rewriter.replaceOp(op, outermost.getResults());
     return success();
   }
 };
@@ -214,6 +233,6 @@ struct YieldToScf : OpConversionPattern<YieldOp> {
 
 void mlir::cotan::populateCotanControlFlowToScfPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<SwitchToIndexSwitch, WhileToScfWhile, ScanToScfFor, YieldToScf>(
+  patterns.add<SwitchToIfChain, WhileToScfWhile, ScanToScfFor, YieldToScf>(
       converter, patterns.getContext());
 }

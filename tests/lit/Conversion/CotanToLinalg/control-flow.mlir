@@ -1,17 +1,24 @@
 // RUN: cotan-opt %s --split-input-file --convert-cotan-to-linalg | FileCheck %s
 // Control flow becomes scf; regions move in with their arguments replaced.
 
-// The index is clamped below at 0; past the end is the default (last) branch.
+// A chain of scf.if: branch 0 for index <= 0, branch k for index == k, the
+// last branch for anything larger (JAX's clamping).
 // CHECK-LABEL: func.func @switch
 // CHECK: %[[I:.*]] = tensor.extract %arg0[] : tensor<i32>
-// CHECK: %[[IDX:.*]] = arith.index_cast %[[I]] : i32 to index
-// CHECK: %[[CLAMPED:.*]] = arith.maxsi %[[IDX]], %{{.*}} : index
-// CHECK: scf.index_switch %[[CLAMPED]] -> tensor<3xf32>
-// CHECK: case 0 {
+// CHECK: %[[C0:.*]] = arith.constant 0 : i32
+// CHECK: %[[FIRST:.*]] = arith.cmpi sle, %[[I]], %[[C0]] : i32
+// CHECK: %[[R:.*]] = scf.if %[[FIRST]] -> (tensor<3xf32>) {
 // CHECK: arith.negf
-// CHECK: scf.yield
-// CHECK: default {
+// CHECK: } else {
+// CHECK: %[[C1:.*]] = arith.constant 1 : i32
+// CHECK: %[[SECOND:.*]] = arith.cmpi eq, %[[I]], %[[C1]] : i32
+// CHECK: %[[INNER:.*]] = scf.if %[[SECOND]] -> (tensor<3xf32>) {
 // CHECK: scf.yield %arg1 : tensor<3xf32>
+// CHECK: } else {
+// CHECK: arith.addf
+// CHECK: }
+// CHECK: scf.yield %[[INNER]] : tensor<3xf32>
+// CHECK: return %[[R]]
 func.func @switch(%i: tensor<i32>, %x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = cotan.switch %i (%x) : tensor<i32>, (tensor<3xf32>) -> tensor<3xf32> {
   ^bb0(%a: tensor<3xf32>):
@@ -20,6 +27,25 @@ func.func @switch(%i: tensor<i32>, %x: tensor<3xf32>) -> tensor<3xf32> {
   }, {
   ^bb0(%a: tensor<3xf32>):
     cotan.yield %a : tensor<3xf32>
+  }, {
+  ^bb0(%a: tensor<3xf32>):
+    %d = cotan.add %a, %a : tensor<3xf32>
+    cotan.yield %d : tensor<3xf32>
+  }
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// A single branch always runs.
+// CHECK-LABEL: func.func @switch_one_branch
+// CHECK: scf.execute_region -> tensor<3xf32> {
+// CHECK: arith.negf
+func.func @switch_one_branch(%i: tensor<i32>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.switch %i (%x) : tensor<i32>, (tensor<3xf32>) -> tensor<3xf32> {
+  ^bb0(%a: tensor<3xf32>):
+    %n = cotan.neg %a : tensor<3xf32>
+    cotan.yield %n : tensor<3xf32>
   }
   return %0 : tensor<3xf32>
 }
