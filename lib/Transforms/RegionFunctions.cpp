@@ -83,6 +83,15 @@ SmallVector<Value> mlir::cotan::seedsOrZeros(OpBuilder &b, Location loc,
   return out;
 }
 
+Value mlir::cotan::selectPerElement(OpBuilder &b, Location loc, Value pred,
+                                    Value onTrue, Value onFalse) {
+  auto type = cast<RankedTensorType>(onTrue.getType());
+  Value mask = BroadcastInDimOp::create(
+      b, loc, RankedTensorType::get(type.getShape(), b.getI1Type()), pred,
+      ArrayRef<int64_t>{0});
+  return SelectOp::create(b, loc, mask, onTrue, onFalse);
+}
+
 void mlir::cotan::registerControlFlowRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, CotanDialect *) {
     attachSwitchRules(context);

@@ -61,6 +61,11 @@ SmallVector<Value> concat(ValueRange values, ValueRange more);
 SmallVector<Value> seedsOrZeros(OpBuilder &b, Location loc, ValueRange values,
                                 ArrayRef<Value> seeds);
 
+/// Per batch element: `onTrue` where the batched predicate `pred` (shape
+/// [batch]) holds, else `onFalse` (both of shape [batch, ...]).
+Value selectPerElement(OpBuilder &b, Location loc, Value pred, Value onTrue,
+                       Value onFalse);
+
 /// Attach each control-flow op's rules (one file per op).
 void attachSwitchRules(MLIRContext *context);
 void attachWhileRules(MLIRContext *context);

@@ -76,7 +76,6 @@ struct SwitchDerivatives
 Value selectBranch(OpBuilder &b, Location loc, Value index,
                    ArrayRef<Value> perBranch) {
   auto indexType = cast<RankedTensorType>(index.getType());
-  auto type = cast<RankedTensorType>(perBranch.front().getType());
   Value chosen = perBranch.back();
   for (int64_t k = perBranch.size() - 2; k >= 0; --k) {
     Value constant = ConstantOp::create(
@@ -84,10 +83,7 @@ Value selectBranch(OpBuilder &b, Location loc, Value index,
     Value pred = CompareOp::create(
         b, loc, k == 0 ? ComparisonDirection::LE : ComparisonDirection::EQ,
         index, constant);
-    auto predType = RankedTensorType::get(type.getShape(), b.getI1Type());
-    pred = BroadcastInDimOp::create(b, loc, predType, pred,
-                                    ArrayRef<int64_t>{0});
-    chosen = SelectOp::create(b, loc, pred, perBranch[k], chosen);
+    chosen = selectPerElement(b, loc, pred, perBranch[k], chosen);
   }
   return chosen;
 }

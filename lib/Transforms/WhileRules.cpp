@@ -94,14 +94,8 @@ struct WhileBatching
                 [&](OpBuilder &nb, ValueRange args) {
                   Value running = inlineCall(nb, *cond, args).front();
                   SmallVector<Value> next = inlineCall(nb, *body, args);
-                  for (size_t i = 0; i < n; ++i) {
-                    auto type = cast<RankedTensorType>(next[i].getType());
-                    Value pred = BroadcastInDimOp::create(
-                        nb, loc,
-                        RankedTensorType::get(type.getShape(), nb.getI1Type()),
-                        running, ArrayRef<int64_t>{0});
-                    next[i] = SelectOp::create(nb, loc, pred, next[i], args[i]);
-                  }
+                  for (size_t i = 0; i < n; ++i)
+                    next[i] = selectPerElement(nb, loc, running, next[i], args[i]);
                   return next;
                 });
     return SmallVector<Value>(lowered.getResults());

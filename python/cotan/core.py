@@ -49,6 +49,13 @@ class ShapedArray:
         return f"{weak}{self.dtype}[{','.join(map(str, self.shape))}]"
 
 
+def _note_lines(diagnostic) -> list[str]:
+    """A diagnostic's notes, without MLIR's dump of the failing op (the
+    message already names it and the user's source line)."""
+    return [f"  note: {n.message}" for n in diagnostic.notes
+            if not n.message.startswith("see current operation")]
+
+
 class _Diagnostics:
     """Collects MLIR diagnostics emitted outside a pass run (e.g. by a
     builder's shape rule) so they become exceptions, not stderr noise."""
@@ -58,8 +65,7 @@ class _Diagnostics:
 
     def __call__(self, diagnostic) -> bool:
         self.messages.append(f"{diagnostic.location}: {diagnostic.message}")
-        for note in diagnostic.notes:
-            self.messages.append(f"  note: {note.message}")
+        self.messages.extend(_note_lines(diagnostic))
         return True
 
     def take(self) -> list[str]:
@@ -94,7 +100,7 @@ def mlir_error_messages(error: Exception) -> list[str]:
     lines = []
     for d in diags:
         lines.append(f"{d.location}: {d.message}")
-        lines.extend(f"  note: {n.message}" for n in d.notes)
+        lines.extend(_note_lines(d))
     return lines
 
 

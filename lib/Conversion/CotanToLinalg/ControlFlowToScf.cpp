@@ -32,6 +32,15 @@ LogicalResult moveRegionInto(ConversionPatternRewriter &rewriter,
   return success();
 }
 
+/// The lowered types of `op`'s results.
+FailureOr<SmallVector<Type>> loweredResultTypes(const TypeConverter &converter,
+                                                Operation *op) {
+  SmallVector<Type> types;
+  if (failed(converter.convertTypes(op->getResultTypes(), types)))
+    return failure();
+  return types;
+}
+
 SmallVector<Value> concat(ValueRange a, ValueRange b) {
   SmallVector<Value> out(a);
   llvm::append_range(out, b);
@@ -48,9 +57,9 @@ struct SwitchToIfChain : OpConversionPattern<SwitchOp> {
   matchAndRewrite(SwitchOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    SmallVector<Type> resultTypes;
-    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
-                                                resultTypes)))
+    FailureOr<SmallVector<Type>> resultTypes =
+        loweredResultTypes(*getTypeConverter(), op);
+    if (failed(resultTypes))
       return failure();
     auto branches = op.getBranches();
     auto moveBranch = [&](Region &branch, Region &into) {
@@ -59,7 +68,7 @@ struct SwitchToIfChain : OpConversionPattern<SwitchOp> {
                             adaptor.getInputs());
     };
     if (branches.size() == 1) {
-      auto only = scf::ExecuteRegionOp::create(rewriter, loc, resultTypes);
+      auto only = scf::ExecuteRegionOp::create(rewriter, loc, *resultTypes);
       if (failed(moveBranch(branches.front(), only.getRegion())))
         return failure();
       rewriter.replaceOp(op, only.getResults());
@@ -74,7 +83,7 @@ struct SwitchToIfChain : OpConversionPattern<SwitchOp> {
           rewriter, loc,
           k == 0 ? arith::CmpIPredicate::sle : arith::CmpIPredicate::eq, index,
           constant);
-      auto branch = scf::IfOp::create(rewriter, loc, resultTypes, chosen,
+      auto branch = scf::IfOp::create(rewriter, loc, *resultTypes, chosen,
                                       /*addThenBlock=*/false,
                                       /*addElseBlock=*/false);
       if (k == 0)
@@ -101,18 +110,18 @@ struct WhileToScfWhile : OpConversionPattern<WhileOp> {
   matchAndRewrite(WhileOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    SmallVector<Type> carryTypes;
-    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
-                                                carryTypes)))
+    FailureOr<SmallVector<Type>> carryTypes =
+        loweredResultTypes(*getTypeConverter(), op);
+    if (failed(carryTypes))
       return failure();
     auto lowered =
-        scf::WhileOp::create(rewriter, loc, carryTypes, adaptor.getInit());
-    SmallVector<Location> locs(carryTypes.size(), loc);
+        scf::WhileOp::create(rewriter, loc, *carryTypes, adaptor.getInit());
+    SmallVector<Location> locs(carryTypes->size(), loc);
     std::pair<Region *, Region *> regions[] = {
         {&op.getCond(), &lowered.getBefore()},
         {&op.getBody(), &lowered.getAfter()}};
     for (auto [from, to] : regions) {
-      Block *block = rewriter.createBlock(to, {}, carryTypes, locs);
+      Block *block = rewriter.createBlock(to, {}, *carryTypes, locs);
       if (failed(moveRegionInto(rewriter, *getTypeConverter(), *from, block,
                                 concat(block->getArguments(),
                                        adaptor.getConsts()))))
@@ -133,15 +142,15 @@ struct ScanToScfFor : OpConversionPattern<ScanOp> {
   matchAndRewrite(ScanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    SmallVector<Type> resultTypes;
-    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(),
-                                                resultTypes)))
+    FailureOr<SmallVector<Type>> resultTypes =
+        loweredResultTypes(*getTypeConverter(), op);
+    if (failed(resultTypes))
       return failure();
     size_t numCarry = adaptor.getInit().size();
     SmallVector<Value> stacked;
-    ArrayRef<Type> carryTypes = ArrayRef<Type>(resultTypes).take_front(numCarry);
+    ArrayRef<Type> carryTypes = ArrayRef<Type>(*resultTypes).take_front(numCarry);
     SmallVector<Type> stepTypes(carryTypes);
-    for (Type type : ArrayRef<Type>(resultTypes).drop_front(numCarry)) {
+    for (Type type : ArrayRef<Type>(*resultTypes).drop_front(numCarry)) {
       auto tensor = cast<RankedTensorType>(type);
       stacked.push_back(emptyTensor(rewriter, loc, tensor));
       stepTypes.push_back(RankedTensorType::get(tensor.getShape().drop_front(),
