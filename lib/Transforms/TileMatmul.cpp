@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "HostTarget.h"
+#include "MatmulEpilogue.h"
 #include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
@@ -129,8 +130,10 @@ bool isInnermost(AffineMap map, MemRefType type, unsigned d) {
 class MatmulEmitter {
 public:
   MatmulEmitter(linalg::GenericOp op, const MatmulLoops &loops,
-                const MatmulTiling &tiling, bool parallel)
+                const MatmulTiling &tiling, bool parallel,
+                std::optional<cotan::MatmulEpilogue> epilogue)
       : op(op), loops(loops), tiling(tiling), parallel(parallel),
+        epilogue(epilogue),
         builder(op), loc(op.getLoc()),
         ranges(op.getStaticLoopRanges()),
         element(cast<MemRefType>(op.getDpsInits()[0].getType())
@@ -165,6 +168,8 @@ public:
       emitBlock(ivs);
     });
     op.erase();
+    if (epilogue)
+      epilogue->erase();
   }
 
 private:
@@ -247,6 +252,12 @@ private:
     Value packedB = alloc({tiling.blockN / tiling.cols, tiling.blockK, tiling.cols});
     forLoop(index(ranges[loops.k]), tiling.blockK, [&](Value slice) {
       Value sliceLength = remaining(slice, loops.k, tiling.blockK);
+      // The epilogue runs when the last slice writes C back.
+      Value lastSlice;
+      if (epilogue)
+        lastSlice = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                          add(slice, sliceLength),
+                                          index(ranges[loops.k]));
       packB(packedB, loopValues, blockCol, blockCols, slice, sliceLength);
       forLoop(taskRows, tiling.blockM, [&](Value rowOffset) {
         Value blockRow = add(taskRow, rowOffset);
@@ -256,7 +267,7 @@ private:
           forLoop(blockRows, tiling.rows, [&](Value row) {
             multiplyTile(packedA, packedB, loopValues, add(blockRow, row),
                          add(blockCol, col), div(row, tiling.rows),
-                         div(col, tiling.cols), sliceLength);
+                         div(col, tiling.cols), sliceLength, lastSlice);
           });
         });
       });
@@ -327,10 +338,11 @@ private:
   }
 
   /// C[row.., col..] += packedA panel x packedB panel over the slice, with
-  /// the register tile in loop-carried vectors.
+  /// the register tile in loop-carried vectors. After the last slice (when
+  /// `lastSlice` holds) the epilogue's result is written instead.
   void multiplyTile(Value packedA, Value packedB, SmallVector<Value> loopValues,
                     Value row, Value col, Value panelA, Value panelB,
-                    Value sliceLength) {
+                    Value sliceLength, Value lastSlice) {
     bool rowsInBounds = ranges[loops.m] % tiling.rows == 0;
     bool colsInBounds = ranges[loops.n] % tiling.cols == 0;
     Value lastRow = index(ranges[loops.m] - 1);
@@ -370,9 +382,26 @@ private:
     for (int64_t r = 0; r < tiling.rows; ++r) {
       loopValues[loops.m] = rowIndex[r];
       auto write = [&](OpBuilder &b) {
-        vector::TransferWriteOp::create(b, loc, loop.getResult(r), c,
-                                        indices(2, loopValues),
-                                        ArrayRef<bool>{colsInBounds});
+        SmallVector<Value> at = indices(2, loopValues);
+        auto store = [&](OpBuilder &sb, Value value, Value buffer) {
+          vector::TransferWriteOp::create(sb, loc, value, buffer, at,
+                                          ArrayRef<bool>{colsInBounds});
+        };
+        if (!epilogue) {
+          store(b, loop.getResult(r), c);
+          return;
+        }
+        scf::IfOp::create(
+            b, loc, lastSlice,
+            [&](OpBuilder &tb, Location l) {
+              store(tb, epilogue->apply(tb, l, loop.getResult(r), at, colsInBounds),
+                    epilogue->output());
+              scf::YieldOp::create(tb, l);
+            },
+            [&](OpBuilder &eb, Location l) {
+              store(eb, loop.getResult(r), c);
+              scf::YieldOp::create(eb, l);
+            });
       };
       if (rowsInBounds) {
         write(builder);
@@ -391,6 +420,7 @@ private:
   const MatmulLoops &loops;
   const MatmulTiling &tiling;
   bool parallel;
+  std::optional<cotan::MatmulEpilogue> epilogue;
   OpBuilder builder;
   Location loc;
   SmallVector<int64_t> ranges;
@@ -470,7 +500,12 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     });
     for (auto &[op, loops] : matmuls) {
       MatmulTiling tiling = tilingFor(op, loops);
-      MatmulEmitter(op, loops, tiling, parallel).emit();
+      std::optional<cotan::MatmulEpilogue> epilogue;
+      if (fuseEpilogues)
+        epilogue = cotan::MatmulEpilogue::match(op, op.getDpsInits()[0]);
+      if (epilogue)
+        epilogue->hoistAllocations(op);
+      MatmulEmitter(op, loops, tiling, parallel, epilogue).emit();
     }
   }
 };

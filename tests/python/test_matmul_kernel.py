@@ -114,3 +114,34 @@ def test_intermediates_and_packing_buffers_are_freed(rng):
     for _ in range(100):
         f(a)
     assert _resident_mib() - before < 16
+
+
+EPILOGUES = {
+    "bias_relu": (lambda y, b, r, s: cotan.nn.relu(y + b), lambda y, b, r, s: np.maximum(y + b, 0)),
+    "tanh_row_scale": (lambda y, b, r, s: cnp.tanh(y) * s[:, None], lambda y, b, r, s: np.tanh(y) * s[:, None]),
+    "residual": (lambda y, b, r, s: y * 0.5 + r, lambda y, b, r, s: y * 0.5 + r),
+    "compare": (lambda y, b, r, s: cnp.where(y > b, y, -1.0), lambda y, b, r, s: np.where(y > b, y, -1.0)),
+}
+
+
+@pytest.mark.parametrize("name", EPILOGUES)
+@pytest.mark.parametrize("m,k,n", [(64, 64, 64), (37, 129, 71), (250, 40, 260)], ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_matmul_epilogues(name, m, k, n, dtype, rng):
+    """Elementwise ops after a matmul run on its register tile: the same
+    numbers as NumPy, whatever the edges."""
+    ours, numpy = EPILOGUES[name]
+    a, w = random_array(rng, (m, k), dtype), random_array(rng, (k, n), dtype)
+    b, r, s = random_array(rng, (n,), dtype), random_array(rng, (m, n), dtype), random_array(rng, (m,), dtype)
+    got = cotan.jit(lambda a, w, b, r, s: ours(a @ w, b, r, s))(a, w, b, r, s)
+    expected = numpy(a.astype(np.float64) @ w, b, r, s)
+    assert_close(got, expected, k, dtype)
+
+
+def test_matmul_result_also_returned_is_not_fused(rng):
+    a, w = random_array(rng, (64, 96), "float32"), random_array(rng, (96, 80), "float32")
+    b = random_array(rng, (80,), "float32")
+    y, z = cotan.jit(lambda a, w, b: (a @ w, cotan.nn.relu(a @ w + b)))(a, w, b)
+    exact = a.astype(np.float64) @ w
+    assert_close(y, exact, 96, "float32")
+    assert_close(z, np.maximum(exact + b, 0), 96, "float32")

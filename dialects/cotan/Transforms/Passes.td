@@ -89,6 +89,14 @@ def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
       `scf.for` iteration arguments across the slice: per step it loads one
       row of the `B` panel and does one broadcast `vector.fma` per row.
 
+    - an elementwise epilogue (`relu(x @ w + b)`: the next `linalg.generic`
+      reading `C`, if it writes `C` in place or `C` is a local buffer
+      nothing else reads) runs on the
+      register tile when the last slice writes it back, and the tile goes
+      to the epilogue's output instead (`fuse-epilogues=false` keeps it
+      separate). Its other inputs must vary contiguously along `C`'s rows
+      or not at all (a bias, a per-row scale).
+
     Tile sizes follow from the vector width (`vector-bits`, by default the
     host's widest: 512 with AVX-512, 256 with AVX, else 128) so that a `B`
     panel stays in L1 and the packed blocks in L2. Contractions smaller
@@ -101,6 +109,8 @@ def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
            "Vector register width in bits (0: the host's widest)">,
     Option<"parallel", "parallel", "bool", "true",
            "Distribute result blocks over threads with scf.parallel">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", "true",
+           "Apply a following elementwise op on the register tile">,
     Option<"tileM", "tile-m", "int64_t", "0",
            "Rows of a result block (0: derived from the vector width)">,
     Option<"tileN", "tile-n", "int64_t", "0",

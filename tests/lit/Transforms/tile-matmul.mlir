@@ -139,3 +139,151 @@ func.func @left_alone(%A: memref<8x8xf32>, %B: memref<8x8xf32>, %C: memref<8x8xf
   }
   return
 }
+
+// -----
+
+// An epilogue writing C in place (bias + relu): applied to each register
+// row after the last k slice, with the bias read as one vector; earlier
+// slices store the partial sums. The epilogue generic is gone.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+// CHECK-LABEL: func.func @bias_relu_epilogue
+// CHECK-SAME: (%[[A:.*]]: memref<48x64xf32>, %[[B:.*]]: memref<64x16xf32>, %[[BIAS:.*]]: memref<16xf32>, %[[C:.*]]: memref<48x16xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[SLICE:.*]] = %c0 to %c64 step %c16
+// CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c64 : index
+// CHECK: %[[ACC:.*]]:3 = scf.for
+// CHECK: scf.if %[[LAST]] {
+// CHECK: %[[BV:.*]] = vector.transfer_read %[[BIAS]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<16xf32>, vector<8xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %[[ACC]]#0, %[[BV]] : vector<8xf32>
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[SUM]], %{{.*}} : vector<8xf32>
+// CHECK: vector.transfer_write %[[RELU]], %[[C]]
+// CHECK: } else {
+// CHECK: vector.transfer_write %[[ACC]]#0, %[[C]]
+// CHECK-NOT: linalg.generic
+func.func @bias_relu_epilogue(%A: memref<48x64xf32>, %B: memref<64x16xf32>, %bias: memref<16xf32>, %C: memref<48x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x16xf32>) outs(%C : memref<48x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C, %bias : memref<48x16xf32>, memref<16xf32>) outs(%C : memref<48x16xf32>) {
+  ^bb0(%v: f32, %b: f32, %out: f32):
+    %s = arith.addf %v, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A per-row scale (broadcast along the row) into a separate local buffer:
+// fused, since C is freed right after.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (m)>
+// CHECK-LABEL: func.func @row_scale_epilogue
+// CHECK-NOT: linalg.generic
+// CHECK: scf.if
+// CHECK: %[[S:.*]] = memref.load %arg2[%{{.*}}] : memref<48xf32>
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[S]] : f32 to vector<8xf32>
+// CHECK: arith.mulf %{{.*}}, %[[SPLAT]] : vector<8xf32>
+// CHECK: vector.transfer_write %{{.*}}, %arg3
+func.func @row_scale_epilogue(%A: memref<48x64xf32>, %B: memref<64x16xf32>, %scale: memref<48xf32>, %out: memref<48x16xf32>) {
+  %C = memref.alloc() : memref<48x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x16xf32>) outs(%C : memref<48x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C, %scale : memref<48x16xf32>, memref<48xf32>) outs(%out : memref<48x16xf32>) {
+  ^bb0(%v: f32, %s: f32, %o: f32):
+    %r = arith.mulf %v, %s : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %C : memref<48x16xf32>
+  return
+}
+
+// -----
+
+// The epilogue's output allocated between the two is allocated before the
+// matmul instead, so the fused write-back can store into it.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+// CHECK-LABEL: func.func @epilogue_output_allocated_late
+// CHECK: %[[C:.*]] = memref.alloc() : memref<48x16xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<48x16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: math.exp %{{.*}} : vector<8xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[OUT]]
+// CHECK: return %[[OUT]]
+func.func @epilogue_output_allocated_late(%A: memref<48x64xf32>, %B: memref<64x16xf32>) -> memref<48x16xf32> {
+  %C = memref.alloc() : memref<48x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x16xf32>) outs(%C : memref<48x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %out = memref.alloc() : memref<48x16xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C : memref<48x16xf32>) outs(%out : memref<48x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %e = math.exp %v : f32
+    linalg.yield %e : f32
+  }
+  memref.dealloc %C : memref<48x16xf32>
+  return %out : memref<48x16xf32>
+}
+
+// -----
+
+// Not fused: C is an argument that the next op reads without overwriting
+// it, so C must keep the plain product; and a transposed read of C.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#t = affine_map<(m, n) -> (n, m)>
+// CHECK-LABEL: func.func @not_epilogues
+// CHECK-NOT: scf.if %{{.*}} {
+// CHECK-COUNT-2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+func.func @not_epilogues(%A: memref<48x64xf32>, %B: memref<64x48xf32>, %C: memref<48x48xf32>, %D: memref<48x48xf32>, %E: memref<48x48xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x48xf32>) outs(%C : memref<48x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C : memref<48x48xf32>) outs(%D : memref<48x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C : memref<48x48xf32>) outs(%E : memref<48x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  return
+}
