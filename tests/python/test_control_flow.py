@@ -323,3 +323,23 @@ def test_scan_errors():
     g = cotan.jit(lambda xs: lax.scan(lambda c, x: (c * x, x), np.float32(1), xs))
     with pytest.raises(TypeError, match=HERE + r": the scan body returns a carry of shape \(2,\) at carry"):
         g(np.ones((3, 2), np.float32))
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_loop_carries_are_freed():
+    # Each step computes its next carry (64 KiB) in a new buffer; a leak
+    # would grow by 64 MiB per call.
+    def resident_mib():
+        with open("/proc/self/status") as status:
+            return int(next(l for l in status if l.startswith("VmRSS:")).split()[1]) / 1024
+
+    w = (rng.standard_normal((128, 128)) / 12).astype(np.float32)
+    f = cotan.jit(lambda h: lax.scan(lambda h, _: (cnp.tanh(h @ w), None), h, length=1000)[0])
+    g = cotan.jit(lambda h: lax.while_loop(lambda c: c[1] < 1000, lambda c: (cnp.tanh(c[0] @ w), c[1] + 1), (h, 0))[0])
+    h = np.ones((128, 128), np.float32)
+    for fn in (f, g):
+        fn(h)
+        before = resident_mib()
+        for _ in range(5):
+            fn(h)
+        assert resident_mib() - before < 32
