@@ -1,5 +1,6 @@
-"""cotan.lax: the primitives, one per cotan op (cotan.ops), and structured
-control flow (cond, switch, while_loop, fori_loop, scan)."""
+"""cotan.lax: the primitives, one per cotan op (cotan.ops), structured
+control flow (cond, switch, while_loop, fori_loop, scan) and JAX's
+convolution API (conv_general_dilated, conv)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 from . import ops as _ops
 from .control_flow import cond, fori_loop, scan, switch, while_loop
+from .convolution import conv, conv_general_dilated
 
-__all__ = ["cond", "fori_loop", "scan", "switch", "while_loop"]
+__all__ = ["cond", "conv", "conv_general_dilated", "fori_loop", "scan", "switch", "while_loop"]
 
 
 def __getattr__(name: str) -> Any:

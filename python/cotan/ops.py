@@ -253,3 +253,15 @@ def dot_general(trace: Trace, lhs, rhs, *, contracting: tuple[tuple[int, ...], t
                       rhs_contracting_dimensions=_dims(contracting[1]),
                       lhs_batching_dimensions=_dims(batch[0]),
                       rhs_batching_dimensions=_dims(batch[1]))
+
+
+@primitive
+def convolution(trace: Trace, lhs, rhs, *, window_strides: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+                lhs_dilation: tuple[int, ...], rhs_dilation: tuple[int, ...], feature_group_count: int):
+    """lhs [N, C, in...] * rhs [O, C/G, window...] -> [N, O, out...]."""
+    return trace.emit(d.convolution, lhs, rhs,
+                      window_strides=_dims(window_strides),
+                      padding_low=_dims([lo for lo, _ in padding]),
+                      padding_high=_dims([hi for _, hi in padding]),
+                      lhs_dilation=_dims(lhs_dilation), rhs_dilation=_dims(rhs_dilation),
+                      feature_group_count=feature_group_count)

@@ -28,6 +28,8 @@ void populateCotanReductionToLinalgPatterns(const TypeConverter &converter,
                                             RewritePatternSet &patterns);
 void populateCotanDotGeneralToLinalgPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns);
+void populateCotanConvolutionToMatmulPatterns(const TypeConverter &converter,
+                                             RewritePatternSet &patterns);
 void populateCotanControlFlowToScfPatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns);
 

@@ -18,6 +18,9 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
     - `transpose` becomes `linalg.transpose`; `reshape` a collapse/expand
       pair; slicing, padding and concatenation become
       `tensor.extract_slice`/`tensor.insert_slice` on a filled tensor;
+    - `convolution` becomes a matrix multiply of its patches (strided
+      slices of the padded input, one per window offset) with its filters,
+      so it runs on the matmul kernel;
     - control flow becomes scf: `switch` a chain of `scf.if`, `while` an
       `scf.while`, `scan` an `scf.for` carrying its stacked outputs (one
       `tensor.insert_slice` per step), so a scan of any length is one loop.

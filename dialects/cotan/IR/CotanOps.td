@@ -402,6 +402,37 @@ def Cotan_DotGeneralOp : Cotan_Op<"dot_general", [Pure, InferTypeOpAdaptor, Cota
   }];
 }
 
+def Cotan_ConvolutionOp : Cotan_Op<"convolution", [Pure, InferTypeOpAdaptor,
+    Cotan_Derivative, Cotan_BatchRule]> {
+  let summary = "N-d convolution with strides, padding, dilations and groups";
+  let description = [{
+    `lhs` is `[N, C, spatial...]`, `rhs` (the filters) `[O, C / G,
+    window...]` and the result `[N, O, out...]`, G = `feature_group_count`
+    (output features `[g * O/G, (g+1) * O/G)` see input features
+    `[g * C/G, (g+1) * C/G)`; G = C is depthwise). The front end transposes
+    other layouts (NHWC/HWIO) into this one. Per spatial dimension i: the
+    input is dilated by `lhs_dilation[i]` (zeros between elements), padded
+    by `padding_low[i]`/`padding_high[i]` (negative values crop), and the
+    window, dilated by `rhs_dilation[i]`, moves by `window_strides[i]`:
+
+      out[i] = (dilated_in + low + high - dilated_window) / stride + 1
+
+    with dilated sizes `(size - 1) * dilation + 1`. This is XLA's
+    convolution (cross-correlation: the window is not flipped).
+  }];
+  let arguments = (ins Cotan_NumericTensor:$lhs, Cotan_NumericTensor:$rhs,
+                       DenseI64ArrayAttr:$window_strides,
+                       DenseI64ArrayAttr:$padding_low,
+                       DenseI64ArrayAttr:$padding_high,
+                       DenseI64ArrayAttr:$lhs_dilation,
+                       DenseI64ArrayAttr:$rhs_dilation,
+                       I64Attr:$feature_group_count);
+  let results = (outs Cotan_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `strides` `=` $window_strides `pad` `=` `(` $padding_low `,` $padding_high `)` `lhs_dilation` `=` $lhs_dilation `rhs_dilation` `=` $rhs_dilation `groups` `=` $feature_group_count attr-dict `:` functional-type(operands, $result)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Structured control flow
 //

@@ -83,6 +83,7 @@ struct ConvertCotanToLinalg
     populateCotanShapeToLinalgPatterns(converter, patterns);
     populateCotanReductionToLinalgPatterns(converter, patterns);
     populateCotanDotGeneralToLinalgPatterns(converter, patterns);
+    populateCotanConvolutionToMatmulPatterns(converter, patterns);
     populateCotanControlFlowToScfPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

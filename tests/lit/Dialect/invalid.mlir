@@ -548,3 +548,66 @@ func.func @vmap_unbatched(%x: tensor<3xf32>) -> tensor<1xf32> {
   %r = cotan.vmap @k(%x) batched = [false] : (tensor<3xf32>) -> tensor<1xf32>
   return %r : tensor<1xf32>
 }
+
+// -----
+
+func.func @convolution_element_types(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf64>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c1) operand element types differ: 'f32' vs 'f64'}}
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<1x2x5xf32>, tensor<3x2x3xf64>) -> tensor<1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_rank(%x: tensor<2x5xf32>, %w: tensor<3x2xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c2) lhs and rhs need the same rank >= 3}}
+  %0 = cotan.convolution %x, %w strides = [] pad = ([], []) lhs_dilation = [] rhs_dilation = [] groups = 1 : (tensor<2x5xf32>, tensor<3x2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_attribute_length(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c3) window_strides has 2 entries for 1 spatial dimensions}}
+  %0 = cotan.convolution %x, %w strides = [1, 1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<1x2x5xf32>, tensor<3x2x3xf32>) -> tensor<1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_negative_stride(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c4) window_strides must be positive, got [-1]}}
+  %0 = cotan.convolution %x, %w strides = [-1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<1x2x5xf32>, tensor<3x2x3xf32>) -> tensor<1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_groups(%x: tensor<1x3x5xf32>, %w: tensor<4x1x3xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c5) feature_group_count 2 must divide the input features (3) and the output features (4)}}
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 2 : (tensor<1x3x5xf32>, tensor<4x1x3xf32>) -> tensor<1x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_channels(%x: tensor<1x3x5xf32>, %w: tensor<4x2x3xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c6) the filters take 2 input features but the input has 3 in 1 group(s)}}
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<1x3x5xf32>, tensor<4x2x3xf32>) -> tensor<1x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_window_too_large(%x: tensor<1x2x5xf32>, %w: tensor<3x2x4xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c7) the window (7 with dilation) is larger than the padded input (6) in spatial dimension 0}}
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([1], [0]) lhs_dilation = [1] rhs_dilation = [2] groups = 1 : (tensor<1x2x5xf32>, tensor<3x2x4xf32>) -> tensor<1x3x1xf32>
+  return
+}

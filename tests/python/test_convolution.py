@@ -1,0 +1,142 @@
+"""lax.conv_general_dilated against a NumPy reference written from the
+definition (explicit loops over output positions), over strides, padding,
+dilations, groups and layouts; derivatives against central differences;
+vmap over inputs and over filters against a loop; and the errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import cotan
+from cotan import lax
+from cotan.testing import check_grads
+
+from conftest import assert_matches
+
+HERE = r"test_convolution.py:\d+"
+
+
+def reference_conv(x, w, strides, padding, lhs_dilation, rhs_dilation, groups):
+    """NCHW-style input [N, C, in...], filters [O, C/G, k...]."""
+    n, c = x.shape[:2]
+    o, cg = w.shape[:2]
+    spatial = x.ndim - 2
+    # Dilate the input, then pad (negative pads crop).
+    dil_shape = [(s - 1) * d + 1 if s else 0 for s, d in zip(x.shape[2:], lhs_dilation)]
+    dilated = np.zeros((n, c, *dil_shape), x.dtype)
+    dilated[(slice(None), slice(None)) + tuple(slice(None, None, d) for d in lhs_dilation)] = x
+    pad = [(0, 0), (0, 0)] + [(max(lo, 0), max(hi, 0)) for lo, hi in padding]
+    padded = np.pad(dilated, pad)
+    crop = tuple(slice(max(-lo, 0), padded.shape[i + 2] - max(-hi, 0)) for i, (lo, hi) in enumerate(padding))
+    padded = padded[(slice(None), slice(None)) + crop]
+    window = [(k - 1) * d + 1 for k, d in zip(w.shape[2:], rhs_dilation)]
+    out_shape = [(p - k) // s + 1 for p, k, s in zip(padded.shape[2:], window, strides)]
+    out = np.zeros((n, o, *out_shape), np.result_type(x, w))
+    og = o // groups
+    for pos in itertools.product(*map(range, out_shape)):
+        region = tuple(slice(p * s, p * s + k, d) for p, s, k, d in zip(pos, strides, window, rhs_dilation))
+        patch = padded[(slice(None), slice(None)) + region]  # [N, C, k...]
+        for g in range(groups):
+            block = patch[:, g * cg:(g + 1) * cg]
+            filters = w[g * og:(g + 1) * og]
+            axes = tuple(range(1, spatial + 2))
+            out[(slice(None), slice(g * og, (g + 1) * og)) + pos] = np.tensordot(block, filters, (axes, axes))
+    return out
+
+
+CASES = {
+    "same": dict(x=(2, 3, 8, 8), w=(4, 3, 3, 3), strides=(1, 1), padding="SAME"),
+    "valid_strided": dict(x=(2, 3, 9, 7), w=(4, 3, 3, 2), strides=(2, 1), padding="VALID"),
+    "explicit_pad_rhs_dilation_groups": dict(x=(2, 4, 9, 7), w=(6, 2, 3, 3), strides=(1, 2),
+                                             padding=((1, 2), (0, 1)), rhs_dilation=(2, 1), groups=2),
+    "lhs_dilation_negative_pad": dict(x=(2, 3, 5, 6), w=(4, 3, 3, 3), strides=(1, 1),
+                                      padding=((2, 2), (-1, 1)), lhs_dilation=(2, 1)),
+    "depthwise_1d": dict(x=(2, 4, 10), w=(8, 1, 3), strides=(3,), padding="SAME", groups=4),
+    "3d": dict(x=(1, 2, 4, 5, 4), w=(3, 2, 2, 2, 3), strides=(1, 2, 1), padding="VALID"),
+    "1x1": dict(x=(3, 5, 4, 4), w=(2, 5, 1, 1), strides=(1, 1), padding="VALID"),
+    "non_square_odd": dict(x=(1, 2, 7, 11), w=(3, 2, 2, 5), strides=(3, 2), padding="SAME_LOWER"),
+}
+
+
+def _explicit_padding(case):
+    from cotan.convolution import padding_amounts
+    lhs_dil = case.get("lhs_dilation", (1,) * len(case["strides"]))
+    rhs_dil = case.get("rhs_dilation", (1,) * len(case["strides"]))
+    sizes = [(s - 1) * d + 1 for s, d in zip(case["x"][2:], lhs_dil)]
+    windows = [(k - 1) * d + 1 for k, d in zip(case["w"][2:], rhs_dil)]
+    return padding_amounts(case["padding"], sizes, windows, case["strides"]), lhs_dil, rhs_dil
+
+
+def _conv(case, layout=None):
+    return lambda x, w: lax.conv_general_dilated(
+        x, w, case["strides"], case["padding"], lhs_dilation=case.get("lhs_dilation"),
+        rhs_dilation=case.get("rhs_dilation"), dimension_numbers=layout,
+        feature_group_count=case.get("groups", 1))
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_conv_matches_reference(name, dtype, rng):
+    case = CASES[name]
+    x = (rng.standard_normal(case["x"]) * 3).astype(dtype)
+    w = (rng.standard_normal(case["w"]) * 3).astype(dtype)
+    pads, lhs_dil, rhs_dil = _explicit_padding(case)
+    expected = reference_conv(x, w, case["strides"], pads, lhs_dil, rhs_dil, case.get("groups", 1))
+    assert_matches(cotan.jit(_conv(case))(x, w), expected)
+
+
+def test_conv_channels_last_layouts(rng):
+    x = rng.standard_normal((2, 8, 7, 3))  # NHWC
+    w = rng.standard_normal((3, 2, 3, 5))  # HWIO
+    got = lax.conv_general_dilated(x, w, (2, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    x_nchw, w_oihw = x.transpose(0, 3, 1, 2), w.transpose(3, 2, 0, 1)
+    pads = [(0, 1), (0, 1)]  # SAME for sizes (8, 7), windows (3, 2), strides (2, 1)
+    expected = reference_conv(x_nchw, w_oihw, (2, 1), pads, (1, 1), (1, 1), 1).transpose(0, 2, 3, 1)
+    assert_matches(got, expected)
+
+
+def test_conv_zero_size_batch():
+    got = cotan.jit(lambda x, w: lax.conv(x, w, (1, 1), "SAME"))(np.ones((0, 2, 4, 4)), np.ones((3, 2, 3, 3)))
+    assert got.shape == (0, 3, 4, 4)
+
+
+@pytest.mark.parametrize("name", ["same", "valid_strided", "explicit_pad_rhs_dilation_groups",
+                                  "lhs_dilation_negative_pad", "depthwise_1d", "non_square_odd"])
+def test_conv_derivatives(name, rng):
+    case = CASES[name]
+    check_grads(_conv(case), (rng.standard_normal(case["x"]), rng.standard_normal(case["w"])))
+
+
+@pytest.mark.parametrize("axes", [(0, 0), (0, None), (None, 0)])
+def test_vmap_over_inputs_and_filters(axes, rng):
+    x = rng.standard_normal((4, 2, 3, 6, 5))
+    w = rng.standard_normal((4, 6, 1, 3, 3))
+    f = lambda x, w: lax.conv_general_dilated(x, w, (1, 2), "SAME", feature_group_count=3)
+    xa = x if axes[0] == 0 else x[0]
+    wa = w if axes[1] == 0 else w[0]
+    expected = np.stack([np.asarray(f(xa[i] if axes[0] == 0 else xa, wa[i] if axes[1] == 0 else wa))
+                         for i in range(4)])
+    assert_matches(cotan.vmap(f, in_axes=axes)(xa, wa), expected)
+
+
+def test_conv_errors():
+    x, w = np.ones((1, 3, 5, 5), np.float32), np.ones((4, 2, 3, 3), np.float32)
+    with pytest.raises(ValueError, match=HERE + r": the input has 3 features but the filters take 2 per group x 1 group\(s\) = 2"):
+        lax.conv(x, w, (1, 1), "SAME")
+    w = np.ones((4, 3, 7, 7), np.float32)
+    with pytest.raises(ValueError, match=HERE + r": the window \(7 with dilation\) is larger than the padded input \(5\) in spatial dimension 0"):
+        lax.conv(x, w, (1, 1), "VALID")
+    w = np.ones((4, 3, 3, 3), np.float32)
+    with pytest.raises(ValueError, match=HERE + r": window_strides must be positive, got \(1, -1\)"):
+        lax.conv(x, w, (1, -1), "SAME")
+    with pytest.raises(ValueError, match=HERE + r": rhs_dilation must be positive, got \(0, 1\)"):
+        lax.conv_general_dilated(x, w, (1, 1), "SAME", rhs_dilation=(0, 1))
+    with pytest.raises(ValueError, match=HERE + r": unknown padding 'FULL'"):
+        lax.conv(x, w, (1, 1), "FULL")
+    with pytest.raises(ValueError, match=HERE + r": feature_group_count 2 must divide the input features \(3\)"):
+        lax.conv_general_dilated(x, w, (1, 1), "SAME", feature_group_count=2)
+    with pytest.raises(ValueError, match=HERE + r": the input layout 'NHWX'"):
+        lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWX", "OIHW", "NCHW"))
