@@ -1,6 +1,7 @@
 """cotan.lax: the primitives, one per cotan op (cotan.ops), structured
-control flow (cond, switch, while_loop, fori_loop, scan) and JAX's
-convolution API (conv_general_dilated, conv)."""
+control flow (cond, switch, while_loop, fori_loop, scan), and JAX's
+convolution and windowed-reduction API (conv_general_dilated, conv,
+reduce_window)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 from . import ops as _ops
 from .control_flow import cond, fori_loop, scan, switch, while_loop
 from .convolution import conv, conv_general_dilated
+from .pooling import reduce_window
 
-__all__ = ["cond", "conv", "conv_general_dilated", "fori_loop", "scan", "switch", "while_loop"]
+__all__ = ["cond", "conv", "conv_general_dilated", "fori_loop", "reduce_window", "scan", "switch",
+           "while_loop"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,5 @@
-"""cotan.nn: activations and normalizations, numerically stable."""
+"""cotan.nn: activations and normalizations, numerically stable, and
+pooling (max_pool, avg_pool)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from typing import Any
 from . import numpy as cnp
 from . import ops
 from .array import ArrayBase
+from .pooling import avg_pool, max_pool
+
+__all__ = ["avg_pool", "log_softmax", "logsumexp", "max_pool", "one_hot", "relu", "sigmoid",
+           "silu", "softmax", "softplus"]
 
 
 def relu(x: Any) -> ArrayBase:

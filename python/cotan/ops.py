@@ -265,3 +265,26 @@ def convolution(trace: Trace, lhs, rhs, *, window_strides: tuple[int, ...], padd
                       padding_high=_dims([hi for _, hi in padding]),
                       lhs_dilation=_dims(lhs_dilation), rhs_dilation=_dims(rhs_dilation),
                       feature_group_count=feature_group_count)
+
+
+_WINDOW_REDUCTIONS = {"sum": 0, "max": 1, "min": 2}
+
+
+def _build_reduce_window(operand, *, kind, **attrs):
+    return d.reduce_window(operand, kind, **attrs)
+
+
+_build_reduce_window.__name__ = "reduce_window"
+
+
+@primitive
+def reduce_window(trace: Trace, x, *, kind: str, window_dimensions: tuple[int, ...],
+                  window_strides: tuple[int, ...], padding: tuple[tuple[int, int], ...]):
+    """Sum, max or min over sliding windows of x padded with the identity."""
+    with trace.ctx:
+        attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), _WINDOW_REDUCTIONS[kind])
+    return trace.emit(_build_reduce_window, x, kind=attr,
+                      window_dimensions=_dims(window_dimensions),
+                      window_strides=_dims(window_strides),
+                      padding_low=_dims([lo for lo, _ in padding]),
+                      padding_high=_dims([hi for _, hi in padding]))

@@ -21,6 +21,8 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
     - `convolution` becomes a matrix multiply of its patches (strided
       slices of the padded input, one per window offset) with its filters,
       so it runs on the matmul kernel;
+    - `reduce_window` becomes the elementwise sum/max/min of its window
+      slices (strided slices of the padded operand, one per window offset);
     - control flow becomes scf: `switch` a chain of `scf.if`, `while` an
       `scf.while`, `scan` an `scf.for` carrying its stacked outputs (one
       `tensor.insert_slice` per step), so a scan of any length is one loop.

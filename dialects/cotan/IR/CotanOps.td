@@ -377,6 +377,41 @@ def Cotan_ReduceMinOp : Cotan_ReduceOp<"reduce_min", Cotan_Tensor,
 def Cotan_ArgMaxOp : Cotan_ArgReduceOp<"argmax", "largest">;
 def Cotan_ArgMinOp : Cotan_ArgReduceOp<"argmin", "smallest">;
 
+def Cotan_ReduceWindowOp : Cotan_Op<"reduce_window", [Pure, InferTypeOpAdaptor,
+    Cotan_Derivative, Cotan_BatchRule]> {
+  let summary = "reduce sliding windows (pooling)";
+  let description = [{
+    Combines each window of `window_dimensions` elements with `kind` (sum,
+    max or min), the window moving by `window_strides` over the operand
+    padded by `padding_low`/`padding_high` with the reduction's identity (0
+    for sum, -inf/+inf or the extreme integers for max/min). Every
+    dimension has a window entry (1 where nothing is pooled, such as batch
+    and channels). Result dimension i is
+    `(size + low + high - window) / stride + 1`.
+
+    The derivative of max/min goes to the first extreme element of each
+    window (in row-major window order), as a deterministic tie rule.
+  }];
+  let arguments = (ins Cotan_NumericTensor:$operand, Cotan_WindowReduction:$kind,
+                       DenseI64ArrayAttr:$window_dimensions,
+                       DenseI64ArrayAttr:$window_strides,
+                       DenseI64ArrayAttr:$padding_low,
+                       DenseI64ArrayAttr:$padding_high);
+  let results = (outs Cotan_NumericTensor:$result);
+  let assemblyFormat = [{
+    $kind $operand `window` `=` $window_dimensions `strides` `=` $window_strides `pad` `=` `(` $padding_low `,` $padding_high `)` attr-dict `:` type($operand) `->` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// The reduction's identity as a 0-d constant (the padding value).
+    ::mlir::Value identity(::mlir::OpBuilder &builder, ::mlir::Location loc);
+    /// One strided slice of `operand` (shaped like the operand), padded
+    /// with `padding`, per window offset in row-major order: each has the
+    /// result's shape, and combining them elementwise gives the result.
+    ::llvm::SmallVector<::mlir::Value> windowSlices(::mlir::OpBuilder &builder,
+        ::mlir::Value operand, ::mlir::Value padding);
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Contractions
 //===----------------------------------------------------------------------===//

@@ -84,6 +84,7 @@ struct ConvertCotanToLinalg
     populateCotanReductionToLinalgPatterns(converter, patterns);
     populateCotanDotGeneralToLinalgPatterns(converter, patterns);
     populateCotanConvolutionToMatmulPatterns(converter, patterns);
+    populateCotanReduceWindowToSlicesPatterns(converter, patterns);
     populateCotanControlFlowToScfPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

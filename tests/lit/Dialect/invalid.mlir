@@ -611,3 +611,30 @@ func.func @convolution_window_too_large(%x: tensor<1x2x5xf32>, %w: tensor<3x2x4x
   %0 = cotan.convolution %x, %w strides = [1] pad = ([1], [0]) lhs_dilation = [1] rhs_dilation = [2] groups = 1 : (tensor<1x2x5xf32>, tensor<3x2x4xf32>) -> tensor<1x3x1xf32>
   return
 }
+
+// -----
+
+func.func @reduce_window_length(%x: tensor<4x4xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(reduce_window_c1) window_dimensions has 1 entries for rank 2}}
+  %0 = cotan.reduce_window max %x window = [2] strides = [1, 1] pad = ([0, 0], [0, 0]) : tensor<4x4xf32> -> tensor<3x3xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_window_stride(%x: tensor<4x4xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(reduce_window_c2) window_strides must be positive, got [1, 0]}}
+  %0 = cotan.reduce_window max %x window = [2, 2] strides = [1, 0] pad = ([0, 0], [0, 0]) : tensor<4x4xf32> -> tensor<3x3xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_window_too_large(%x: tensor<4x4xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(reduce_window_c3) the window (6) is larger than the padded operand (5) in dimension 1}}
+  %0 = cotan.reduce_window sum %x window = [1, 6] strides = [1, 1] pad = ([0, 1], [0, 0]) : tensor<4x4xf32> -> tensor<4x1xf32>
+  return
+}
