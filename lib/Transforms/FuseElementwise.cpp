@@ -56,8 +56,16 @@ bool isWorthFusing(OpOperand *fused) {
     return false;
   auto producerGeneric = dyn_cast<linalg::GenericOp>(producer);
   auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-  if (!producerGeneric || !consumer)
-    return true; // reshapes and the like: nothing is recomputed
+  if (!producerGeneric || !consumer) {
+    // Reshapes: nothing is recomputed, but expanding a contraction's loops
+    // would split its rows or columns over several loops, a form the
+    // matmul kernel does not take.
+    auto isContraction = [](Operation *op) {
+      auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+      return linalgOp && linalgOp.getNumReductionLoops() > 0;
+    };
+    return !isContraction(producer) && !isContraction(fused->getOwner());
+  }
   std::optional<int64_t> producerTrips = tripCount(producerGeneric);
   std::optional<int64_t> consumerTrips = tripCount(consumer);
   if (producerTrips && consumerTrips && *consumerTrips <= *producerTrips)

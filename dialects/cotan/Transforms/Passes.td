@@ -172,8 +172,9 @@ def FuseElementwise : Pass<"cotan-fuse-elementwise"> {
       which keeps contractions in the matmul kernel's multiply-add form;
     - everything else fuses: equal iteration counts cost nothing extra.
 
-    Reshapes are propagated by expansion under the same rule, and constant
-    and trivially foldable generics are folded.
+    Reshapes are propagated by expansion, except through contractions
+    (whose single row, column and reduction loops the matmul kernel needs),
+    and constant and trivially foldable generics are folded.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -5,13 +5,16 @@
 // pattern rewrites it into cotan ops that the other patterns lower:
 //
 //   pad (edges, input dilation as interior padding; negative pads slice)
-//   per window offset: a strided slice [N, C, out...] -> [N*P, C]
-//   concatenate the K offsets -> patches [N*P, K*C]
-//   filters [O, C, k...] -> [K*C, O];  patches . filters -> [N*P, O]
-//   -> [N, out..., O] -> [N, O, out...]
+//   per window offset: a strided slice [N, C, out...] -> [C, N*P]
+//   concatenate the K offsets -> patches [K*C, N*P]
+//   filters [O, C, k...] -> [O, K*C];  filters . patches -> [O, N*P]
+//   -> [O, N, out...] -> [N, O, out...]
 //
 // With G feature groups the contraction gets a batch dimension G. The
-// patches take K times the input's memory.
+// patches take K times the input's memory. When the output has fewer
+// positions P than the window has offsets K (the filter gradient, whose
+// window is the image), it slices per output position instead: P products
+// of a window [N, C*K] with the filters [C*K, O].
 //
 //===----------------------------------------------------------------------===//
 
@@ -79,91 +82,147 @@ Value padInput(OpBuilder &b, Location loc, Value lhs, ConvolutionOp op) {
   return SliceOp::create(b, loc, padded, start, limit, strides);
 }
 
+/// The sizes a convolution lowering needs.
+struct ConvShape {
+  int64_t rank, spatial, n, c, o, g;
+  SmallVector<int64_t> out, window;
+  int64_t positions, offsets; // output positions P, window offsets K
+};
+
+ConvShape shapeOf(ConvolutionOp op) {
+  auto resultType = cast<RankedTensorType>(op.getType());
+  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  ConvShape s;
+  s.rank = resultType.getRank();
+  s.spatial = s.rank - 2;
+  s.n = resultType.getDimSize(0);
+  s.o = resultType.getDimSize(1);
+  s.c = cast<RankedTensorType>(op.getLhs().getType()).getDimSize(1);
+  s.g = op.getFeatureGroupCount();
+  s.out = llvm::to_vector(resultType.getShape().drop_front(2));
+  s.window = llvm::to_vector(rhsType.getShape().drop_front(2));
+  s.positions = product(s.out);
+  s.offsets = product(s.window);
+  return s;
+}
+
+/// The row-major multi-index of `flat` in `sizes`.
+SmallVector<int64_t> unflatten(int64_t flat, ArrayRef<int64_t> sizes) {
+  SmallVector<int64_t> index(sizes.size());
+  for (int64_t i = sizes.size() - 1; i >= 0; --i) {
+    index[i] = flat % sizes[i];
+    flat /= sizes[i];
+  }
+  return index;
+}
+
+/// filters [O, K*C] times patches [K*C, N*P] (one row block per window
+/// offset) -> [O, N, out...] -> [N, O, out...]. Used when the window is
+/// smaller than the output: K slices, each as large as the output. Every
+/// transpose here keeps the output positions innermost, so it moves
+/// contiguous rows.
+Value byWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
+                     Value rhs, const ConvShape &s) {
+  int64_t np = s.n * s.positions, k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
+  SmallVector<int64_t> swapLeading = {1, 0};
+  llvm::append_range(swapLeading, llvm::seq<int64_t>(2, s.rank));
+  SmallVector<Value> rows;
+  for (int64_t offset = 0; offset < k; ++offset) {
+    // Window offset `offset` reads every stride-th element from its dilated
+    // position on: [N, C, out...] -> [C, N, out...] -> [C, N*P].
+    SmallVector<int64_t> at = unflatten(offset, s.window);
+    SmallVector<int64_t> start(s.rank, 0), limit = {s.n, s.c}, strides(s.rank, 1);
+    for (int64_t i = 0; i < s.spatial; ++i) {
+      start[i + 2] = at[i] * op.getRhsDilation()[i];
+      strides[i + 2] = op.getWindowStrides()[i];
+      limit.push_back(s.out[i] == 0 ? start[i + 2]
+                                    : start[i + 2] + (s.out[i] - 1) * strides[i + 2] + 1);
+    }
+    Value patch = SliceOp::create(b, loc, padded, start, limit, strides);
+    rows.push_back(reshapeTo(b, loc, transposeTo(b, loc, patch, swapLeading),
+                             {s.c, np}));
+  }
+  Value patches = rows.size() == 1 ? rows.front()
+                                   : ConcatenateOp::create(b, loc, rows, 0);
+  // Filters [G*Og, Cg, k...] -> [G*Og, k..., Cg]: column (offset, channel).
+  SmallVector<int64_t> channelsLast = {0};
+  llvm::append_range(channelsLast, llvm::seq<int64_t>(2, s.rank));
+  channelsLast.push_back(1);
+  Value filters = transposeTo(b, loc, rhs, channelsLast);
+  Value product;
+  if (s.g == 1) {
+    product = DotGeneralOp::create(b, loc, reshapeTo(b, loc, filters, {s.o, k * s.c}),
+                                   patches, ArrayRef<int64_t>{}, ArrayRef<int64_t>{},
+                                   ArrayRef<int64_t>{1}, ArrayRef<int64_t>{0});
+  } else {
+    // Patches [K*C, NP] -> [K, G, Cg, NP] -> [G, K, Cg, NP] -> [G, K*Cg, NP];
+    // filters [G, Og, K*Cg]; the product [G, Og, NP] is [O, NP].
+    Value grouped = reshapeTo(
+        b, loc,
+        transposeTo(b, loc, reshapeTo(b, loc, patches, {k, s.g, cg, np}), {1, 0, 2, 3}),
+        {s.g, k * cg, np});
+    product = DotGeneralOp::create(b, loc,
+                                   reshapeTo(b, loc, filters, {s.g, og, k * cg}),
+                                   grouped, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{0},
+                                   ArrayRef<int64_t>{2}, ArrayRef<int64_t>{1});
+  }
+  // [O, N*P] -> [O, N, out...] -> [N, O, out...]
+  SmallVector<int64_t> unfolded = {s.o, s.n};
+  llvm::append_range(unfolded, s.out);
+  return transposeTo(b, loc, reshapeTo(b, loc, product, unfolded), swapLeading);
+}
+
+/// Per output position, the window's slice [N, C, k...] times the filters
+/// [C*K, O] -> [N, O] columns of the result. Used when the output is
+/// smaller than the window (a filter gradient, whose "window" is the whole
+/// image): P slices, each the size of a window.
+Value byOutputPosition(OpBuilder &b, Location loc, ConvolutionOp op,
+                       Value padded, Value rhs, const ConvShape &s) {
+  int64_t k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
+  // Filters [G*Og, Cg, k...] -> [G, Og, Cg*K] -> [G, Cg*K, Og].
+  Value filters = transposeTo(b, loc, reshapeTo(b, loc, rhs, {s.g, og, cg * k}),
+                              {0, 2, 1});
+  SmallVector<Value> columns;
+  for (int64_t position = 0; position < s.positions; ++position) {
+    SmallVector<int64_t> at = unflatten(position, s.out);
+    SmallVector<int64_t> start(s.rank, 0), limit = {s.n, s.c}, strides(s.rank, 1);
+    for (int64_t i = 0; i < s.spatial; ++i) {
+      start[i + 2] = at[i] * op.getWindowStrides()[i];
+      strides[i + 2] = op.getRhsDilation()[i];
+      limit.push_back(start[i + 2] + (s.window[i] - 1) * strides[i + 2] + 1);
+    }
+    // [N, C, k...] -> [N, G, Cg*K] -> [G, N, Cg*K]
+    Value window = SliceOp::create(b, loc, padded, start, limit, strides);
+    Value rows = transposeTo(b, loc, reshapeTo(b, loc, window, {s.n, s.g, cg * k}),
+                             {1, 0, 2});
+    // [G, N, Og] -> [N, G, Og] -> [N, O, 1]
+    Value column = DotGeneralOp::create(b, loc, rows, filters, ArrayRef<int64_t>{0},
+                                        ArrayRef<int64_t>{0}, ArrayRef<int64_t>{2},
+                                        ArrayRef<int64_t>{1});
+    columns.push_back(reshapeTo(b, loc, transposeTo(b, loc, column, {1, 0, 2}),
+                                {s.n, s.o, 1}));
+  }
+  Value result = columns.size() == 1 ? columns.front()
+                                     : ConcatenateOp::create(b, loc, columns, 2);
+  SmallVector<int64_t> shape = {s.n, s.o};
+  llvm::append_range(shape, s.out);
+  return reshapeTo(b, loc, result, shape);
+}
+
 struct ConvolutionToMatmul : OpConversionPattern<ConvolutionOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ConvolutionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
-    int64_t rank = resultType.getRank(), spatial = rank - 2;
-    int64_t n = resultType.getDimSize(0), o = resultType.getDimSize(1);
-    int64_t c = cast<RankedTensorType>(op.getLhs().getType()).getDimSize(1);
-    int64_t g = op.getFeatureGroupCount();
-    ArrayRef<int64_t> out = resultType.getShape().drop_front(2);
-    ArrayRef<int64_t> window = rhsType.getShape().drop_front(2);
-    int64_t p = product(out), k = product(window), m = n * p;
-
+    ConvShape s = shapeOf(op);
     Value padded = padInput(rewriter, loc, adaptor.getLhs(), op);
-    // [N, C, out...] -> [N, out..., C] -> [N*P, C]
-    SmallVector<int64_t> toChannelsLast = {0};
-    llvm::append_range(toChannelsLast, llvm::seq<int64_t>(2, rank));
-    toChannelsLast.push_back(1);
-    SmallVector<Value> columns;
-    for (int64_t offset = 0; offset < k; ++offset) {
-      // Window offset `offset` (row-major over the window) reads every
-      // stride-th element from its dilated position on.
-      SmallVector<int64_t> start(rank, 0), limit(rank), strides(rank, 1);
-      limit[0] = n;
-      limit[1] = c;
-      for (int64_t i = spatial - 1, rest = offset; i >= 0; --i) {
-        start[i + 2] = (rest % window[i]) * op.getRhsDilation()[i];
-        rest /= window[i];
-        strides[i + 2] = op.getWindowStrides()[i];
-        limit[i + 2] = out[i] == 0
-                           ? start[i + 2]
-                           : start[i + 2] + (out[i] - 1) * strides[i + 2] + 1;
-      }
-      Value patch = SliceOp::create(rewriter, loc, padded, start, limit, strides);
-      columns.push_back(reshapeTo(rewriter, loc,
-                                  transposeTo(rewriter, loc, patch, toChannelsLast),
-                                  {m, c}));
-    }
-    Value patches = columns.size() == 1
-                        ? columns.front()
-                        : ConcatenateOp::create(rewriter, loc, columns, 1);
-
-    // Filters [O, C/G, k...] -> [k..., C/G, O]: row (offset, channel).
-    SmallVector<int64_t> filtersLast = llvm::to_vector(llvm::seq<int64_t>(2, rank));
-    filtersLast.append({1, 0});
-    Value filters = transposeTo(rewriter, loc, adaptor.getRhs(), filtersLast);
-    Value product;
-    if (g == 1) {
-      product = DotGeneralOp::create(
-          rewriter, loc, patches, reshapeTo(rewriter, loc, filters, {k * c, o}),
-          ArrayRef<int64_t>{}, ArrayRef<int64_t>{}, ArrayRef<int64_t>{1},
-          ArrayRef<int64_t>{0});
-    } else {
-      int64_t cg = c / g, og = o / g;
-      // Patches [M, K*C] -> [M, K, G, Cg] -> [G, M, K, Cg] -> [G, M, K*Cg].
-      Value grouped = reshapeTo(
-          rewriter, loc,
-          transposeTo(rewriter, loc, reshapeTo(rewriter, loc, patches, {m, k, g, cg}),
-                      {2, 0, 1, 3}),
-          {g, m, k * cg});
-      // Filters [K, Cg, G*Og] -> [K, Cg, G, Og] -> [G, K, Cg, Og] -> [G, K*Cg, Og].
-      Value groupedFilters = reshapeTo(
-          rewriter, loc,
-          transposeTo(rewriter, loc, reshapeTo(rewriter, loc, filters, {k, cg, g, og}),
-                      {2, 0, 1, 3}),
-          {g, k * cg, og});
-      // [G, M, Og] -> [M, G, Og] -> [M, O]
-      product = DotGeneralOp::create(rewriter, loc, grouped, groupedFilters,
-                                     ArrayRef<int64_t>{0}, ArrayRef<int64_t>{0},
-                                     ArrayRef<int64_t>{2}, ArrayRef<int64_t>{1});
-      product = reshapeTo(rewriter, loc,
-                          transposeTo(rewriter, loc, product, {1, 0, 2}), {m, o});
-    }
-    // [N*P, O] -> [N, out..., O] -> [N, O, out...]
-    SmallVector<int64_t> unfolded = {n};
-    llvm::append_range(unfolded, out);
-    unfolded.push_back(o);
-    SmallVector<int64_t> channelsFirst = {0, rank - 1};
-    llvm::append_range(channelsFirst, llvm::seq<int64_t>(1, rank - 1));
-    rewriter.replaceOp(
-        op, transposeTo(rewriter, loc, reshapeTo(rewriter, loc, product, unfolded),
-                        channelsFirst));
+    // As many slices as the smaller of the window and the output.
+    Value result =
+        s.offsets <= s.positions
+            ? byWindowOffset(rewriter, loc, op, padded, adaptor.getRhs(), s)
+            : byOutputPosition(rewriter, loc, op, padded, adaptor.getRhs(), s);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
