@@ -74,21 +74,17 @@ Value sliceDim(OpBuilder &b, Location loc, Value value, int64_t dim,
 LogicalResult ConvolutionOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
-  auto lhs = rankedTensor(location, adaptor.getLhs().getType(), "lhs");
-  auto rhs = rankedTensor(location, adaptor.getRhs().getType(), "rhs");
-  if (failed(lhs) || failed(rhs))
+  auto operands = sameElementOperands(location, adaptor.getLhs().getType(),
+                                      adaptor.getRhs().getType(), "convolution_c1");
+  if (failed(operands))
     return failure();
-  if (lhs->getElementType() != rhs->getElementType())
-    return emitOptionalError(location, "(convolution_c1) operand element "
-                                       "types differ: ",
-                             lhs->getElementType(), " vs ",
-                             rhs->getElementType());
-  int64_t rank = lhs->getRank();
-  if (rank < 3 || rhs->getRank() != rank)
+  auto [lhs, rhs] = *operands;
+  int64_t rank = lhs.getRank();
+  if (rank < 3 || rhs.getRank() != rank)
     return emitOptionalError(location, "(convolution_c2) lhs and rhs need the "
                                        "same rank >= 3 ([N, C, spatial...] and "
                                        "[O, C/G, window...]), got ",
-                             rank, " and ", rhs->getRank());
+                             rank, " and ", rhs.getRank());
   size_t spatial = rank - 2;
   for (auto [name, values] :
        {std::pair<StringRef, ArrayRef<int64_t>>{"window_strides",
@@ -108,22 +104,22 @@ LogicalResult ConvolutionOp::inferReturnTypes(
                                formatDims(values));
   }
   int64_t groups = adaptor.getFeatureGroupCount();
-  int64_t features = lhs->getDimSize(1), outFeatures = rhs->getDimSize(0);
+  int64_t features = lhs.getDimSize(1), outFeatures = rhs.getDimSize(0);
   if (groups <= 0 || features % groups != 0 || outFeatures % groups != 0)
     return emitOptionalError(location, "(convolution_c5) feature_group_count ",
                              groups, " must divide the input features (",
                              features, ") and the output features (",
                              outFeatures, ")");
-  if (rhs->getDimSize(1) != features / groups)
+  if (rhs.getDimSize(1) != features / groups)
     return emitOptionalError(location, "(convolution_c6) the filters take ",
-                             rhs->getDimSize(1),
+                             rhs.getDimSize(1),
                              " input features but the input has ", features,
                              " in ", groups, " group(s)");
-  SmallVector<int64_t> shape = {lhs->getDimSize(0), outFeatures};
+  SmallVector<int64_t> shape = {lhs.getDimSize(0), outFeatures};
   for (size_t i = 0; i < spatial; ++i) {
-    int64_t padded = dilated(lhs->getDimSize(i + 2), adaptor.getLhsDilation()[i]) +
+    int64_t padded = dilated(lhs.getDimSize(i + 2), adaptor.getLhsDilation()[i]) +
                      adaptor.getPaddingLow()[i] + adaptor.getPaddingHigh()[i];
-    int64_t window = dilated(rhs->getDimSize(i + 2), adaptor.getRhsDilation()[i]);
+    int64_t window = dilated(rhs.getDimSize(i + 2), adaptor.getRhsDilation()[i]);
     if (padded < window || padded < 0)
       return emitOptionalError(location, "(convolution_c7) the window (",
                                window, " with dilation) is larger than the "
@@ -131,7 +127,7 @@ LogicalResult ConvolutionOp::inferReturnTypes(
                                ") in spatial dimension ", i);
     shape.push_back((padded - window) / adaptor.getWindowStrides()[i] + 1);
   }
-  inferred.push_back(RankedTensorType::get(shape, lhs->getElementType()));
+  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
   return success();
 }
 

@@ -11,15 +11,11 @@ LogicalResult DotGeneralOp::inferReturnTypes(MLIRContext *,
                                              std::optional<Location> location,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &inferred) {
-  auto lhs = rankedTensor(location, adaptor.getLhs().getType(), "lhs");
-  auto rhs = rankedTensor(location, adaptor.getRhs().getType(), "rhs");
-  if (failed(lhs) || failed(rhs))
+  auto operands = sameElementOperands(location, adaptor.getLhs().getType(),
+                                      adaptor.getRhs().getType(), "dot_general_c1");
+  if (failed(operands))
     return failure();
-  if (lhs->getElementType() != rhs->getElementType())
-    return emitOptionalError(location, "(dot_general_c1) operand element "
-                                       "types differ: ",
-                             lhs->getElementType(), " vs ",
-                             rhs->getElementType());
+  auto [lhs, rhs] = *operands;
   if (!adaptor.getLhsContractingDimensionsAttr() ||
       !adaptor.getRhsContractingDimensionsAttr())
     return emitOptionalError(location, "(dot_general_c2) requires contracting "
@@ -43,27 +39,27 @@ LogicalResult DotGeneralOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> lhsUsed(lhsBatch), rhsUsed(rhsBatch);
   llvm::append_range(lhsUsed, lhsContract);
   llvm::append_range(rhsUsed, rhsContract);
-  if (failed(checkDimensionSet(location, lhsUsed, lhs->getRank(),
+  if (failed(checkDimensionSet(location, lhsUsed, lhs.getRank(),
                                "dot_general_c5")) ||
-      failed(checkDimensionSet(location, rhsUsed, rhs->getRank(),
+      failed(checkDimensionSet(location, rhsUsed, rhs.getRank(),
                                "dot_general_c5")))
     return failure();
   for (auto [l, r] : llvm::zip(lhsUsed, rhsUsed))
-    if (lhs->getDimSize(l) != rhs->getDimSize(r))
+    if (lhs.getDimSize(l) != rhs.getDimSize(r))
       return emitOptionalError(location, "(dot_general_c6) lhs dimension ", l,
-                               " (size ", lhs->getDimSize(l),
+                               " (size ", lhs.getDimSize(l),
                                ") does not match rhs dimension ", r, " (size ",
-                               rhs->getDimSize(r), ")");
+                               rhs.getDimSize(r), ")");
   SmallVector<int64_t> shape;
   for (int64_t d : lhsBatch)
-    shape.push_back(lhs->getDimSize(d));
-  for (int64_t d = 0; d < lhs->getRank(); ++d)
+    shape.push_back(lhs.getDimSize(d));
+  for (int64_t d = 0; d < lhs.getRank(); ++d)
     if (!llvm::is_contained(lhsUsed, d))
-      shape.push_back(lhs->getDimSize(d));
-  for (int64_t d = 0; d < rhs->getRank(); ++d)
+      shape.push_back(lhs.getDimSize(d));
+  for (int64_t d = 0; d < rhs.getRank(); ++d)
     if (!llvm::is_contained(rhsUsed, d))
-      shape.push_back(rhs->getDimSize(d));
-  inferred.push_back(RankedTensorType::get(shape, lhs->getElementType()));
+      shape.push_back(rhs.getDimSize(d));
+  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
   return success();
 }
 

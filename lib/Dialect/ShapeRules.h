@@ -37,6 +37,22 @@ rankedTensor(std::optional<Location> location, Type type, StringRef what) {
                            type);
 }
 
+/// The ranked tensor types of a binary op's `lhs` and `rhs`, which must
+/// share an element type (`label` names that constraint in the message).
+inline FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+sameElementOperands(std::optional<Location> location, Type lhsType,
+                    Type rhsType, StringRef label) {
+  auto lhs = rankedTensor(location, lhsType, "lhs");
+  auto rhs = rankedTensor(location, rhsType, "rhs");
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  if (lhs->getElementType() != rhs->getElementType())
+    return emitOptionalError(location, "(", label, ") operand element types "
+                             "differ: ", lhs->getElementType(), " vs ",
+                             rhs->getElementType());
+  return std::make_pair(*lhs, *rhs);
+}
+
 /// Checks that `dims` are unique and within [0, rank); `label` names the
 /// constraint in the message.
 inline LogicalResult checkDimensionSet(std::optional<Location> location,
