@@ -1,5 +1,5 @@
-"""cotan.nn: activations and normalizations, numerically stable, and
-pooling (max_pool, avg_pool)."""
+"""cotan.nn: activations and normalizations, numerically stable; pooling
+(max_pool, avg_pool); and losses."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any
 from . import numpy as cnp
 from . import ops
 from .array import ArrayBase
+from .losses import mse, sigmoid_binary_cross_entropy, softmax_cross_entropy
 from .pooling import avg_pool, max_pool
 
-__all__ = ["avg_pool", "log_softmax", "logsumexp", "max_pool", "one_hot", "relu", "sigmoid",
-           "silu", "softmax", "softplus"]
+__all__ = ["avg_pool", "elu", "gelu", "leaky_relu", "log_softmax", "logsumexp", "max_pool", "mse",
+           "one_hot", "relu", "sigmoid", "sigmoid_binary_cross_entropy", "silu", "softmax",
+           "softmax_cross_entropy", "softplus"]
 
 
 def relu(x: Any) -> ArrayBase:
@@ -29,6 +31,30 @@ def silu(x: Any) -> ArrayBase:
 
 def softplus(x: Any) -> ArrayBase:
     return cnp.logaddexp(x, 0.0)
+
+
+def gelu(x: Any, approximate: bool = True) -> ArrayBase:
+    """x * Phi(x); with approximate=True (JAX's default) the tanh form
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if not approximate:
+        from .errors import user_error
+        raise user_error(NotImplementedError, "gelu(approximate=False) needs erf, which cotan does not "
+                                              "have yet; use the tanh approximation")
+    x = cnp._float(x)
+    inner = cnp.multiply(0.7978845608028654, cnp.add(x, cnp.multiply(0.044715, x * x * x)))
+    return cnp.multiply(cnp.multiply(0.5, x), cnp.add(1.0, cnp.tanh(inner)))
+
+
+def elu(x: Any, alpha: float = 1.0) -> ArrayBase:
+    """x for x > 0, alpha (e^x - 1) otherwise (expm1 of the clamped input,
+    so the unused branch never overflows)."""
+    x = cnp._float(x)
+    return cnp.where(x > 0, x, cnp.multiply(alpha, cnp.expm1(cnp.minimum(x, 0.0))))
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> ArrayBase:
+    x = cnp._float(x)
+    return cnp.where(x >= 0, x, cnp.multiply(negative_slope, x))
 
 
 def _shift(x: ArrayBase, axis: Any) -> ArrayBase:
