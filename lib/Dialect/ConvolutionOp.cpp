@@ -43,21 +43,6 @@ Value convolve(OpBuilder &b, Location loc, Value lhs, Value rhs,
                                w.lhsDilation, w.rhsDilation, w.groups);
 }
 
-/// Swaps the two leading dimensions.
-Value swapLeading(OpBuilder &b, Location loc, Value value) {
-  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
-  SmallVector<int64_t> perm = {1, 0};
-  llvm::append_range(perm, llvm::seq<int64_t>(2, rank));
-  return TransposeOp::create(b, loc, value, perm);
-}
-
-Value reshape(OpBuilder &b, Location loc, Value value,
-              ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  return ReshapeOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), value);
-}
-
 /// Slice [start, start + size) of dimension `dim`.
 Value sliceDim(OpBuilder &b, Location loc, Value value, int64_t dim,
                int64_t start, int64_t size) {
@@ -161,8 +146,8 @@ Value inputCotangent(OpBuilder &b, Location loc, Value ct, Value rhs,
   llvm::append_range(perm, llvm::seq<int64_t>(3, rank + 1));
   SmallVector<int64_t> flippedShape = {g * inPerGroup, outFeatures / g};
   llvm::append_range(flippedShape, rhsType.getShape().drop_front(2));
-  Value filters = reshape(b, loc,
-                          TransposeOp::create(b, loc, reshape(b, loc, rhs, grouped), perm),
+  Value filters = reshapeTo(b, loc,
+                          TransposeOp::create(b, loc, reshapeTo(b, loc, rhs, grouped), perm),
                           flippedShape);
   filters = ReverseOp::create(b, loc, filters,
                               llvm::to_vector(llvm::seq<int64_t>(2, rank)));
@@ -191,8 +176,8 @@ Value filterCotangent(OpBuilder &b, Location loc, Value ct, Value lhs,
                      dilated(rhsType.getDimSize(i + 2), w.rhsDilation[i]) -
                      w.low[i] - 1);
   // [C, N, in...] * [O, N, out...] -> [C, O, window...]
-  Value grad = convolve(b, loc, swapLeading(b, loc, lhs), swapLeading(b, loc, ct), t);
-  return swapLeading(b, loc, grad);
+  Value grad = convolve(b, loc, swapLeadingDims(b, loc, lhs), swapLeadingDims(b, loc, ct), t);
+  return swapLeadingDims(b, loc, grad);
 }
 
 } // namespace
@@ -219,16 +204,12 @@ SmallVector<Value> ConvolutionOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) 
         sliceDim(b, loc, getLhs(), 1, k * inPerGroup, inPerGroup),
         RankedTensorType::get(shape, rhsType.getElementType()), w);
   };
-  Value rhsGrad;
-  if (g == 1) {
-    rhsGrad = filterCotangent(b, loc, ct, getLhs(), rhsType, w);
-  } else {
-    SmallVector<Value> parts;
-    for (int64_t k = 0; k < g; ++k)
-      parts.push_back(groupFilters(k));
-    rhsGrad = ConcatenateOp::create(b, loc, parts, 0);
-  }
-  return {lhsGrad, rhsGrad};
+  if (g == 1) // The one group's slices would take everything.
+    return {lhsGrad, filterCotangent(b, loc, ct, getLhs(), rhsType, w)};
+  SmallVector<Value> parts;
+  for (int64_t k = 0; k < g; ++k)
+    parts.push_back(groupFilters(k));
+  return {lhsGrad, ConcatenateOp::create(b, loc, parts, 0)};
 }
 
 //===----------------------------------------------------------------------===//
@@ -252,24 +233,24 @@ FailureOr<SmallVector<Value>> ConvolutionOp::batch(OpBuilder &b, ValueRange oper
   int64_t n = lhsType.getDimSize(0), c = lhsType.getDimSize(1);
   int64_t o = rhsType.getDimSize(0);
   if (!batched[1]) {
-    Value folded = reshape(b, loc, operands[0],
+    Value folded = reshapeTo(b, loc, operands[0],
                            shapeWith({batchSize * n}, lhsType.getShape().drop_front()));
     Value out = convolve(b, loc, folded, operands[1], w);
-    return SmallVector<Value>{reshape(
+    return SmallVector<Value>{reshapeTo(
         b, loc, out, shapeWith({batchSize, n}, resultType.getShape().drop_front()))};
   }
   Value lhs = batched[0] ? operands[0] : broadcastBatch(b, loc, operands[0], batchSize);
   // [B, N, C, in...] -> [N, B, C, in...] -> [N, B*C, in...]
-  lhs = reshape(b, loc, swapLeading(b, loc, lhs),
+  lhs = reshapeTo(b, loc, swapLeadingDims(b, loc, lhs),
                 shapeWith({n, batchSize * c}, lhsType.getShape().drop_front(2)));
   // [B, O, C/G, window...] -> [B*O, C/G, window...]
-  Value rhs = reshape(b, loc, operands[1],
+  Value rhs = reshapeTo(b, loc, operands[1],
                       shapeWith({batchSize * o}, rhsType.getShape().drop_front()));
   Window grouped = w;
   grouped.groups = w.groups * batchSize;
   Value out = convolve(b, loc, lhs, rhs, grouped);
   // [N, B*O, out...] -> [N, B, O, out...] -> [B, N, O, out...]
-  out = reshape(b, loc, out,
+  out = reshapeTo(b, loc, out,
                 shapeWith({n, batchSize, o}, resultType.getShape().drop_front(2)));
-  return SmallVector<Value>{swapLeading(b, loc, out)};
+  return SmallVector<Value>{swapLeadingDims(b, loc, out)};
 }

@@ -897,3 +897,30 @@ FailureOr<SmallVector<Value>> DynamicUpdateSliceOp::batch(OpBuilder &b,
   return SmallVector<Value>{
       DynamicUpdateSliceOp::create(b, loc, operand, update, starts)};
 }
+
+//===----------------------------------------------------------------------===//
+// Builders shared by rules and lowerings that rearrange tensors
+//===----------------------------------------------------------------------===//
+
+Value mlir::cotan::reshapeTo(OpBuilder &b, Location loc, Value value,
+                             ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  return ReshapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value);
+}
+
+Value mlir::cotan::transposeTo(OpBuilder &b, Location loc, Value value,
+                               ArrayRef<int64_t> permutation) {
+  if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
+    return value;
+  return TransposeOp::create(b, loc, value, permutation);
+}
+
+Value mlir::cotan::swapLeadingDims(OpBuilder &b, Location loc, Value value) {
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<int64_t> perm = {1, 0};
+  llvm::append_range(perm, llvm::seq<int64_t>(2, rank));
+  return TransposeOp::create(b, loc, value, perm);
+}

@@ -7,7 +7,7 @@
 using namespace mlir;
 using namespace mlir::cotan;
 
-ScratchFunctions::ScratchFunctions(MLIRContext *context, Location loc)
+ScratchFunctions::ScratchFunctions(Location loc)
     : module(ModuleOp::create(loc)), symbols(*module) {}
 
 func::FuncOp ScratchFunctions::outline(Region &region, StringRef name) {

@@ -21,7 +21,7 @@ namespace mlir::cotan {
 /// held in a scratch module that dies with the rule.
 class ScratchFunctions {
 public:
-  ScratchFunctions(MLIRContext *context, Location loc);
+  explicit ScratchFunctions(Location loc);
 
   /// A copy of `region` as `func.func @<name>(block args) -> (yielded)`.
   func::FuncOp outline(Region &region, StringRef name);

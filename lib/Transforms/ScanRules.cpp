@@ -47,7 +47,7 @@ struct ScanDerivatives
     Location loc = scan.getLoc();
     size_t n = scan.getInit().size(), p = scan.getXs().size();
     size_t numStacked = scan.getStackedResults().size();
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     FailureOr<func::FuncOp> body = scratch.tangent(scan.getBody());
     if (failed(body))
       return SmallVector<Value>(op->getNumResults());
@@ -107,7 +107,7 @@ struct ScanDerivatives
     size_t n = scan.getInit().size(), p = scan.getXs().size();
     size_t q = scan.getConsts().size();
     size_t numStacked = scan.getStackedResults().size();
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     FailureOr<func::FuncOp> adjoint = scratch.adjoint(scan.getBody());
     if (failed(adjoint))
       return SmallVector<Value>(op->getNumOperands());
@@ -209,7 +209,7 @@ struct ScanBatching : BatchableOpInterface::ExternalModel<ScanBatching, ScanOp> 
     size_t n = scan.getInit().size(), p = scan.getXs().size();
     SmallVector<bool> mask(batched);
     std::fill_n(mask.begin(), n, true);
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     FailureOr<func::FuncOp> body = scratch.batched(scan.getBody(), mask, batchSize);
     if (failed(body))
       return failure();
@@ -242,14 +242,6 @@ struct ScanBatching : BatchableOpInterface::ExternalModel<ScanBatching, ScanOp> 
     for (Value y : lowered.getResults().drop_front(n))
       out.push_back(swapLeadingDims(b, loc, y));
     return out;
-  }
-
-  /// Transposes the two leading dimensions.
-  static Value swapLeadingDims(OpBuilder &b, Location loc, Value value) {
-    auto rank = cast<RankedTensorType>(value.getType()).getRank();
-    SmallVector<int64_t> perm = {1, 0};
-    llvm::append_range(perm, llvm::seq<int64_t>(2, rank));
-    return TransposeOp::create(b, loc, value, perm);
   }
 };
 

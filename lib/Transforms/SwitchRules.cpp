@@ -36,7 +36,7 @@ struct SwitchDerivatives
                          ArrayRef<Value> tangents) const {
     auto sw = cast<SwitchOp>(op);
     Location loc = sw.getLoc();
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     SmallVector<func::FuncOp> functions;
     for (Region &branch : sw.getBranches()) {
       FailureOr<func::FuncOp> tangent = scratch.tangent(branch);
@@ -54,7 +54,7 @@ struct SwitchDerivatives
                          ArrayRef<Value> cotangents) const {
     auto sw = cast<SwitchOp>(op);
     Location loc = sw.getLoc();
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     SmallVector<func::FuncOp> functions;
     for (Region &branch : sw.getBranches()) {
       FailureOr<func::FuncOp> adjoint = scratch.adjoint(branch);
@@ -95,7 +95,7 @@ struct SwitchBatching
                                       int64_t batchSize) const {
     auto sw = cast<SwitchOp>(op);
     Location loc = sw.getLoc();
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     SmallVector<func::FuncOp> functions;
     for (Region &branch : sw.getBranches()) {
       FailureOr<func::FuncOp> fn =

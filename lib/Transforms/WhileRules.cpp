@@ -24,7 +24,7 @@ struct WhileDerivatives
     auto loop = cast<WhileOp>(op);
     Location loc = loop.getLoc();
     size_t n = loop.getInit().size(), m = loop.getConsts().size();
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     func::FuncOp cond = scratch.outline(loop.getCond(), "cond");
     FailureOr<func::FuncOp> body = scratch.tangent(loop.getBody());
     if (failed(body))
@@ -70,7 +70,7 @@ struct WhileBatching
     // once their iteration counts differ.
     SmallVector<bool> mask(batched);
     std::fill_n(mask.begin(), n, true);
-    ScratchFunctions scratch(op->getContext(), loc);
+    ScratchFunctions scratch(loc);
     FailureOr<func::FuncOp> cond = scratch.batched(loop.getCond(), mask, batchSize);
     FailureOr<func::FuncOp> body = scratch.batched(loop.getBody(), mask, batchSize);
     if (failed(cond) || failed(body))

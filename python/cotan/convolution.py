@@ -10,8 +10,6 @@ from . import ops
 from .array import ArrayBase
 from .errors import user_error
 
-Padding = "str | Sequence[tuple[int, int]]"
-
 
 def _layouts(dimension_numbers: Any, rank: int) -> tuple[str, str, str]:
     if dimension_numbers is None:

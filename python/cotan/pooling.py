@@ -11,6 +11,7 @@ from . import dtypes as _dt
 from . import ops
 from .array import ArrayBase
 from .convolution import padding_amounts
+from .core import Tracer
 from .errors import user_error
 
 
@@ -68,15 +69,10 @@ def reduce_window(operand: Any, init_value: Any, computation: Callable,
     if init.shape != ():
         raise user_error(TypeError, f"reduce_window: init_value must be a scalar, got shape {init.shape}")
     identity = _identity(kind, x.dtype)
-    if not isinstance(init, ArrayBase) or _is_traced(init) or float(np.asarray(init)) != identity:
+    if isinstance(init, Tracer) or float(np.asarray(init)) != identity:
         combine = {"sum": cnp.add, "max": cnp.maximum, "min": cnp.minimum}[kind]
         out = cnp.astype(combine(out, init), x.dtype)
     return out
-
-
-def _is_traced(x: ArrayBase) -> bool:
-    from .core import Tracer
-    return isinstance(x, Tracer)
 
 
 def _pool(x: Any, kind: str, window_shape: Sequence[int], strides: Sequence[int] | None,

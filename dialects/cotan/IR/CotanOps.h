@@ -27,6 +27,14 @@ Value zerosLike(OpBuilder &builder, Location loc, Type type);
 /// derivative is only built when it is needed.
 Value scaleByDerivative(OpBuilder &builder, Location loc, Value seed,
                         function_ref<Value()> derivative);
+/// `value` reshaped to `shape` (itself when it has that shape already).
+Value reshapeTo(OpBuilder &builder, Location loc, Value value,
+                ArrayRef<int64_t> shape);
+/// `value` transposed by `permutation` (itself for the identity).
+Value transposeTo(OpBuilder &builder, Location loc, Value value,
+                  ArrayRef<int64_t> permutation);
+/// `value` with its two leading dimensions exchanged.
+Value swapLeadingDims(OpBuilder &builder, Location loc, Value value);
 /// Verifier shared by argmax/argmin.
 LogicalResult verifyArgReduce(Operation *op, Type operandType,
                               int64_t dimension, Type resultType);

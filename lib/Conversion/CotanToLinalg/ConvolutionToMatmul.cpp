@@ -27,22 +27,6 @@ using namespace mlir::cotan;
 
 namespace {
 
-Value reshapeTo(OpBuilder &b, Location loc, Value value,
-                ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getShape() == shape)
-    return value;
-  return ReshapeOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), value);
-}
-
-Value transposeTo(OpBuilder &b, Location loc, Value value,
-                  ArrayRef<int64_t> perm) {
-  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
-    return value;
-  return TransposeOp::create(b, loc, value, perm);
-}
-
 int64_t product(ArrayRef<int64_t> sizes) {
   int64_t p = 1;
   for (int64_t s : sizes)
@@ -124,8 +108,6 @@ SmallVector<int64_t> unflatten(int64_t flat, ArrayRef<int64_t> sizes) {
 Value byWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
                      Value rhs, const ConvShape &s) {
   int64_t np = s.n * s.positions, k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
-  SmallVector<int64_t> swapLeading = {1, 0};
-  llvm::append_range(swapLeading, llvm::seq<int64_t>(2, s.rank));
   SmallVector<Value> rows;
   for (int64_t offset = 0; offset < k; ++offset) {
     // Window offset `offset` reads every stride-th element from its dilated
@@ -139,7 +121,7 @@ Value byWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
                                     : start[i + 2] + (s.out[i] - 1) * strides[i + 2] + 1);
     }
     Value patch = SliceOp::create(b, loc, padded, start, limit, strides);
-    rows.push_back(reshapeTo(b, loc, transposeTo(b, loc, patch, swapLeading),
+    rows.push_back(reshapeTo(b, loc, swapLeadingDims(b, loc, patch),
                              {s.c, np}));
   }
   Value patches = rows.size() == 1 ? rows.front()
@@ -169,7 +151,7 @@ Value byWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
   // [O, N*P] -> [O, N, out...] -> [N, O, out...]
   SmallVector<int64_t> unfolded = {s.o, s.n};
   llvm::append_range(unfolded, s.out);
-  return transposeTo(b, loc, reshapeTo(b, loc, product, unfolded), swapLeading);
+  return swapLeadingDims(b, loc, reshapeTo(b, loc, product, unfolded));
 }
 
 /// Per output position, the window's slice [N, C, k...] times the filters
