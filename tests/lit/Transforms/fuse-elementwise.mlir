@@ -116,3 +116,26 @@ func.func @contraction_and_reduction(%h: tensor<16x32xf32>, %w: tensor<32x8xf32>
   } -> tensor<f32>
   return %mm, %sum : tensor<16x8xf32>, tensor<f32>
 }
+
+// -----
+
+// A reshape of a contraction's result stays outside it: propagating it
+// would split the matmul's columns over two loops, which the matmul
+// kernel does not take.
+// CHECK-LABEL: func.func @matmul_then_expand
+// CHECK: %[[MM:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]{{.*}} outs(%arg2 : tensor<4x6xf32>)
+// CHECK: tensor.expand_shape %[[MM]] {{.*}} into tensor<4x2x3xf32>
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+func.func @matmul_then_expand(%A: tensor<4x8xf32>, %B: tensor<8x6xf32>, %C: tensor<4x6xf32>) -> tensor<4x2x3xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : tensor<4x8xf32>, tensor<8x6xf32>) outs(%C : tensor<4x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x6xf32>
+  %1 = tensor.expand_shape %0 [[0], [1, 2]] output_shape [4, 2, 3] : tensor<4x6xf32> into tensor<4x2x3xf32>
+  return %1 : tensor<4x2x3xf32>
+}
