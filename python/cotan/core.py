@@ -314,7 +314,9 @@ def _dense_attr(array: np.ndarray, aval: ShapedArray) -> ir.Attribute:
             attr = ir.IntegerAttr.get(element, int(scalar))
         return ir.DenseElementsAttr.get_splat(type_, attr)
     if aval.dtype == dtypes.bool_:
-        return ir.DenseElementsAttr.get(np.asarray(array, order="C"), type=type_)
+        # MLIR stores i1 elements bit-packed, least significant bit first.
+        packed = np.packbits(np.asarray(array, order="C"), axis=None, bitorder="little")
+        return ir.DenseElementsAttr.get(packed, type=type_)
     if aval.dtype == dtypes.bfloat16:
         raw = np.asarray(array, order="C").view(np.uint16)
         return ir.DenseElementsAttr.get(raw, type=type_)

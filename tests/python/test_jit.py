@@ -87,6 +87,14 @@ def test_scalars_and_constants(rng):
     assert_matches(cotan.jit(lambda x: (x, 1, True))(np.int32(5))[1], np.int32(1))
 
 
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (5, 8), (50, 40)])
+def test_captured_boolean_constants(shape, rng):
+    # i1 elements are bit-packed in MLIR's dense attributes.
+    mask = rng.random(shape) < 0.5
+    x = random_array(rng, shape, "float32")
+    assert_matches(cotan.jit(lambda x: cnp.where(mask, x, 0.0))(x), np.where(mask, x, 0).astype(np.float32))
+
+
 def test_jit_inside_jit_inlines(rng):
     inner = cotan.jit(lambda x: x + 1)
     outer = cotan.jit(lambda x: inner(x) * 2)
