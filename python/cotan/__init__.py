@@ -10,6 +10,7 @@
 
 from . import nn, numpy, testing, tree_util
 from . import lax
+from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
 from .config import config
 from .errors import (CompileError, ConcretizationError, CotanError,
@@ -21,7 +22,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
 
 __all__ = [
     "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered",
-    "custom_jvp", "custom_vjp",
+    "custom_jvp", "custom_vjp", "eval_shape", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",

@@ -13,11 +13,20 @@ def user_frame() -> types.FrameType | None:
     """The innermost stack frame outside the cotan package."""
     frame = sys._getframe(1)
     while frame is not None:
-        filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(_PACKAGE_DIR + os.sep):
+        if not _in_package(frame):
             return frame
         frame = frame.f_back
     return None
+
+
+def _in_package(frame: types.FrameType) -> bool:
+    filename = frame.f_code.co_filename
+    if filename == "<string>":
+        # Code generated for a cotan module, e.g. a dataclass's __init__,
+        # runs in that module's globals.
+        module = frame.f_globals.get("__name__", "")
+        return module == "cotan" or module.startswith("cotan.")
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)
 
 
 def user_location() -> tuple[str, int]:

@@ -1,19 +1,15 @@
-"""cotan.nn: activations and normalizations, numerically stable; pooling
-(max_pool, avg_pool); and losses."""
+"""Activation functions and the softmax family, numerically stable."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import numpy as cnp
-from . import ops
-from .array import ArrayBase
-from .losses import mse, sigmoid_binary_cross_entropy, softmax_cross_entropy
-from .pooling import avg_pool, max_pool
+from .. import numpy as cnp
+from .. import ops
+from ..array import ArrayBase
 
-__all__ = ["avg_pool", "elu", "gelu", "leaky_relu", "log_softmax", "logsumexp", "max_pool", "mse",
-           "one_hot", "relu", "sigmoid", "sigmoid_binary_cross_entropy", "silu", "softmax",
-           "softmax_cross_entropy", "softplus"]
+__all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "logsumexp", "one_hot", "relu", "sigmoid",
+           "silu", "softmax", "softplus"]
 
 
 def relu(x: Any) -> ArrayBase:
@@ -37,7 +33,7 @@ def gelu(x: Any, approximate: bool = True) -> ArrayBase:
     """x * Phi(x); with approximate=True (JAX's default) the tanh form
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     if not approximate:
-        from .errors import user_error
+        from ..errors import user_error
         raise user_error(NotImplementedError, "gelu(approximate=False) needs erf, which cotan does not "
                                               "have yet; use the tanh approximation")
     x = cnp._float(x)
@@ -60,7 +56,7 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> ArrayBase:
 def _shift(x: ArrayBase, axis: Any) -> ArrayBase:
     """The max along axis (0 where not finite), as a constant for
     differentiation: the shift cancels out of softmax and logsumexp."""
-    from .transforms import stop_gradient
+    from ..transforms import stop_gradient
     m = cnp.max(x, axis, keepdims=True)
     return stop_gradient(cnp.where(cnp.isfinite(m), m, 0.0))
 
