@@ -8,7 +8,7 @@
         return cotan.nn.relu(x @ w).sum()
 """
 
-from . import nn, numpy, testing, tree_util
+from . import nn, numpy, optim, testing, tree_util
 from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
@@ -24,7 +24,7 @@ __all__ = [
     "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered",
     "custom_jvp", "custom_vjp", "eval_shape", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
-    "nn", "numpy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
+    "nn", "numpy", "optim", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",
 ]
 __version__ = "0.1.0"
