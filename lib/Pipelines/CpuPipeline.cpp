@@ -69,6 +69,7 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(cotan::createBoolBuffersAsBytes());
+  pm.addNestedPass<func::FuncOp>(cotan::createExpandStridedCopies());
 
   // Matmuls get blocked, packed and vectorized, elementwise loops
   // vectorized; large ones run on the MLIR async runtime's worker threads,

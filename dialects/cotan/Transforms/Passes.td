@@ -129,6 +129,22 @@ def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ExpandStridedCopies : Pass<"cotan-expand-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn copies between non-contiguous buffers into copy loops";
+  let description = [{
+    MemRef-to-LLVM lowers a `memref.copy` that is not between contiguous
+    buffers into a call of the runtime's generic `memrefCopy`, which walks
+    the elements one by one through their strides. Bufferization emits such
+    copies for every insertion into a strided slice (padding, the patch
+    matrix of a convolution, concatenations). This pass rewrites each into
+    a `linalg.generic` that copies element by element, so that
+    `cotan-vectorize-elementwise` turns it into vector loops (or, along a
+    strided innermost dimension, LLVM compiles it to plain loads and
+    stores). Contiguous copies stay `memref.copy` (a `memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def VectorizeElementwise : Pass<"cotan-vectorize-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Vectorize and parallelize elementwise linalg.generic ops on buffers";
   let description = [{
