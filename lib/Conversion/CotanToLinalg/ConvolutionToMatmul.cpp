@@ -4,17 +4,19 @@
 // ("im2col"), which puts it on cotan-tile-matmul's blocked kernel. The
 // pattern rewrites it into cotan ops that the other patterns lower:
 //
+//   input [N, C, sp...] -> channels-last [N, sp..., C] (flax's NHWC input
+//     was transposed the other way: the two cancel)
 //   pad (edges, input dilation as interior padding; negative pads slice)
-//   per window offset: a strided slice [N, C, out...] -> [C, N*P]
-//   concatenate the K offsets -> patches [K*C, N*P]
-//   filters [O, C, k...] -> [O, K*C];  filters . patches -> [O, N*P]
-//   -> [O, N, out...] -> [N, O, out...]
+//   per window offset: a strided slice [N, out..., C]; stacked into the
+//     patches [N, out..., K, C] = [N*P, K*C], whose rows are runs of C
+//     contiguous channels (no transposing copies)
+//   patches . filters [K*C, O] -> [N*P, O] = [N, out..., O] -> [N, O, out...]
 //
-// With G feature groups the contraction gets a batch dimension G. The
-// patches take K times the input's memory. When the output has fewer
-// positions P than the window has offsets K (the filter gradient, whose
-// window is the image), it slices per output position instead: P products
-// of a window [N, C*K] with the filters [C*K, O].
+// With G feature groups the product gets a batch dimension G. The patches
+// take K times the input's memory. When the output has fewer positions P
+// than the window has offsets K (the filter gradient, whose window is the
+// image), the patches are built per output position instead: P windows
+// [N, k..., C] stacked into [P*N, K*C].
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,17 +36,18 @@ int64_t product(ArrayRef<int64_t> sizes) {
   return p;
 }
 
-/// The input dilated and padded (negative padding crops).
+/// The channels-last input [N, sp..., C] dilated and padded (negative
+/// padding crops).
 Value padInput(OpBuilder &b, Location loc, Value lhs, ConvolutionOp op) {
   auto type = cast<RankedTensorType>(lhs.getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> low(rank, 0), high(rank, 0), interior(rank, 0);
   bool needsPad = false, needsCrop = false;
   for (int64_t i = 0; i + 2 < rank; ++i) {
-    low[i + 2] = std::max<int64_t>(op.getPaddingLow()[i], 0);
-    high[i + 2] = std::max<int64_t>(op.getPaddingHigh()[i], 0);
-    interior[i + 2] = op.getLhsDilation()[i] - 1;
-    needsPad |= low[i + 2] || high[i + 2] || interior[i + 2];
+    low[i + 1] = std::max<int64_t>(op.getPaddingLow()[i], 0);
+    high[i + 1] = std::max<int64_t>(op.getPaddingHigh()[i], 0);
+    interior[i + 1] = op.getLhsDilation()[i] - 1;
+    needsPad |= low[i + 1] || high[i + 1] || interior[i + 1];
     needsCrop |= op.getPaddingLow()[i] < 0 || op.getPaddingHigh()[i] < 0;
   }
   Value padded = lhs;
@@ -60,8 +63,8 @@ Value padInput(OpBuilder &b, Location loc, Value lhs, ConvolutionOp op) {
   SmallVector<int64_t> start(rank, 0), limit(paddedType.getShape()),
       strides(rank, 1);
   for (int64_t i = 0; i + 2 < rank; ++i) {
-    start[i + 2] = std::max<int64_t>(-op.getPaddingLow()[i], 0);
-    limit[i + 2] -= std::max<int64_t>(-op.getPaddingHigh()[i], 0);
+    start[i + 1] = std::max<int64_t>(-op.getPaddingLow()[i], 0);
+    limit[i + 1] -= std::max<int64_t>(-op.getPaddingHigh()[i], 0);
   }
   return SliceOp::create(b, loc, padded, start, limit, strides);
 }
@@ -100,95 +103,109 @@ SmallVector<int64_t> unflatten(int64_t flat, ArrayRef<int64_t> sizes) {
   return index;
 }
 
-/// filters [O, K*C] times patches [K*C, N*P] (one row block per window
-/// offset) -> [O, N, out...] -> [N, O, out...]. Used when the window is
-/// smaller than the output: K slices, each as large as the output. Every
-/// transpose here keeps the output positions innermost, so it moves
-/// contiguous rows.
-Value byWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
-                     Value rhs, const ConvShape &s) {
-  int64_t np = s.n * s.positions, k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
-  SmallVector<Value> rows;
-  for (int64_t offset = 0; offset < k; ++offset) {
-    // Window offset `offset` reads every stride-th element from its dilated
-    // position on: [N, C, out...] -> [C, N, out...] -> [C, N*P].
-    SmallVector<int64_t> at = unflatten(offset, s.window);
-    SmallVector<int64_t> start(s.rank, 0), limit = {s.n, s.c}, strides(s.rank, 1);
-    for (int64_t i = 0; i < s.spatial; ++i) {
-      start[i + 2] = at[i] * op.getRhsDilation()[i];
-      strides[i + 2] = op.getWindowStrides()[i];
-      limit.push_back(s.out[i] == 0 ? start[i + 2]
-                                    : start[i + 2] + (s.out[i] - 1) * strides[i + 2] + 1);
-    }
-    Value patch = SliceOp::create(b, loc, padded, start, limit, strides);
-    rows.push_back(reshapeTo(b, loc, swapLeadingDims(b, loc, patch),
-                             {s.c, np}));
-  }
-  Value patches = rows.size() == 1 ? rows.front()
-                                   : ConcatenateOp::create(b, loc, rows, 0);
-  // Filters [G*Og, Cg, k...] -> [G*Og, k..., Cg]: column (offset, channel).
-  SmallVector<int64_t> channelsLast = {0};
-  llvm::append_range(channelsLast, llvm::seq<int64_t>(2, s.rank));
-  channelsLast.push_back(1);
-  Value filters = transposeTo(b, loc, rhs, channelsLast);
-  Value product;
-  if (s.g == 1) {
-    product = DotGeneralOp::create(b, loc, reshapeTo(b, loc, filters, {s.o, k * s.c}),
-                                   patches, ArrayRef<int64_t>{}, ArrayRef<int64_t>{},
-                                   ArrayRef<int64_t>{1}, ArrayRef<int64_t>{0});
-  } else {
-    // Patches [K*C, NP] -> [K, G, Cg, NP] -> [G, K, Cg, NP] -> [G, K*Cg, NP];
-    // filters [G, Og, K*Cg]; the product [G, Og, NP] is [O, NP].
-    Value grouped = reshapeTo(
-        b, loc,
-        transposeTo(b, loc, reshapeTo(b, loc, patches, {k, s.g, cg, np}), {1, 0, 2, 3}),
-        {s.g, k * cg, np});
-    product = DotGeneralOp::create(b, loc,
-                                   reshapeTo(b, loc, filters, {s.g, og, k * cg}),
-                                   grouped, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{0},
-                                   ArrayRef<int64_t>{2}, ArrayRef<int64_t>{1});
-  }
-  // [O, N*P] -> [O, N, out...] -> [N, O, out...]
-  SmallVector<int64_t> unfolded = {s.o, s.n};
-  llvm::append_range(unfolded, s.out);
-  return swapLeadingDims(b, loc, reshapeTo(b, loc, product, unfolded));
+/// The input [N, C, sp...] channels-last, [N, sp..., C], so that every
+/// patch row is made of runs of C contiguous channels. For an input that
+/// was itself transposed from channels-last (flax's NHWC), the two
+/// transposes cancel.
+Value channelsLast(OpBuilder &b, Location loc, Value value) {
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<int64_t> perm = {0};
+  llvm::append_range(perm, llvm::seq<int64_t>(2, rank));
+  perm.push_back(1);
+  return transposeTo(b, loc, value, perm);
 }
 
-/// Per output position, the window's slice [N, C, k...] times the filters
-/// [C*K, O] -> [N, O] columns of the result. Used when the output is
-/// smaller than the window (a filter gradient, whose "window" is the whole
-/// image): P slices, each the size of a window.
-Value byOutputPosition(OpBuilder &b, Location loc, ConvolutionOp op,
-                       Value padded, Value rhs, const ConvShape &s) {
-  int64_t k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
-  // Filters [G*Og, Cg, k...] -> [G, Og, Cg*K] -> [G, Cg*K, Og].
-  Value filters = transposeTo(b, loc, reshapeTo(b, loc, rhs, {s.g, og, cg * k}),
-                              {0, 2, 1});
-  SmallVector<Value> columns;
-  for (int64_t position = 0; position < s.positions; ++position) {
-    SmallVector<int64_t> at = unflatten(position, s.out);
-    SmallVector<int64_t> start(s.rank, 0), limit = {s.n, s.c}, strides(s.rank, 1);
-    for (int64_t i = 0; i < s.spatial; ++i) {
-      start[i + 2] = at[i] * op.getWindowStrides()[i];
-      strides[i + 2] = op.getRhsDilation()[i];
-      limit.push_back(start[i + 2] + (s.window[i] - 1) * strides[i + 2] + 1);
-    }
-    // [N, C, k...] -> [N, G, Cg*K] -> [G, N, Cg*K]
-    Value window = SliceOp::create(b, loc, padded, start, limit, strides);
-    Value rows = transposeTo(b, loc, reshapeTo(b, loc, window, {s.n, s.g, cg * k}),
-                             {1, 0, 2});
-    // [G, N, Og] -> [N, G, Og] -> [N, O, 1]
-    Value column = DotGeneralOp::create(b, loc, rows, filters, ArrayRef<int64_t>{0},
-                                        ArrayRef<int64_t>{0}, ArrayRef<int64_t>{2},
-                                        ArrayRef<int64_t>{1});
-    columns.push_back(reshapeTo(b, loc, transposeTo(b, loc, column, {1, 0, 2}),
-                                {s.n, s.o, 1}));
+/// A strided slice of the channels-last padded input: `count[i]` elements
+/// `step[i]` apart from `start[i]` in spatial dimension i, all N and C.
+Value spatialSlice(OpBuilder &b, Location loc, Value padded, const ConvShape &s,
+                   ArrayRef<int64_t> start, ArrayRef<int64_t> count,
+                   ArrayRef<int64_t> step) {
+  SmallVector<int64_t> begin = {0}, limit = {s.n}, strides = {1};
+  for (int64_t i = 0; i < s.spatial; ++i) {
+    begin.push_back(start[i]);
+    limit.push_back(count[i] == 0 ? start[i] : start[i] + (count[i] - 1) * step[i] + 1);
+    strides.push_back(step[i]);
   }
-  Value result = columns.size() == 1 ? columns.front()
-                                     : ConcatenateOp::create(b, loc, columns, 2);
-  SmallVector<int64_t> shape = {s.n, s.o};
-  llvm::append_range(shape, s.out);
-  return reshapeTo(b, loc, result, shape);
+  begin.push_back(0);
+  limit.push_back(s.c);
+  strides.push_back(1);
+  return SliceOp::create(b, loc, padded, begin, limit, strides);
+}
+
+/// `value` with a unit dimension inserted before dimension `at`.
+Value withUnitDim(OpBuilder &b, Location loc, Value value, int64_t at) {
+  SmallVector<int64_t> shape(cast<RankedTensorType>(value.getType()).getShape());
+  shape.insert(shape.begin() + at, 1);
+  return reshapeTo(b, loc, value, shape);
+}
+
+/// The patch matrix [N*P, K*C] (rows (n, position), columns (offset,
+/// channel)) from one strided slice [N, out..., C] per window offset. Used
+/// when the window is smaller than the output: K slices.
+Value patchesByWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op,
+                            Value padded, const ConvShape &s) {
+  SmallVector<Value> slices;
+  for (int64_t offset = 0; offset < s.offsets; ++offset) {
+    SmallVector<int64_t> at = unflatten(offset, s.window), start;
+    for (int64_t i = 0; i < s.spatial; ++i)
+      start.push_back(at[i] * op.getRhsDilation()[i]);
+    Value slice = spatialSlice(b, loc, padded, s, start, s.out, op.getWindowStrides());
+    slices.push_back(withUnitDim(b, loc, slice, s.spatial + 1));
+  }
+  // [N, out..., K, C]: each slice fills the runs of C of its offset.
+  Value stacked = slices.size() == 1
+                      ? slices.front()
+                      : ConcatenateOp::create(b, loc, slices, s.spatial + 1);
+  return reshapeTo(b, loc, stacked, {s.n * s.positions, s.offsets * s.c});
+}
+
+/// The patch matrix [P*N, K*C] (rows (position, n)) from one window
+/// [N, window..., C] per output position. Used when the output is smaller
+/// than the window (a filter gradient, whose "window" is the image): P
+/// slices.
+Value patchesByOutputPosition(OpBuilder &b, Location loc, ConvolutionOp op,
+                              Value padded, const ConvShape &s) {
+  SmallVector<Value> slices;
+  for (int64_t position = 0; position < s.positions; ++position) {
+    SmallVector<int64_t> at = unflatten(position, s.out), start;
+    for (int64_t i = 0; i < s.spatial; ++i)
+      start.push_back(at[i] * op.getWindowStrides()[i]);
+    Value slice = spatialSlice(b, loc, padded, s, start, s.window, op.getRhsDilation());
+    slices.push_back(withUnitDim(b, loc, slice, 0));
+  }
+  Value stacked = slices.size() == 1 ? slices.front()
+                                     : ConcatenateOp::create(b, loc, slices, 0);
+  return reshapeTo(b, loc, stacked, {s.positions * s.n, s.offsets * s.c});
+}
+
+/// patches [R, K*C] times the filters [O, Cg, k...] -> [R, O], one product
+/// per feature group.
+Value multiplyByFilters(OpBuilder &b, Location loc, Value patches, Value rhs,
+                        const ConvShape &s) {
+  int64_t rows = cast<RankedTensorType>(patches.getType()).getDimSize(0);
+  int64_t k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
+  // Filters [O, Cg, k...] -> [k..., Cg, O]: row (offset, channel).
+  SmallVector<int64_t> windowFirst = llvm::to_vector(llvm::seq<int64_t>(2, s.rank));
+  windowFirst.append({1, 0});
+  Value filters = transposeTo(b, loc, rhs, windowFirst);
+  if (s.g == 1)
+    return DotGeneralOp::create(b, loc, patches, reshapeTo(b, loc, filters, {k * cg, s.o}),
+                                ArrayRef<int64_t>{}, ArrayRef<int64_t>{},
+                                ArrayRef<int64_t>{1}, ArrayRef<int64_t>{0});
+  // Patches [R, K, G, Cg] -> [G, R, K*Cg]; filters [K, Cg, G, Og] ->
+  // [G, K*Cg, Og]; the product [G, R, Og] -> [R, G*Og].
+  Value grouped = reshapeTo(
+      b, loc,
+      transposeTo(b, loc, reshapeTo(b, loc, patches, {rows, k, s.g, cg}), {2, 0, 1, 3}),
+      {s.g, rows, k * cg});
+  Value groupedFilters = reshapeTo(
+      b, loc,
+      transposeTo(b, loc, reshapeTo(b, loc, filters, {k, cg, s.g, og}), {2, 0, 1, 3}),
+      {s.g, k * cg, og});
+  Value product = DotGeneralOp::create(b, loc, grouped, groupedFilters,
+                                       ArrayRef<int64_t>{0}, ArrayRef<int64_t>{0},
+                                       ArrayRef<int64_t>{2}, ArrayRef<int64_t>{1});
+  return reshapeTo(b, loc, transposeTo(b, loc, product, {1, 0, 2}), {rows, s.o});
 }
 
 struct ConvolutionToMatmul : OpConversionPattern<ConvolutionOp> {
@@ -198,13 +215,27 @@ struct ConvolutionToMatmul : OpConversionPattern<ConvolutionOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     ConvShape s = shapeOf(op);
-    Value padded = padInput(rewriter, loc, adaptor.getLhs(), op);
+    Value padded =
+        padInput(rewriter, loc, channelsLast(rewriter, loc, adaptor.getLhs()), op);
     // As many slices as the smaller of the window and the output.
-    Value result =
-        s.offsets <= s.positions
-            ? byWindowOffset(rewriter, loc, op, padded, adaptor.getRhs(), s)
-            : byOutputPosition(rewriter, loc, op, padded, adaptor.getRhs(), s);
-    rewriter.replaceOp(op, result);
+    bool byOffset = s.offsets <= s.positions;
+    Value patches = byOffset ? patchesByWindowOffset(rewriter, loc, op, padded, s)
+                             : patchesByOutputPosition(rewriter, loc, op, padded, s);
+    Value product = multiplyByFilters(rewriter, loc, patches, adaptor.getRhs(), s);
+    // Rows (n, position) or (position, n) -> [N, O, out...].
+    SmallVector<int64_t> unfolded = byOffset ? SmallVector<int64_t>{s.n} : s.out;
+    llvm::append_range(unfolded, byOffset ? ArrayRef<int64_t>(s.out) : ArrayRef<int64_t>{s.n});
+    unfolded.push_back(s.o);
+    SmallVector<int64_t> toResult;
+    if (byOffset) {
+      toResult = {0, s.spatial + 1};
+      llvm::append_range(toResult, llvm::seq<int64_t>(1, s.spatial + 1));
+    } else {
+      toResult = {s.spatial, s.spatial + 1};
+      llvm::append_range(toResult, llvm::seq<int64_t>(0, s.spatial));
+    }
+    rewriter.replaceOp(op, transposeTo(rewriter, loc, reshapeTo(rewriter, loc, product, unfolded),
+                                       toResult));
     return success();
   }
 };
