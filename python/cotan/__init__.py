@@ -13,7 +13,7 @@ from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
 from .config import config
-from .errors import (CompileError, ConcretizationError, CotanError,
+from .errors import (CompileError, ConcretizationError, CotanError, RetraceError,
                      TracerLeakError)
 from .batching import vmap
 from .jit import Lowered, jit
@@ -21,7 +21,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
                          stop_gradient, value_and_grad, vjp)
 
 __all__ = [
-    "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered",
+    "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
     "custom_jvp", "custom_vjp", "eval_shape", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "optim", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",

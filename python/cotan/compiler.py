@@ -4,6 +4,7 @@ pipelines (cotan -> linalg -> LLVM) and the ExecutionEngine."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -91,17 +92,22 @@ def run_pipeline(module: ir.Module, pipeline: str, name: str) -> None:
 
 
 def compile(traced: Traced) -> Executable:  # noqa: A001
-    """Lowers a traced module to LLVM and JIT-compiles it."""
+    """Lowers a traced module to LLVM and JIT-compiles it. The executable's
+    `timings` hold the seconds spent in cotan's passes and in LLVM."""
     with context():
         module = _clone(traced.module)
+        start = time.perf_counter()
         run_pipeline(module, "cotan-cpu-pipeline" + config.cpu_pipeline_options(), traced.name)
+        passes = time.perf_counter() - start
         load_thread_runtime()
         keep_freed_memory()
+        start = time.perf_counter()
         try:
             engine = ExecutionEngine(module, opt_level=OPT_LEVEL,
                                      shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
+        llvm = time.perf_counter() - start
         symbols = ir.SymbolTable(module.operation)
         # Results bufferization placed in donated inputs' buffers.
         attributes = symbols[traced.name].attributes
@@ -110,8 +116,10 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         # convert-async-to-llvm declares the runtime API in every module but
         # emits `__resume`, the entry worker threads call, only for tasks.
         threaded = "__resume" in symbols
-    return Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
-                      threaded=threaded, result_arguments=result_arguments)
+    executable = Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
+                            threaded=threaded, result_arguments=result_arguments)
+    executable.timings = {"passes": passes, "llvm": llvm}
+    return executable
 
 
 def compile_traced(name: str, in_avals: Sequence[ShapedArray],

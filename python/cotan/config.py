@@ -1,16 +1,19 @@
 """Global switches, set as in JAX: `cotan.config.update("cotan_fusion", False)`.
 
-They apply from the next call of a jitted function on: each setting has its
-own compiled code.
+They apply from the next call of a jitted function on: each setting of the
+compile options has its own compiled code; the debugging switches
+(log_compiles, no_retrace) only change what happens around it.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .errors import user_error
 
-_DEFAULTS = {
+# Options that change the compiled code: each setting has its own.
+_COMPILE_OPTIONS = {
     # Fuse elementwise producers into their consumers (no intermediates).
     "cotan_fusion": True,
     # Blocked/packed matmul kernels, vectorized elementwise loops and
@@ -18,13 +21,33 @@ _DEFAULTS = {
     "cotan_cpu_kernels": True,
 }
 
+# Debugging switches, which leave the compiled code alone. Until update()
+# sets one, the environment decides (COTAN_LOG_COMPILES=1, ...).
+_DEBUG_OPTIONS = {
+    # Log every trace and compile: function, call site, time per phase,
+    # and for a function seen before, which argument changed.
+    "log_compiles": False,
+    # Raise RetraceError instead of tracing a function a second time.
+    "no_retrace": False,
+}
+
+
+def _from_environment(name: str, default: bool) -> bool:
+    value = os.environ.get("COTAN_" + name.upper())
+    return default if value is None else value not in ("", "0", "false", "False")
+
 
 class Config:
     """The current values of cotan's switches."""
 
     def __init__(self) -> None:
-        self._values = dict(_DEFAULTS)
-        self.key: tuple = tuple(self._values.values())  # identifies the setting
+        self._values = {**_COMPILE_OPTIONS, **_DEBUG_OPTIONS}
+        self._explicit: set[str] = set()  # debug switches set by update()
+        self.key: tuple = self._compile_key()
+
+    def _compile_key(self) -> tuple:
+        """Identifies the setting of the options that change compiled code."""
+        return tuple(self._values[k] for k in _COMPILE_OPTIONS)
 
     def update(self, name: str, value: Any) -> None:
         if name not in self._values:
@@ -34,13 +57,17 @@ class Config:
             raise user_error(TypeError, f"cotan option {name!r} takes True or False, "
                              f"not {value!r}")
         self._values[name] = value
-        self.key = tuple(self._values.values())
+        self._explicit.add(name)
+        self.key = self._compile_key()
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self.__dict__["_values"][name]
+            value = self.__dict__["_values"][name]
         except KeyError:
             raise AttributeError(name) from None
+        if name in _DEBUG_OPTIONS and name not in self._explicit:
+            return _from_environment(name, value)  # read when needed: cheap, on compiles only
+        return value
 
     def cpu_pipeline_options(self) -> str:
         """The options of cotan-cpu-pipeline these switches select."""

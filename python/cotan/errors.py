@@ -62,6 +62,10 @@ class TracerLeakError(CotanError):
     """A traced value was used after the trace that created it ended."""
 
 
+class RetraceError(CotanError):
+    """A function would be traced again while config.no_retrace is set."""
+
+
 class ConcretizationError(CotanError, TypeError):
     """A traced value was needed as a concrete Python value."""
 

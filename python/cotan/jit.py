@@ -4,8 +4,9 @@ arguments), compile with cotan-cpu-pipeline, cache, and run."""
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
-import os
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -17,15 +18,11 @@ from . import dtypes as _dt
 from .config import config
 from .array import Array, ArrayBase
 from .core import ShapedArray, Tracer, current_trace
-from .errors import user_error, where
+from .errors import RetraceError, user_error, where
 from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_leaves,
                         tree_unflatten)
 
 logger = logging.getLogger("cotan")
-
-
-def _log_compiles() -> bool:
-    return os.environ.get("COTAN_LOG_COMPILES", "") not in ("", "0")
 
 
 @dataclass(frozen=True)
@@ -128,6 +125,28 @@ def _argname(path: tuple) -> str:
     kind = path[0]
     head = f"args[{path[1]}]" if kind == 0 else f"kwargs[{path[1]!r}]"
     return head + keystr(path[2:]) if len(path) > 1 else "args"
+
+
+def _aval_change(before: ShapedArray, after: ShapedArray) -> str:
+    parts = []
+    if before.shape != after.shape:
+        parts.append(f"shape {before.shape} -> {after.shape}")
+    if before.dtype != after.dtype:
+        parts.append(f"dtype {before.dtype} -> {after.dtype}")
+    if before.weak_type != after.weak_type:
+        parts.append("a Python scalar -> an array" if before.weak_type else "an array -> a Python scalar")
+    return ", ".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _positional_names(fun: Callable) -> tuple[str, ...]:
+    """The names of fun's positional parameters, () where unknown."""
+    try:
+        parameters = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in parameters if p.kind in kinds)
 
 
 def _lift_output(x: Any) -> Any:
@@ -235,6 +254,8 @@ class Jitted:
         return flags
 
     def _explain_miss(self, sig: _Signature, dynamic: Any) -> str:
+        """What differs from the signature compiled last: the static
+        arguments, the structure, or which leaves' shapes and dtypes."""
         if not self._cache:
             return "first call"
         prev = next(reversed(self._cache))
@@ -243,21 +264,50 @@ class Jitted:
         if prev.in_tree != sig.in_tree:
             return f"argument structure changed: {prev.in_tree} -> {sig.in_tree}"
         paths = [p for p, _ in tree_flatten_with_path(dynamic)]
-        for path, a, b in zip(paths, prev.in_avals, sig.in_avals):
-            if a != b:
-                return f"{_argname(path)} changed from {a} to {b}"
-        return "new signature"
+        changes = [f"{self._argname(path)}: {_aval_change(a, b)}"
+                   for path, a, b in zip(paths, prev.in_avals, sig.in_avals) if a != b]
+        if not changes:
+            return "new signature"
+        more = f" (and {len(changes) - 3} more)" if len(changes) > 3 else ""
+        return "; ".join(changes[:3]) + more
+
+    def _argname(self, path: tuple) -> str:
+        """`params['w']`: the parameter's name where the signature has one."""
+        if len(path) >= 2 and path[0] == 0 and isinstance(path[1], int):
+            try:
+                names = _positional_names(self._fun)
+            except TypeError:  # an unhashable callable
+                names = ()
+            position = path[1]
+            for k in sorted(k for k in self._static_argnums if k >= 0):
+                if k <= position:  # the dynamic position, counted in the call
+                    position += 1
+            if position < len(names):
+                return names[position] + keystr(path[2:])
+        if len(path) >= 2 and path[0] == 1:
+            return str(path[1]) + keystr(path[2:])
+        return _argname(path)
 
     def _entry(self, sig: _Signature, dynamic: Any) -> _Entry:
         entry = self._cache.get(sig)
-        if entry is None:
-            if _log_compiles():
-                logger.warning("cotan: compiling `%s` (called at %s): %s",
-                               self._name, where(), self._explain_miss(sig, dynamic))
-            traced, out_tree = self._trace(sig)
-            entry = _Entry(compiler.compile(traced), traced, out_tree,
-                           self._donated_leaves(sig))
-            self._cache[sig] = entry
+        if entry is not None:
+            return entry
+        reason = self._explain_miss(sig, dynamic)
+        if config.no_retrace and self._cache:
+            raise user_error(RetraceError, f"`{self._name}` would be traced again "
+                                           f"(config.no_retrace is set): {reason}")
+        start = time.perf_counter()
+        traced, out_tree = self._trace(sig)
+        trace_seconds = time.perf_counter() - start
+        executable = compiler.compile(traced)
+        entry = _Entry(executable, traced, out_tree, self._donated_leaves(sig))
+        self._cache[sig] = entry
+        if config.log_compiles:
+            timings = executable.timings
+            total = trace_seconds + timings["passes"] + timings["llvm"]
+            logger.warning("cotan: compiled `%s` (called at %s) in %.3f s [trace %.3f s, passes %.3f s, "
+                           "LLVM %.3f s]: %s", self._name, where(), total, trace_seconds,
+                           timings["passes"], timings["llvm"], reason)
         return entry
 
     # -- calling ----------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import re
 
 import numpy as np
 import pytest
@@ -150,8 +151,61 @@ def test_log_compiles_explains_misses(caplog, monkeypatch):
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 2
     assert "first call" in messages[0]
-    assert "args[0] changed from float32[3] to float32[4]" in messages[1]
+    assert "x: shape (3,) -> (4,)" in messages[1]
     assert "test_jit.py" in messages[1]
+
+
+@pytest.fixture
+def debug_switches():
+    """Restores cotan's debugging switches after a test sets them."""
+    yield cotan.config
+    for name in ("log_compiles", "no_retrace"):
+        cotan.config.update(name, False)
+        cotan.config._explicit.discard(name)
+
+
+def test_log_compiles_names_the_argument_path_and_times_each_phase(caplog, debug_switches):
+    debug_switches.update("log_compiles", True)
+
+    @cotan.jit
+    def loss(params, x, scale=1.0):
+        return cnp.sum((x @ params["w"]) * params["b"]) * scale
+
+    params = {"w": np.ones((3, 4), np.float32), "b": np.ones(4, np.float32)}
+    with caplog.at_level(logging.WARNING, logger="cotan"):
+        loss(params, np.ones((2, 3), np.float32))
+        loss({"w": np.ones((3, 5), np.float32), "b": np.ones(5, np.float32)}, np.ones((2, 3), np.float32))
+        loss(params, np.ones((2, 3), np.float64))
+        loss(params, np.ones((2, 3), np.float32), scale=np.float32(2))
+    first, shapes, dtype, keyword = [r.getMessage() for r in caplog.records]
+    assert "compiled `loss` (called at" in first and "test_jit.py:" in first
+    assert re.search(r"in \d+\.\d+ s \[trace \d+\.\d+ s, passes \d+\.\d+ s, LLVM \d+\.\d+ s\]: first call",
+                     first)
+    assert "params['b']: shape (4,) -> (5,); params['w']: shape (3, 4) -> (3, 5)" in shapes
+    assert "x: dtype float32 -> float64" in dtype
+    assert "argument structure changed" in keyword
+
+
+def test_no_retrace_raises_on_a_new_signature(debug_switches):
+    f = cotan.jit(lambda x, y: x * y)
+    debug_switches.update("no_retrace", True)
+    f(np.ones(3, np.float32), 2.0)  # the first trace is allowed
+    f(np.ones(3, np.float32), 3.0)  # same signature: no trace
+    with pytest.raises(cotan.RetraceError, match=r"test_jit.py:\d+: `<lambda>` would be traced again .*"
+                                                 r"x: shape \(3,\) -> \(4,\)"):
+        f(np.ones(4, np.float32), 2.0)
+    with pytest.raises(cotan.RetraceError, match="y: a Python scalar -> an array"):
+        f(np.ones(3, np.float32), np.float32(2.0))
+    debug_switches.update("no_retrace", False)
+    assert f(np.ones(4, np.float32), 2.0).shape == (4,)
+
+
+def test_debug_switches_do_not_recompile(debug_switches):
+    f = cotan.jit(lambda x: x - 1)
+    f(np.ones(2, np.float32))
+    debug_switches.update("log_compiles", True)
+    f(np.ones(2, np.float32))
+    assert f.trace_count == 1
 
 
 def test_results_are_freed_without_the_garbage_collector():
