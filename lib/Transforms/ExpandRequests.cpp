@@ -100,8 +100,39 @@ LogicalResult inlineCalls(func::FuncOp function, SymbolTable &symbols) {
                               "than 64 levels (recursion?)");
 }
 
+/// A derivative request also returns its callee's results. A call of the
+/// same callee on the same primals, earlier in the block, whose results
+/// are only used after the request, is redundant: its uses take the
+/// request's results instead, so the callee's side effects (debug
+/// callbacks) happen once, as written.
+void absorbPrimalCall(Operation *request, FlatSymbolRefAttr callee,
+                      ValueRange primals) {
+  Block *block = request->getBlock();
+  for (Operation &op : *block) {
+    if (&op == request)
+      return;
+    auto call = dyn_cast<func::CallOp>(&op);
+    if (!call || call.getCalleeAttr() != callee ||
+        call.getOperands() != primals)
+      continue;
+    bool onlyUsedAfter = llvm::all_of(call->getUsers(), [&](Operation *user) {
+      Operation *inBlock = block->findAncestorOpInBlock(*user);
+      return inBlock && request->isBeforeInBlock(inBlock);
+    });
+    if (!onlyUsedAfter)
+      continue;
+    call.replaceAllUsesWith(request->getResults().take_front(call.getNumResults()));
+    call.erase();
+    return;
+  }
+}
+
 LogicalResult expand(Operation *request, SymbolTable &symbols) {
   auto calleeName = request->getAttrOfType<FlatSymbolRefAttr>("callee");
+  if (auto vjp = dyn_cast<VjpOp>(request))
+    absorbPrimalCall(request, calleeName, vjp.getPrimals());
+  else if (auto jvp = dyn_cast<JvpOp>(request))
+    absorbPrimalCall(request, calleeName, jvp.getPrimals());
   auto callee = symbols.lookup<func::FuncOp>(calleeName.getValue());
   func::FuncOp flat = callee.clone();
   auto cleanup = llvm::make_scope_exit([&] { flat.erase(); });

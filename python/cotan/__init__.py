@@ -8,7 +8,7 @@
         return cotan.nn.relu(x @ w).sum()
 """
 
-from . import nn, numpy, optim, testing, tree_util
+from . import debug, nn, numpy, optim, testing, tree_util
 from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
@@ -22,7 +22,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
 
 __all__ = [
     "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
-    "custom_jvp", "custom_vjp", "eval_shape", "ShapeDtypeStruct",
+    "custom_jvp", "custom_vjp", "debug", "eval_shape", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "optim", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",

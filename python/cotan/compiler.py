@@ -108,6 +108,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
         llvm = time.perf_counter() - start
+        host_functions = _register_callbacks(engine, module)
         symbols = ir.SymbolTable(module.operation)
         # Results bufferization placed in donated inputs' buffers.
         attributes = symbols[traced.name].attributes
@@ -119,7 +120,27 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     executable = Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
                             threaded=threaded, result_arguments=result_arguments)
     executable.timings = {"passes": passes, "llvm": llvm}
+    executable.host_functions = host_functions
     return executable
+
+
+_CALLBACK_SYMBOL = re.compile(r"_mlir_ciface_cotan_callback_(\d+)")
+
+
+def _register_callbacks(engine: ExecutionEngine, module: ir.Module) -> tuple:
+    """Makes the host function of each cotan.debug_callback in the lowered
+    `module` available to its code; returns them (they must outlive it)."""
+    from . import debug
+    functions = []
+    for op in module.body.operations:
+        if op.operation.name != "llvm.func":
+            continue
+        match = _CALLBACK_SYMBOL.fullmatch(ir.StringAttr(op.attributes["sym_name"]).value)
+        if match:
+            key = int(match.group(1))
+            functions.append(debug.host_function(key))
+            engine.register_runtime(f"cotan_callback_{key}", functions[-1])
+    return tuple(functions)
 
 
 def compile_traced(name: str, in_avals: Sequence[ShapedArray],

@@ -184,12 +184,18 @@ class Executable:
             self._local.frame = (frame, base + self._packed_offset)
             return self._local.frame
 
+    # The host functions of the code's debug callbacks (kept alive with it).
+    host_functions: tuple = ()
+
     def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
         frame, packed = self._frame()
         for start, buffer in zip(self._starts, (*inputs, *self._hoisted, *outputs)):
             frame[start] = frame[start + 1] = buffer.__array_interface__["data"][0]
         self._fn(packed)
+        if self.host_functions:
+            from .debug import raise_pending
+            raise_pending()
         if self._result_arguments is None:
             return outputs
         fresh = iter(outputs)

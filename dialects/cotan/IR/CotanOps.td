@@ -593,6 +593,34 @@ def Cotan_ScanOp : Cotan_ControlFlowOp<"scan", [AttrSizedOperandSegments]> {
 // Differentiation requests (expanded by cotan-expand-autodiff)
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// Host callbacks
+//===----------------------------------------------------------------------===//
+
+def Cotan_DebugCallbackOp : Cotan_Op<"debug_callback", [
+    MemoryEffects<[MemWrite]>, Cotan_NoDerivative]> {
+  let summary = "call back into the host with the current values of the operands";
+  let description = [{
+    When execution reaches the op, the host function registered under
+    `callback` receives the values of `operands` (cotan.debug.print and
+    cotan.debug.callback in Python). The op writes to the outside world,
+    so it is neither removed nor reordered with other callbacks: callbacks
+    run in program order, inside loops once per iteration. Derivatives
+    treat it as having no effect (a gradient prints the forward values);
+    under vmap it runs once per batch element. It lowers to a call of the
+    external function `cotan_callback_<callback>` with the C interface.
+
+    ```mlir
+    cotan.debug_callback 3 (%x, %y : tensor<2xf32>, tensor<i32>)
+    ```
+  }];
+  let arguments = (ins Variadic<Cotan_Tensor>:$operands,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$callback);
+  let assemblyFormat = [{
+    $callback (`(` $operands^ `:` type($operands) `)`)? attr-dict
+  }];
+}
+
 def Cotan_VjpOp : Cotan_Op<"vjp", [AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "reverse-mode derivative request: results and gradients of a call";

@@ -638,3 +638,11 @@ func.func @reduce_window_too_large(%x: tensor<4x4xf32>) {
   %0 = cotan.reduce_window sum %x window = [1, 6] strides = [1, 1] pad = ([0, 1], [0, 0]) : tensor<4x4xf32> -> tensor<4x1xf32>
   return
 }
+
+// -----
+
+func.func @debug_callback_negative_key(%x: tensor<2xf32>) {
+  // expected-error @+1 {{attribute 'callback' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  cotan.debug_callback -1 (%x : tensor<2xf32>)
+  return
+}

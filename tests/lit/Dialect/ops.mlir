@@ -257,3 +257,14 @@ func.func @vmap_request(%xs: tensor<5x3xf32>, %w: tensor<3xf32>) -> tensor<5xf32
   %r = cotan.vmap @per_row(%xs, %w) batched = [true, false] : (tensor<5x3xf32>, tensor<3xf32>) -> tensor<5xf32>
   return %r : tensor<5xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @debug_callback
+// CHECK: cotan.debug_callback 3(%arg0, %arg1 : tensor<2xf32>, tensor<i1>)
+// CHECK: cotan.debug_callback 4
+func.func @debug_callback(%x: tensor<2xf32>, %b: tensor<i1>) {
+  cotan.debug_callback 3 (%x, %b : tensor<2xf32>, tensor<i1>)
+  cotan.debug_callback 4
+  return
+}

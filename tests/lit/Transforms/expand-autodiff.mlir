@@ -211,3 +211,59 @@ func.func @tangent_custom(%x: tensor<2xf64>, %t: tensor<2xf64>) -> tensor<2xf64>
   %r:2 = cotan.jvp @softplus_caller(%x) tangents(%t) : (tensor<2xf64>, tensor<2xf64>) -> (tensor<2xf64>, tensor<2xf64>)
   return %r#1 : tensor<2xf64>
 }
+
+// -----
+
+// value_and_grad: a call of the callee on the same primals, whose result is
+// only used after the request, takes the request's primal result instead,
+// so the callee's debug callback runs once.
+// CHECK-LABEL: func.func @value_and_grad
+// CHECK-NOT: call @loss(
+// CHECK: %[[R:.*]]:2 = call @loss_vjp(%arg0, %{{.*}})
+// CHECK-NOT: call @loss(
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func private @loss(%x: tensor<2xf32>) -> tensor<f32> {
+  cotan.debug_callback 0 (%x : tensor<2xf32>)
+  %s = cotan.reduce_sum %x dims = [0] : tensor<2xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func @value_and_grad(%x: tensor<2xf32>) -> (tensor<f32>, tensor<2xf32>) {
+  %v = call @loss(%x) : (tensor<2xf32>) -> tensor<f32>
+  %one = cotan.constant dense<1.0> : tensor<f32>
+  %r:2 = cotan.vjp @loss(%x) cotangents(%one) : (tensor<2xf32>, tensor<f32>) -> (tensor<f32>, tensor<2xf32>)
+  return %v, %r#1 : tensor<f32>, tensor<2xf32>
+}
+
+// -----
+
+// When the cotangent is computed from the call's result, the call stays.
+// CHECK-LABEL: func.func @seed_from_value
+// CHECK: %[[V:.*]] = call @loss(%arg0)
+// CHECK: call @loss_vjp(%arg0, %[[V]])
+func.func private @loss(%x: tensor<2xf32>) -> tensor<f32> {
+  cotan.debug_callback 0 (%x : tensor<2xf32>)
+  %s = cotan.reduce_sum %x dims = [0] : tensor<2xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func @seed_from_value(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %v = call @loss(%x) : (tensor<2xf32>) -> tensor<f32>
+  %r:2 = cotan.vjp @loss(%x) cotangents(%v) : (tensor<2xf32>, tensor<f32>) -> (tensor<f32>, tensor<2xf32>)
+  return %r#1 : tensor<2xf32>
+}
+
+// -----
+
+// The adjoint keeps the callback in its forward sweep (it has no
+// derivative: nothing flows back through it).
+// CHECK-LABEL: func.func private @traced_vjp
+// CHECK: cotan.debug_callback 5(%arg0 : tensor<3xf32>)
+// CHECK: cotan.exp
+func.func private @traced(%x: tensor<3xf32>) -> tensor<3xf32> {
+  cotan.debug_callback 5 (%x : tensor<3xf32>)
+  %e = cotan.exp %x : tensor<3xf32>
+  return %e : tensor<3xf32>
+}
+func.func @use_traced(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
+  %r:2 = cotan.vjp @traced(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %r#1 : tensor<3xf32>
+}

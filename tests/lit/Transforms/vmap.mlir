@@ -96,3 +96,24 @@ func.func @looped(%t: tensor<5xf32>, %u: tensor<2xf32>, %i: tensor<2xi32>) -> te
   %r = cotan.vmap @write(%t, %u, %i) batched = [false, false, true] : (tensor<5xf32>, tensor<2xf32>, tensor<2xi32>) -> tensor<2x5xf32>
   return %r : tensor<2x5xf32>
 }
+
+// -----
+
+// A debug callback has no batching rule: it runs once per batch element,
+// on that element's slice (unbatched operands shared), in order.
+// CHECK-LABEL: func.func private @show_vmap
+// CHECK: %[[S0:.*]] = cotan.slice %arg0 start = [0, 0]
+// CHECK: %[[E0:.*]] = cotan.reshape %[[S0]] : tensor<1x2xf32> -> tensor<2xf32>
+// CHECK: cotan.debug_callback 9(%[[E0]], %arg1 : tensor<2xf32>, tensor<f32>)
+// CHECK: %[[S1:.*]] = cotan.slice %arg0 start = [1, 0]
+// CHECK: %[[E1:.*]] = cotan.reshape %[[S1]] : tensor<1x2xf32> -> tensor<2xf32>
+// CHECK: cotan.debug_callback 9(%[[E1]], %arg1 : tensor<2xf32>, tensor<f32>)
+// CHECK-NOT: cotan.debug_callback
+func.func private @show(%row: tensor<2xf32>, %s: tensor<f32>) -> tensor<2xf32> {
+  cotan.debug_callback 9 (%row, %s : tensor<2xf32>, tensor<f32>)
+  return %row : tensor<2xf32>
+}
+func.func @map_show(%rows: tensor<2x2xf32>, %s: tensor<f32>) -> tensor<2x2xf32> {
+  %r = cotan.vmap @show(%rows, %s) batched = [true, false] : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+  return %r : tensor<2x2xf32>
+}

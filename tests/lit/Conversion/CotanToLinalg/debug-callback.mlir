@@ -1,0 +1,45 @@
+// RUN: cotan-opt %s --split-input-file --convert-cotan-to-linalg | FileCheck %s
+// RUN: cotan-opt %s --split-input-file --cotan-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+
+// A callback becomes a call of an external function with the C interface,
+// declared once per callback key; boolean operands are passed as bytes, in
+// program order with the computation around them.
+// CHECK-LABEL: module
+// CHECK-DAG: func.func private @cotan_callback_8() attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @cotan_callback_7(tensor<2x3xf32>, tensor<i8>) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @f
+// CHECK: %[[Y:.*]] = linalg.generic
+// CHECK: math.exp
+// CHECK: call @cotan_callback_7(%[[Y]], %arg1) : (tensor<2x3xf32>, tensor<i8>) -> ()
+// CHECK-NEXT: call @cotan_callback_8() : () -> ()
+// CHECK-NEXT: call @cotan_callback_7(%[[Y]], %arg1)
+
+// After bufferization and lowering to LLVM the calls go to the host's
+// `_mlir_ciface_` functions, which take pointers to memref descriptors.
+// LLVM-LABEL: llvm.func @_mlir_ciface_cotan_callback_7(!llvm.ptr, !llvm.ptr)
+// LLVM-LABEL: llvm.func @f(
+// LLVM: llvm.call @cotan_callback_7(
+// LLVM: llvm.call @cotan_callback_8()
+// LLVM: llvm.call @cotan_callback_7(
+func.func @f(%x: tensor<2x3xf32>, %b: tensor<i1>) -> tensor<2x3xf32> {
+  %y = cotan.exp %x : tensor<2x3xf32>
+  cotan.debug_callback 7 (%y, %b : tensor<2x3xf32>, tensor<i1>)
+  cotan.debug_callback 8
+  cotan.debug_callback 7 (%y, %b : tensor<2x3xf32>, tensor<i1>)
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Inside a loop body the call runs once per iteration.
+// CHECK-LABEL: func.func @in_loop
+// CHECK: scf.for
+// CHECK: call @cotan_callback_1
+func.func @in_loop(%x: tensor<f32>) -> tensor<f32> {
+  %0 = cotan.scan length = 3 (%x) xs () consts () : (tensor<f32>) -> tensor<f32> {
+  ^bb0(%c: tensor<f32>):
+    cotan.debug_callback 1 (%c : tensor<f32>)
+    cotan.yield %c : tensor<f32>
+  }
+  return %0 : tensor<f32>
+}
