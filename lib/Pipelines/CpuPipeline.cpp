@@ -24,7 +24,8 @@
 
 using namespace mlir;
 
-void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
+void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm,
+                                             bool checkFinite) {
   // Transformations (derivatives, batching) first; inlining then merges
   // the generated functions into their callers so CSE shares the forward
   // values with the gradient.
@@ -33,6 +34,10 @@ void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createSymbolDCEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // After the derivatives exist (their ops are checked too) and CSE (each
+  // value once); nothing runs when the check is off.
+  if (checkFinite)
+    pm.addPass(cotan::createCheckFinite());
   pm.addPass(createConvertCotanToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -110,7 +115,7 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
 
 void mlir::cotan::buildCpuPipeline(OpPassManager &pm,
                                    const CpuPipelineOptions &options) {
-  buildCotanToLinalgPipeline(pm);
+  buildCotanToLinalgPipeline(pm, options.debugNans);
   buildLinalgToLLVMPipeline(pm, options);
 }
 
@@ -120,10 +125,13 @@ void mlir::cotan::registerCotanPipelines() {
       "Lower cotan to the LLVM dialect for the CPU (bufferized, results as "
       "out-parameters)",
       buildCpuPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "cotan-to-linalg-pipeline",
-      "Lower cotan to linalg/tensor/arith/math on tensors and clean up",
-      buildCotanToLinalgPipeline);
+      "Lower cotan to linalg/tensor/arith/math on tensors and clean up "
+      "(with debug-nans, checking every float result)",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildCotanToLinalgPipeline(pm, options.debugNans);
+      });
   PassPipelineRegistration<CpuPipelineOptions>(
       "cotan-linalg-to-llvm-pipeline",
       "Bufferize linalg on tensors and lower it to the LLVM dialect",

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BackwardLocation.h"
 #include "DifferentiableBody.h"
 #include "cotan/Transforms/Passes.h"
 
@@ -90,6 +91,9 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
         return map.lookup(v);
       }));
   b.setInsertionPoint(adjointReturn);
+  DenseSet<Operation *> beforeBackward;
+  for (Operation &op : *entry)
+    beforeBackward.insert(&op);
 
   for (Operation *op : llvm::reverse(*forward)) {
     SmallVector<Value> cts = llvm::map_to_vector(
@@ -100,6 +104,10 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
     for (auto [operand, grad] : llvm::zip(op->getOperands(), grads))
       accumulate(operand, grad);
   }
+
+  for (Operation &op : *entry)
+    if (!beforeBackward.contains(&op))
+      markBackward(&op);
 
   SmallVector<Value> returned(adjointReturn.getOperands());
   for (BlockArgument arg : entry->getArguments().take_front(numInputs)) {

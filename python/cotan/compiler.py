@@ -49,8 +49,7 @@ class Traced:
         with context():
             module = _clone(self.module)
             for s in STAGES[1:STAGES.index(stage) + 1]:
-                options = config.cpu_pipeline_options() if s == "llvm" else ""
-                run_pipeline(module, _PIPELINES[s] + options, self.name)
+                run_pipeline(module, _PIPELINES[s] + config.cpu_pipeline_options(), self.name)
             return str(module)
 
 
@@ -108,7 +107,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
         llvm = time.perf_counter() - start
-        host_functions = _register_callbacks(engine, module)
+        host_functions = _register_callbacks(engine, module) + _register_finite_checks(engine, module)
         symbols = ir.SymbolTable(module.operation)
         # Results bufferization placed in donated inputs' buffers.
         attributes = symbols[traced.name].attributes
@@ -122,6 +121,20 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     executable.timings = {"passes": passes, "llvm": llvm}
     executable.host_functions = host_functions
     return executable
+
+
+def _register_finite_checks(engine: ExecutionEngine, module: ir.Module) -> tuple:
+    """With debug_nans, the host function the checks call on a NaN or Inf,
+    knowing what each check (by number) is."""
+    attributes = module.operation.attributes
+    if "cotan.finite_checks" not in attributes:
+        return ()
+    from . import debug
+    checks = [{key: ir.StringAttr(ir.DictAttr(entry)[key]).value for key in ("op", "loc", "pass")}
+              for entry in ir.ArrayAttr(attributes["cotan.finite_checks"])]
+    function = debug.nonfinite_function(checks)
+    engine.register_runtime("cotan_nonfinite", function)
+    return (function,)
 
 
 _CALLBACK_SYMBOL = re.compile(r"_mlir_ciface_cotan_callback_(\d+)")

@@ -19,6 +19,9 @@ _COMPILE_OPTIONS = {
     # Blocked/packed matmul kernels, vectorized elementwise loops and
     # reductions, large ones on threads.
     "cotan_cpu_kernels": True,
+    # Check every float op's result for NaN and Inf and raise
+    # FloatingPointError at the first (COTAN_DEBUG_NANS=1 at startup).
+    "debug_nans": False,
 }
 
 # Debugging switches, which leave the compiled code alone. Until update()
@@ -42,6 +45,7 @@ class Config:
 
     def __init__(self) -> None:
         self._values = {**_COMPILE_OPTIONS, **_DEBUG_OPTIONS}
+        self._values["debug_nans"] = _from_environment("debug_nans", False)
         self._explicit: set[str] = set()  # debug switches set by update()
         self.key: tuple = self._compile_key()
 
@@ -73,7 +77,8 @@ class Config:
         """The options of cotan-cpu-pipeline these switches select."""
         def flag(name: str) -> str:
             return "true" if self._values[name] else "false"
-        return f"{{fusion={flag('cotan_fusion')} kernels={flag('cotan_cpu_kernels')}}}"
+        return (f"{{fusion={flag('cotan_fusion')} kernels={flag('cotan_cpu_kernels')} "
+                f"debug-nans={flag('debug_nans')}}}")
 
 
 config = Config()

@@ -160,6 +160,20 @@ def host_function(key: int) -> Any:
     return signature(run)
 
 
+def nonfinite_function(checks: list[dict]) -> Any:
+    """The C function debug_nans checks call with their number when they
+    find a NaN or an Inf: the first report of a call becomes its error."""
+    def report(check: int) -> None:
+        if getattr(_pending, "error", None) is not None:
+            return
+        what = checks[check]
+        _pending.error = FloatingPointError(
+            f"{what['loc']}: {what['op']} produced a NaN or Inf in the {what['pass']} pass "
+            "(the first non-finite value of this call; config.debug_nans is set)")
+
+    return ctypes.CFUNCTYPE(None, ctypes.c_int64)(report)
+
+
 def raise_pending() -> None:
     """Re-raises what a callback raised during the compiled call that just
     returned (ctypes cannot unwind through compiled code)."""

@@ -138,3 +138,53 @@ def test_bad_debug_arguments():
         cotan.debug.callback(3, np.float32(1))
     with pytest.raises(TypeError, match=HERE + ".*must be arrays or scalars"):
         cotan.jit(lambda x: cotan.debug.callback(print, x, "text"))(np.float32(1))
+
+
+@pytest.fixture
+def debug_nans():
+    cotan.config.update("debug_nans", True)
+    yield
+    cotan.config.update("debug_nans", False)
+
+
+def test_debug_nans_names_the_forward_op_and_line(debug_nans):
+    @cotan.jit
+    def f(x):
+        y = cnp.exp(x)
+        z = cnp.log(x - 1.0)  # NaN for x < 1: this line is reported
+        return cnp.sum(y * z)
+
+    assert np.isfinite(float(f(np.array([2.0, 3.0], np.float32))))
+    with pytest.raises(FloatingPointError, match=HERE + ": cotan.log produced a NaN or Inf in the forward pass"):
+        f(np.array([2.0, -1.0], np.float32))
+    assert np.isfinite(float(f(np.array([2.0, 3.0], np.float32))))  # nothing left pending
+
+
+def test_debug_nans_names_the_backward_op(debug_nans):
+    g = cotan.jit(cotan.grad(lambda x: cnp.sum(cnp.sqrt(x))))
+    np.testing.assert_allclose(np.asarray(g(np.array([1.0, 4.0]))), [0.5, 0.25])
+    with pytest.raises(FloatingPointError, match=HERE + ": cotan.div produced a NaN or Inf in the backward pass"):
+        g(np.array([1.0, 0.0]))  # sqrt is fine at 0, its derivative is not
+
+
+def test_debug_nans_in_loops_and_vmap(debug_nans):
+    def body(i, x):
+        return x * 100.0  # overflows float32 on the 20th step
+
+    loop = cotan.jit(lambda x: lax.fori_loop(0, 30, body, x))
+    with pytest.raises(FloatingPointError, match=HERE + ": cotan.mul produced a NaN or Inf in the forward"):
+        loop(np.float32(1))
+    mapped = cotan.jit(cotan.vmap(lambda v: cnp.sum(cnp.log(v))))
+    with pytest.raises(FloatingPointError, match=HERE + ": cotan.log"):
+        mapped(np.array([[1.0, 2.0], [0.0, 1.0]], np.float32))
+
+
+def test_debug_nans_off_compiles_no_checks():
+    f = cotan.jit(lambda x: cnp.log(x))
+    assert np.isnan(np.asarray(f(np.array([-1.0], np.float32)))[0])
+    assert "cotan_nonfinite" not in f.lower(np.ones(1, np.float32)).as_text("linalg")
+    cotan.config.update("debug_nans", True)
+    try:
+        assert "call @cotan_nonfinite" in f.lower(np.ones(1, np.float32)).as_text("linalg")
+    finally:
+        cotan.config.update("debug_nans", False)

@@ -30,8 +30,8 @@ void populateCotanDotGeneralToLinalgPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns);
 void populateCotanConvolutionToMatmulPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns);
-void populateCotanDebugCallbackToCallPatterns(const TypeConverter &converter,
-                                              RewritePatternSet &patterns);
+void populateCotanHostCallPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns);
 void populateCotanReduceWindowToSlicesPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
 void populateCotanControlFlowToScfPatterns(const TypeConverter &converter,

@@ -621,6 +621,24 @@ def Cotan_DebugCallbackOp : Cotan_Op<"debug_callback", [
   }];
 }
 
+def Cotan_CheckFiniteOp : Cotan_Op<"check_finite", [
+    MemoryEffects<[MemWrite]>, Cotan_NoDerivative]> {
+  let summary = "report to the host if the operand holds a NaN or an Inf";
+  let description = [{
+    Inserted by `cotan-check-finite` (debug_nans). When the float operand
+    has a non-finite element, the compiled code calls the host function
+    `cotan_nonfinite` with `check`, the number under which the pass
+    recorded the op that produced the operand.
+
+    ```mlir
+    cotan.check_finite %y check = 2 : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Cotan_FloatTensor:$operand,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$check);
+  let assemblyFormat = "$operand `check` `=` $check attr-dict `:` type($operand)";
+}
+
 def Cotan_VjpOp : Cotan_Op<"vjp", [AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "reverse-mode derivative request: results and gradients of a call";

@@ -20,10 +20,15 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                                       "elementwise loops and reductions, and "
                                       "run large ones on threads"),
                        llvm::cl::init(true)};
+  Option<bool> debugNans{*this, "debug-nans",
+                         llvm::cl::desc("Check every float op's result for "
+                                        "NaN and Inf (cotan-check-finite)"),
+                         llvm::cl::init(false)};
 };
 
-/// cotan -> linalg/tensor/arith/math on tensors, canonicalized.
-void buildCotanToLinalgPipeline(OpPassManager &pm);
+/// cotan -> linalg/tensor/arith/math on tensors, canonicalized; with
+/// `checkFinite`, every float result is checked for NaN and Inf first.
+void buildCotanToLinalgPipeline(OpPassManager &pm, bool checkFinite = false);
 /// linalg on tensors -> LLVM dialect: bufferization (results become
 /// out-parameters, every temporary is freed), loops, then LLVM.
 void buildLinalgToLLVMPipeline(OpPassManager &pm,

@@ -129,6 +129,19 @@ def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CheckFinite : Pass<"cotan-check-finite", "::mlir::ModuleOp"> {
+  let summary = "Check every float result for NaN and Inf (debug_nans)";
+  let description = [{
+    Follows each cotan op with a float tensor result (constants aside) by
+    `cotan.check_finite`, numbered in program order, and records what each
+    check is in the module attribute `cotan.finite_checks`: an array of
+    dictionaries {op, loc (file:line), pass ("forward", or "backward" for
+    ops a VJP rule built)}. When a check finds a NaN or an Inf the
+    compiled code calls the host with its number. Run after the
+    derivative expansion, so backward passes are checked too.
+  }];
+}
+
 def ExpandStridedCopies : Pass<"cotan-expand-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Turn copies between non-contiguous buffers into copy loops";
   let description = [{

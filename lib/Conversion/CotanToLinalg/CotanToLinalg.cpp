@@ -86,7 +86,7 @@ struct ConvertCotanToLinalg
     populateCotanConvolutionToMatmulPatterns(converter, patterns);
     populateCotanReduceWindowToSlicesPatterns(converter, patterns);
     populateCotanControlFlowToScfPatterns(converter, patterns);
-    populateCotanDebugCallbackToCallPatterns(converter, patterns);
+    populateCotanHostCallPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

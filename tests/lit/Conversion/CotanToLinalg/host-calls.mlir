@@ -43,3 +43,24 @@ func.func @in_loop(%x: tensor<f32>) -> tensor<f32> {
   }
   return %0 : tensor<f32>
 }
+
+// -----
+
+// A finiteness check ORs (x - x != 0), true for NaN and +-Inf, over all
+// elements and calls the host with its number only when the flag is set.
+// CHECK-LABEL: module
+// CHECK: func.func private @cotan_nonfinite(i64) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @checked
+// CHECK: %[[FLAG:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]{{.*}} ins(%arg0 : tensor<2x3xf32>) outs(%{{.*}} : tensor<i8>)
+// CHECK: %[[D:.*]] = arith.subf %[[IN:.*]], %[[IN]] : f32
+// CHECK: arith.cmpf une, %[[D]]
+// CHECK: arith.ori
+// CHECK: %[[ANY:.*]] = tensor.extract %[[FLAG]][] : tensor<i8>
+// CHECK: %[[BAD:.*]] = arith.cmpi ne, %[[ANY]]
+// CHECK: scf.if %[[BAD]] {
+// CHECK: %[[NUMBER:.*]] = arith.constant 4 : i64
+// CHECK: func.call @cotan_nonfinite(%[[NUMBER]]) : (i64) -> ()
+func.func @checked(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  cotan.check_finite %x check = 4 : tensor<2x3xf32>
+  return %x : tensor<2x3xf32>
+}
