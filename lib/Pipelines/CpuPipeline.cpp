@@ -77,16 +77,23 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(cotan::createExpandStridedCopies());
 
   // Matmuls get blocked, packed and vectorized, elementwise loops
-  // vectorized; large ones run on the MLIR async runtime's worker threads,
-  // as many as the host has.
+  // vectorized; large ones run on the MLIR async runtime's worker threads:
+  // split over `threads` of them (all the host has by default), or, with
+  // one thread, not split at all (no runtime calls).
   if (options.kernels) {
-    pm.addNestedPass<func::FuncOp>(cotan::createTileMatmul());
-    pm.addNestedPass<func::FuncOp>(cotan::createVectorizeElementwise());
+    cotan::TileMatmulOptions matmul;
+    matmul.parallel = options.threads != 1;
+    matmul.minTasks = std::max<int64_t>(options.threads, 0);
+    cotan::VectorizeElementwiseOptions elementwise;
+    if (options.threads == 1)
+      elementwise.parallelThreshold = 0;
+    pm.addNestedPass<func::FuncOp>(cotan::createTileMatmul(matmul));
+    pm.addNestedPass<func::FuncOp>(cotan::createVectorizeElementwise(elementwise));
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   AsyncParallelForPassOptions parallelFor;
-  parallelFor.numWorkerThreads = -1;
+  parallelFor.numWorkerThreads = options.threads > 0 ? options.threads : -1;
   parallelFor.minTaskSize = 1;
   pm.addPass(createAsyncParallelForPass(parallelFor));
   pm.addPass(createAsyncToAsyncRuntimePass());

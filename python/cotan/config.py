@@ -22,6 +22,10 @@ _COMPILE_OPTIONS = {
     # Check every float op's result for NaN and Inf and raise
     # FloatingPointError at the first (COTAN_DEBUG_NANS=1 at startup).
     "debug_nans": False,
+    # Threads a parallel loop is split over: 0 for all the host's cores, 1
+    # for serial code (OMP_NUM_THREADS at startup). Loops below a size
+    # threshold stay serial whatever the setting.
+    "num_threads": 0,
 }
 
 # Debugging switches, which leave the compiled code alone. Until update()
@@ -40,12 +44,20 @@ def _from_environment(name: str, default: bool) -> bool:
     return default if value is None else value not in ("", "0", "false", "False")
 
 
+def _threads_from_environment() -> int:
+    """OMP_NUM_THREADS, as other frameworks honour it; 0 (all cores) if
+    unset or not a positive count."""
+    value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    return int(value) if value.isdigit() and int(value) > 0 else 0
+
+
 class Config:
     """The current values of cotan's switches."""
 
     def __init__(self) -> None:
         self._values = {**_COMPILE_OPTIONS, **_DEBUG_OPTIONS}
         self._values["debug_nans"] = _from_environment("debug_nans", False)
+        self._values["num_threads"] = _threads_from_environment()
         self._explicit: set[str] = set()  # debug switches set by update()
         self.key: tuple = self._compile_key()
 
@@ -57,7 +69,11 @@ class Config:
         if name not in self._values:
             raise user_error(ValueError, f"unknown cotan option {name!r}; the options are "
                              + ", ".join(sorted(self._values)))
-        if not isinstance(value, bool):
+        if name == "num_threads":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise user_error(ValueError, "cotan option 'num_threads' takes a thread count >= 1, "
+                                             f"or 0 for all the host's cores; not {value!r}")
+        elif not isinstance(value, bool):
             raise user_error(TypeError, f"cotan option {name!r} takes True or False, "
                              f"not {value!r}")
         self._values[name] = value
@@ -78,7 +94,7 @@ class Config:
         def flag(name: str) -> str:
             return "true" if self._values[name] else "false"
         return (f"{{fusion={flag('cotan_fusion')} kernels={flag('cotan_cpu_kernels')} "
-                f"debug-nans={flag('debug_nans')}}}")
+                f"debug-nans={flag('debug_nans')} threads={self._values['num_threads']}}}")
 
 
 config = Config()

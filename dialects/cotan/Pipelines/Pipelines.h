@@ -20,6 +20,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                                       "elementwise loops and reductions, and "
                                       "run large ones on threads"),
                        llvm::cl::init(true)};
+  Option<int64_t> threads{*this, "threads",
+                          llvm::cl::desc("Threads a parallel loop is split "
+                                         "over (0: the host's cores; 1: no "
+                                         "parallel loops at all)"),
+                          llvm::cl::init(0)};
   Option<bool> debugNans{*this, "debug-nans",
                          llvm::cl::desc("Check every float op's result for "
                                         "NaN and Inf (cotan-check-finite)"),
