@@ -16,13 +16,14 @@ from .config import config
 from .errors import (CompileError, ConcretizationError, CotanError, RetraceError,
                      TracerLeakError)
 from .batching import vmap
+from .ffi import ffi_call
 from .jit import Lowered, jit
 from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp,
                          stop_gradient, value_and_grad, vjp)
 
 __all__ = [
     "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
-    "custom_jvp", "custom_vjp", "debug", "eval_shape", "ShapeDtypeStruct",
+    "custom_jvp", "custom_vjp", "debug", "eval_shape", "ffi_call", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "optim", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",

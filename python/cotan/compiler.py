@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import ffi
 from .config import config
 from .core import ShapedArray, Trace, context, mlir_error_messages
 from .errors import CompileError
@@ -95,6 +96,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     `timings` hold the seconds spent in cotan's passes and in LLVM."""
     with context():
         module = _clone(traced.module)
+        ffi.warn_if_batched(module)
         start = time.perf_counter()
         run_pipeline(module, "cotan-cpu-pipeline" + config.cpu_pipeline_options(), traced.name)
         passes = time.perf_counter() - start
@@ -107,7 +109,8 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
         llvm = time.perf_counter() - start
-        host_functions = _register_callbacks(engine, module) + _register_finite_checks(engine, module)
+        host_functions = (_register_callbacks(engine, module) + _register_finite_checks(engine, module)
+                          + ffi.register_targets(engine, module))
         symbols = ir.SymbolTable(module.operation)
         # Results bufferization placed in donated inputs' buffers.
         attributes = symbols[traced.name].attributes
@@ -137,7 +140,15 @@ def _register_finite_checks(engine: ExecutionEngine, module: ir.Module) -> tuple
     return (function,)
 
 
-_CALLBACK_SYMBOL = re.compile(r"_mlir_ciface_cotan_callback_(\d+)")
+def llvm_function_names(module: ir.Module, prefix: str) -> list[str]:
+    """The names of the lowered `module`'s functions starting with `prefix`."""
+    names = []
+    for op in module.body.operations:
+        if op.operation.name == "llvm.func":
+            name = ir.StringAttr(op.attributes["sym_name"]).value
+            if name.startswith(prefix):
+                names.append(name)
+    return names
 
 
 def _register_callbacks(engine: ExecutionEngine, module: ir.Module) -> tuple:
@@ -145,14 +156,10 @@ def _register_callbacks(engine: ExecutionEngine, module: ir.Module) -> tuple:
     `module` available to its code; returns them (they must outlive it)."""
     from . import debug
     functions = []
-    for op in module.body.operations:
-        if op.operation.name != "llvm.func":
-            continue
-        match = _CALLBACK_SYMBOL.fullmatch(ir.StringAttr(op.attributes["sym_name"]).value)
-        if match:
-            key = int(match.group(1))
-            functions.append(debug.host_function(key))
-            engine.register_runtime(f"cotan_callback_{key}", functions[-1])
+    for name in llvm_function_names(module, "_mlir_ciface_cotan_callback_"):
+        key = int(name.rsplit("_", 1)[1])
+        functions.append(debug.host_function(key))
+        engine.register_runtime(f"cotan_callback_{key}", functions[-1])
     return tuple(functions)
 
 

@@ -25,7 +25,10 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
       slices (strided slices of the padded operand, one per window offset);
     - control flow becomes scf: `switch` a chain of `scf.if`, `while` an
       `scf.while`, `scan` an `scf.for` carrying its stacked outputs (one
-      `tensor.insert_slice` per step), so a scan of any length is one loop.
+      `tensor.insert_slice` per step), so a scan of any length is one loop;
+    - host calls become `func.call`s of external functions: debug
+      callbacks and NaN checks with the C interface, `ffi_call` with a
+      data pointer per operand and result.
 
     Example:
     ```mlir
@@ -43,6 +46,9 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",

@@ -621,6 +621,27 @@ def Cotan_DebugCallbackOp : Cotan_Op<"debug_callback", [
   }];
 }
 
+def Cotan_FfiCallOp : Cotan_Op<"ffi_call", [MemoryEffects<[MemWrite]>]> {
+  let summary = "call a foreign (C) function on the operands' data";
+  let description = [{
+    Calls the external function `target` as
+    `void target(const T0 *operand0, ..., R0 *result0, ...)`: one pointer
+    to each operand's contiguous row-major data, then one to each result's
+    buffer, which the function fills. The shapes are static, so the
+    function knows them. The call may have effects, so it is neither
+    removed nor reordered with other calls. It has no derivative rules
+    (give it some with custom_vjp or custom_jvp) and no batching rule
+    (vmap calls it once per batch element).
+
+    ```mlir
+    %y = cotan.ffi_call "cotan_ffi_0"(%x) : (tensor<8xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Cotan_Tensor>:$operands, StrAttr:$target);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = "$target `(` $operands `)` attr-dict `:` functional-type($operands, $results)";
+}
+
 def Cotan_CheckFiniteOp : Cotan_Op<"check_finite", [
     MemoryEffects<[MemWrite]>, Cotan_NoDerivative]> {
   let summary = "report to the host if the operand holds a NaN or an Inf";

@@ -3,9 +3,12 @@
 // cotan.debug_callback N becomes a call of the external function
 // `cotan_callback_N`; cotan.check_finite becomes a reduction that flags a
 // NaN or Inf, and a call of `cotan_nonfinite(check)` only when it does.
-// The callees have the C interface: the host registers
-// `_mlir_ciface_<name>` with the ExecutionEngine before running the code.
-// Function-boundary bufferization hands them identity-layout buffers.
+// These callees have the C interface: the host registers
+// `_mlir_ciface_<name>` with the ExecutionEngine before running the code,
+// and function-boundary bufferization hands them identity-layout buffers.
+// cotan.ffi_call passes plain data pointers instead (what a C kernel
+// expects): of identity-layout buffers of its operands, then of freshly
+// allocated result buffers, which become its results.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +16,10 @@
 #include "cotan/Conversion/Passes.h"
 #include "cotan/IR/CotanOps.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -24,7 +30,8 @@ namespace {
 /// The external host function `name` of `type`, declared once per module;
 /// null (after a diagnostic on `user`) if the name is taken by another type.
 func::FuncOp hostFunction(ConversionPatternRewriter &rewriter, Operation *user,
-                          StringRef name, FunctionType type) {
+                          StringRef name, FunctionType type,
+                          bool cInterface = true) {
   auto module = user->getParentOfType<ModuleOp>();
   auto callee = module.lookupSymbol<func::FuncOp>(name);
   if (callee) {
@@ -39,7 +46,8 @@ func::FuncOp hostFunction(ConversionPatternRewriter &rewriter, Operation *user,
   rewriter.setInsertionPointToStart(module.getBody());
   callee = func::FuncOp::create(rewriter, user->getLoc(), name, type);
   callee.setPrivate();
-  callee->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
+  if (cInterface)
+    callee->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
   return callee;
 }
 
@@ -112,9 +120,57 @@ struct CheckFiniteToCall : OpConversionPattern<CheckFiniteOp> {
   }
 };
 
+/// The aligned data pointer of `buffer` as an !llvm.ptr.
+Value dataPointer(OpBuilder &b, Location loc, Value buffer) {
+  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, b.getIndexType(), buffer);
+  Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+                                  address);
+}
+
+struct FfiCallToCall : OpConversionPattern<FfiCallOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(FfiCallOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto identityBuffer = [](Type tensor) {
+      auto type = cast<RankedTensorType>(tensor);
+      return MemRefType::get(type.getShape(), type.getElementType());
+    };
+    SmallVector<Value> pointers, results;
+    for (Value operand : adaptor.getOperands()) {
+      Value buffer = bufferization::ToBufferOp::create(
+          rewriter, loc, identityBuffer(operand.getType()), operand, /*readOnly=*/true);
+      pointers.push_back(dataPointer(rewriter, loc, buffer));
+    }
+    SmallVector<Value> outputs;
+    for (Type type : op.getResultTypes()) {
+      Type storage = getTypeConverter()->convertType(type);
+      Value buffer = memref::AllocOp::create(rewriter, loc, identityBuffer(storage));
+      outputs.push_back(buffer);
+      pointers.push_back(dataPointer(rewriter, loc, buffer));
+    }
+    func::FuncOp callee = hostFunction(
+        rewriter, op, op.getTarget(),
+        FunctionType::get(op.getContext(), ValueRange(pointers).getTypes(), {}),
+        /*cInterface=*/false);
+    if (!callee)
+      return failure();
+    func::CallOp::create(rewriter, loc, callee, pointers);
+    for (auto [buffer, type] : llvm::zip(outputs, op.getResultTypes()))
+      results.push_back(bufferization::ToTensorOp::create(
+          rewriter, loc, getTypeConverter()->convertType(type), buffer,
+          /*restrict=*/true, /*writable=*/true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::cotan::populateCotanHostCallPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
-  patterns.add<DebugCallbackToCall, CheckFiniteToCall>(converter, patterns.getContext());
+  patterns.add<DebugCallbackToCall, CheckFiniteToCall, FfiCallToCall>(converter,
+                                                                     patterns.getContext());
 }

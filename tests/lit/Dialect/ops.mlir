@@ -268,3 +268,12 @@ func.func @debug_callback(%x: tensor<2xf32>, %b: tensor<i1>) {
   cotan.debug_callback 4
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @ffi_call
+// CHECK: cotan.ffi_call "kernel"(%arg0) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<i32>)
+func.func @ffi_call(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %r:2 = cotan.ffi_call "kernel"(%x) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<i32>)
+  return %r#0 : tensor<3xf32>
+}

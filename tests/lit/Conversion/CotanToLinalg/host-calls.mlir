@@ -64,3 +64,28 @@ func.func @checked(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   cotan.check_finite %x check = 4 : tensor<2x3xf32>
   return %x : tensor<2x3xf32>
 }
+
+// -----
+
+// An ffi_call passes plain data pointers (no C interface): of a read-only
+// identity-layout buffer of each operand, then of a new buffer per result,
+// which becomes the result; boolean results are bytes.
+// CHECK-LABEL: module
+// CHECK: func.func private @cotan_ffi_3(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+// CHECK-NOT: llvm.emit_c_interface
+// CHECK-LABEL: func.func @ffi
+// CHECK: %[[X:.*]] = bufferization.to_buffer %arg0 read_only : tensor<4xf32> to memref<4xf32>
+// CHECK: %[[XI:.*]] = memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: %[[XA:.*]] = arith.index_cast %[[XI]] : index to i64
+// CHECK: %[[XP:.*]] = llvm.inttoptr %[[XA]] : i64 to !llvm.ptr
+// CHECK: bufferization.to_buffer %arg1 read_only : tensor<i32> to memref<i32>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x2xf32>
+// CHECK: %[[FLAGS:.*]] = memref.alloc() : memref<4xi8>
+// CHECK: call @cotan_ffi_3(%[[XP]], %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<2x2xf32> to tensor<2x2xf32>
+// CHECK: bufferization.to_tensor %[[FLAGS]] restrict writable : memref<4xi8> to tensor<4xi8>
+// CHECK: return %[[R]]
+func.func @ffi(%x: tensor<4xf32>, %n: tensor<i32>) -> tensor<2x2xf32> {
+  %r:2 = cotan.ffi_call "cotan_ffi_3"(%x, %n) : (tensor<4xf32>, tensor<i32>) -> (tensor<2x2xf32>, tensor<4xi1>)
+  return %r#0 : tensor<2x2xf32>
+}
