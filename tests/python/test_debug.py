@@ -188,3 +188,18 @@ def test_debug_nans_off_compiles_no_checks():
         assert "call @cotan_nonfinite" in f.lower(np.ones(1, np.float32)).as_text("linalg")
     finally:
         cotan.config.update("debug_nans", False)
+
+
+def test_cotan_debug_nans_environment_variable():
+    import os
+    import subprocess
+    import sys
+    program = ("import numpy as np, cotan, cotan.numpy as cnp\n"
+               "assert cotan.config.debug_nans\n"
+               "try:\n"
+               "    cotan.jit(lambda x: cnp.log(x))(np.float32(-1))\n"
+               "except FloatingPointError as e:\n"
+               "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", program], env=dict(os.environ, COTAN_DEBUG_NANS="1"),
+                         capture_output=True, text=True, timeout=120)
+    assert "cotan.log produced a NaN or Inf in the forward pass" in out.stdout, out.stderr

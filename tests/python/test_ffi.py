@@ -120,3 +120,12 @@ def test_ffi_errors(kernels):
         cotan.jit(lambda x: cotan.ffi_call(42, spec, x))(x)
     with pytest.raises(TypeError, match=HERE + ".*arguments must be arrays or scalars"):
         cotan.jit(lambda x: cotan.ffi_call(kernels.softplus6, spec, x, "text"))(x)
+
+
+def test_ffi_call_inside_a_loop(kernels, rng):
+    def step(carry, x):
+        return carry + softplus(kernels, x), carry
+
+    xs = rng.standard_normal((3, 6))
+    total, _ = cotan.jit(lambda xs: cotan.lax.scan(step, np.zeros(6), xs))(xs)
+    np.testing.assert_allclose(np.asarray(total), np.log1p(np.exp(xs)).sum(axis=0), rtol=1e-12)
