@@ -397,6 +397,18 @@ def test_sequential_errors():
         nn.Sequential([nn.Dense(3), 4])
 
 
+def test_parameters_of_the_wrong_layer_are_clear_errors():
+    dense, conv = nn.Dense(3), nn.Conv(2, (3, 3))
+    x = np.ones((1, 4, 4, 2), np.float32)
+    with pytest.raises(ValueError, match=HERE + ".*Conv expects the parameters its init returned, with 'kernel'; "
+                                              "got \\['embedding'\\]"):
+        conv.apply(nn.Embedding(3, 2).init(0, ()), x)
+    with pytest.raises(ValueError, match=HERE + ".*Dense expects the parameters its init returned.*got tuple"):
+        dense.apply((dense.init(0, (2, 4)),), np.ones((2, 4), np.float32))
+    with pytest.raises(ValueError, match=HERE + ".*LayerNorm expects.*'scale'"):
+        nn.LayerNorm().apply({}, np.ones((2, 3)))
+
+
 def test_layers_are_hashable_static_arguments(rng):
     layer = nn.Conv(2, [3, 3], strides=[1, 1])
     params = layer.init(0, (1, 4, 4, 1))

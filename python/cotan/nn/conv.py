@@ -13,7 +13,7 @@ from ..array import ArrayBase
 from ..convolution import conv_general_dilated
 from ..errors import user_error
 from . import initializers as init
-from .module import Layer, Params, feature_count
+from .module import Layer, Params, feature_count, param
 
 IntOrSequence = Union[int, Sequence[int]]
 
@@ -77,9 +77,9 @@ class Conv(Layer):
                                          f"features], got shape {x.shape}")
         spatial = "".join(str(i) for i in range(count))
         y = conv_general_dilated(
-            x, params["kernel"], _per_dim(self.strides, count, "strides"), self.padding,
+            x, param(self, params, "kernel"), _per_dim(self.strides, count, "strides"), self.padding,
             lhs_dilation=_per_dim(self.input_dilation, count, "input_dilation"),
             rhs_dilation=_per_dim(self.kernel_dilation, count, "kernel_dilation"),
             dimension_numbers=("N" + spatial + "C", spatial + "IO", "N" + spatial + "C"),
             feature_group_count=self.feature_group_count)
-        return y + params["bias"] if self.use_bias else y
+        return y + param(self, params, "bias") if self.use_bias else y

@@ -13,7 +13,7 @@ from ..array import ArrayBase
 from ..core import Tracer
 from ..errors import user_error
 from . import initializers as init
-from .module import Layer, Params, check_features, feature_count
+from .module import Layer, Params, check_features, feature_count, param
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,10 @@ class Dense(Layer):
         return params
 
     def apply(self, params: Params, x: Any) -> ArrayBase:
-        kernel = params["kernel"]
+        kernel = param(self, params, "kernel")
         check_features(self, x, kernel.shape[0])
         y = cnp.matmul(x, kernel)
-        return y + params["bias"] if self.use_bias else y
+        return y + param(self, params, "bias") if self.use_bias else y
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,9 @@ class Embedding(Layer):
             if values.size and (values.min() < 0 or values.max() >= self.num_embeddings):
                 raise user_error(IndexError, f"Embedding ids must lie in [0, {self.num_embeddings}), got "
                                              f"values from {values.min()} to {values.max()}")
-        return cnp.take(params["embedding"], ids, axis=0)
+        return cnp.take(param(self, params, "embedding"), ids, axis=0)
 
     def attend(self, params: Params, query: Any) -> ArrayBase:
-        table = params["embedding"]
+        table = param(self, params, "embedding")
         check_features(self, query, table.shape[1])
         return cnp.matmul(query, cnp.transpose(table))

@@ -75,6 +75,17 @@ def feature_count(layer: Layer, input_shape: Sequence[int]) -> int:
     return int(input_shape[-1])
 
 
+def param(layer: Layer, params: Params, name: str) -> Any:
+    """params[name], or a clear error when `params` are not what the
+    layer's init returned (another layer's, or a Sequential's tuple)."""
+    try:
+        return params[name]
+    except (KeyError, TypeError, IndexError):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise user_error(ValueError, f"{type(layer).__name__} expects the parameters its init returned, "
+                                     f"with {name!r}; got {got}") from None
+
+
 def check_features(layer: Layer, x: Any, expected: int) -> None:
     """A clear error when x's last axis does not match the parameters."""
     shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)

@@ -13,7 +13,7 @@ from ..array import ArrayBase
 from ..errors import user_error
 from ..transforms import stop_gradient
 from . import initializers as init
-from .module import ApplyContext, Layer, Params, State
+from .module import ApplyContext, Layer, Params, State, param
 
 
 def _feature_axis(layer: Layer, axis: int, ndim: int) -> int:
@@ -25,9 +25,9 @@ def _feature_axis(layer: Layer, axis: int, ndim: int) -> int:
 
 def _scale_and_shift(layer: Any, params: Params, normalized: ArrayBase, stat_shape: tuple) -> ArrayBase:
     if layer.use_scale:
-        normalized = normalized * cnp.reshape(params["scale"], stat_shape)
+        normalized = normalized * cnp.reshape(param(layer, params, "scale"), stat_shape)
     if layer.use_bias:
-        normalized = normalized + cnp.reshape(params["bias"], stat_shape)
+        normalized = normalized + cnp.reshape(param(layer, params, "bias"), stat_shape)
     return normalized
 
 

@@ -13,7 +13,7 @@ from ..array import ArrayBase
 from ..errors import user_error
 from . import initializers as init
 from .activations import sigmoid
-from .module import ApplyContext, Layer, Params, State, check_features, feature_count
+from .module import ApplyContext, Layer, Params, State, check_features, feature_count, param
 
 Carry = tuple[ArrayBase, ArrayBase]
 
@@ -47,14 +47,15 @@ class LSTMCell(Layer):
         return zeros, zeros
 
     def apply(self, params: Params, carry: Carry, x: Any) -> tuple[Carry, ArrayBase]:
-        check_features(self, x, params["input_kernel"].shape[0])
+        check_features(self, x, param(self, params, "input_kernel").shape[0])
         try:
             c, h = carry
         except (TypeError, ValueError):
             raise user_error(TypeError, "an LSTMCell carry is a pair (c, h); start from "
                                         "cell.initialize_carry(batch_shape)") from None
         check_features(self, h, self.features)
-        gates = cnp.matmul(x, params["input_kernel"]) + cnp.matmul(h, params["recurrent_kernel"]) + params["bias"]
+        gates = (cnp.matmul(x, param(self, params, "input_kernel"))
+                 + cnp.matmul(h, param(self, params, "recurrent_kernel")) + param(self, params, "bias"))
         n = self.features
         i, f, g, o = (gates[..., k * n:(k + 1) * n] for k in range(4))
         c = sigmoid(f) * c + sigmoid(i) * cnp.tanh(g)
