@@ -181,6 +181,15 @@ OpFoldResult ConvertOp::fold(FoldAdaptor) {
   return {};
 }
 
+LogicalResult BitcastConvertOp::verify() {
+  Type from = getElementTypeOrSelf(getOperand().getType());
+  Type to = getElementTypeOrSelf(getType());
+  if (from.getIntOrFloatBitWidth() != to.getIntOrFloatBitWidth())
+    return emitOpError("(bitcast_convert_c1) cannot reinterpret ")
+           << from << " as " << to << ": their bit widths differ";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Derivative rules
 //===----------------------------------------------------------------------===//

@@ -130,6 +130,9 @@ min = _binary(d.min)  # noqa: A001
 atan2 = _binary(d.atan2)
 and_ = _binary(d.and_)
 or_ = _binary(d.or_)
+xor = _binary(d.xor)
+shift_left = _binary(d.shift_left)
+shift_right_logical = _binary(d.shift_right_logical)
 
 _DIRECTIONS = {"eq": 0, "ne": 1, "lt": 2, "le": 3, "gt": 4, "ge": 5}
 
@@ -156,6 +159,25 @@ def select(trace: Trace, pred, on_true, on_false):
 @primitive
 def convert(trace: Trace, x, *, dtype: np.dtype):
     return trace.emit(d.convert, x, result=ShapedArray(x.shape, dtype))
+
+
+@primitive
+def bitcast_convert(trace: Trace, x, *, dtype: np.dtype):
+    return trace.emit(d.bitcast_convert, x, result=ShapedArray(x.shape, dtype))
+
+
+def _build_threefry(result_types, key0, key1, x0, x1):
+    return d.threefry2x32(key0, key1, x0, x1, results=result_types)
+
+
+_build_threefry.__name__ = "threefry2x32"
+
+
+def threefry2x32(key0, key1, x0, x1):
+    """The two words of Threefry-2x32 for each counter pair (traced i32
+    operands of one shape; cotan.random calls it under jit)."""
+    trace = find_trace([key0, key1, x0, x1])
+    return trace.emit_results(_build_threefry, [x0.aval.strong()] * 2, key0, key1, x0, x1)
 
 
 # -- shape --------------------------------------------------------------------

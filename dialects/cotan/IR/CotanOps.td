@@ -163,6 +163,52 @@ def Cotan_OrOp : Cotan_BinaryElementwiseOp<"or", Cotan_IntOrBoolTensor,
   let summary = "logical or of booleans, bitwise or of integers";
 }
 
+def Cotan_XorOp : Cotan_BinaryElementwiseOp<"xor", Cotan_IntOrBoolTensor,
+    [Commutative, Cotan_NoDerivative]> {
+  let summary = "logical exclusive or of booleans, bitwise xor of integers";
+}
+def Cotan_ShiftLeftOp : Cotan_BinaryElementwiseOp<"shift_left", Cotan_IntTensor,
+    [Cotan_NoDerivative]> {
+  let summary = "lhs << rhs; a shift by the bit width or more (or a negative one) gives 0";
+}
+def Cotan_ShiftRightLogicalOp : Cotan_BinaryElementwiseOp<"shift_right_logical",
+    Cotan_IntTensor, [Cotan_NoDerivative]> {
+  let summary = "lhs >> rhs filling with zeros; a shift by the bit width or more gives 0";
+}
+
+def Cotan_BitcastConvertOp : Cotan_Op<"bitcast_convert", [Pure, Elementwise,
+    AllShapesMatch<["operand", "result"]>, Cotan_NoDerivative, Cotan_Batchable]> {
+  let summary = "reinterpret each element's bits as another type of the same width";
+  let description = [{
+    `lax.bitcast_convert_type` for same-width types: i32 <-> f32 and
+    i64 <-> f64 (how random bits become floats).
+  }];
+  let arguments = (ins Cotan_Tensor:$operand);
+  let results = (outs Cotan_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Cotan_Threefry2x32Op : Cotan_Op<"threefry2x32", [Pure, Elementwise,
+    SameOperandsAndResultType, Cotan_NoDerivative, Cotan_Batchable]> {
+  let summary = "the Threefry-2x32 block cipher (20 rounds), elementwise";
+  let description = [{
+    Encrypts each counter pair (`x0`, `x1`) under the key (`key0`, `key1`)
+    with Random123's Threefry-2x32, 20 rounds: the counter-based generator
+    behind JAX's default PRNG, so the same key and counters give the same
+    bits. Elements are 32-bit words held in i32 (the bits of JAX's
+    uint32); the keys come broadcast to the counters' shape.
+
+    ```mlir
+    %y0, %y1 = cotan.threefry2x32 %k0, %k1, %x0, %x1 : tensor<8xi32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I32]>:$key0, TensorOf<[I32]>:$key1,
+                       TensorOf<[I32]>:$x0, TensorOf<[I32]>:$x1);
+  let results = (outs TensorOf<[I32]>:$y0, TensorOf<[I32]>:$y1);
+  let assemblyFormat = "$key0 `,` $key1 `,` $x0 `,` $x1 attr-dict `:` type($x0)";
+}
+
 def Cotan_CompareOp : Cotan_Op<"compare",
     [Pure, Elementwise, SameTypeOperands, InferTypeOpAdaptor,
      Cotan_NoDerivative, Cotan_Batchable]> {

@@ -282,6 +282,32 @@ Value scalarRule(OrOp, OpBuilder &b, Location loc, ValueRange x) {
   return arith::OrIOp::create(b, loc, x[0], x[1]);
 }
 
+Value scalarRule(XorOp, OpBuilder &b, Location loc, ValueRange x) {
+  return arith::XOrIOp::create(b, loc, x[0], x[1]);
+}
+
+/// x[0] shifted by x[1], or 0 when the amount is not below the bit width
+/// (arith's shifts give poison there; XLA's give 0).
+template <typename ShiftOp>
+Value boundedShift(OpBuilder &b, Location loc, ValueRange x) {
+  Type type = x[0].getType();
+  Value width = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, type.getIntOrFloatBitWidth()));
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x[1], width);
+  Value shifted = ShiftOp::create(b, loc, x[0], x[1]);
+  Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, 0));
+  return arith::SelectOp::create(b, loc, inRange, shifted, zero);
+}
+Value scalarRule(ShiftLeftOp, OpBuilder &b, Location loc, ValueRange x) {
+  return boundedShift<arith::ShLIOp>(b, loc, x);
+}
+Value scalarRule(ShiftRightLogicalOp, OpBuilder &b, Location loc, ValueRange x) {
+  return boundedShift<arith::ShRUIOp>(b, loc, x);
+}
+Value scalarRule(BitcastConvertOp op, OpBuilder &b, Location loc, ValueRange x) {
+  return arith::BitcastOp::create(b, loc, getElementTypeOrSelf(op.getType()), x[0]);
+}
+
 Value scalarRule(CompareOp op, OpBuilder &b, Location loc, ValueRange x) {
   ComparisonDirection dir = op.getDirection();
   if (isFloat(x[0])) {
@@ -327,11 +353,12 @@ Value scalarRule(ConvertOp op, OpBuilder &b, Location loc, ValueRange x) {
   return convertScalar(b, loc, x[0], getElementTypeOrSelf(op.getType()));
 }
 
-/// select and convert handle every element type themselves; the arithmetic
-/// ops compute f16/bf16 in f32.
+/// select, convert and bitcast_convert handle every element type themselves;
+/// the arithmetic ops compute f16/bf16 in f32.
 template <typename OpTy>
 constexpr bool kWidensHalf =
-    !std::is_same_v<OpTy, SelectOp> && !std::is_same_v<OpTy, ConvertOp>;
+    !std::is_same_v<OpTy, SelectOp> && !std::is_same_v<OpTy, ConvertOp> &&
+    !std::is_same_v<OpTy, BitcastConvertOp>;
 
 /// Lowers an elementwise op to a parallel linalg.generic over its scalar rule.
 template <typename OpTy>
@@ -373,6 +400,53 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
   }
 };
 
+/// Threefry-2x32 with 20 rounds (Random123), as one parallel generic with
+/// two results: five groups of four mix rounds (add, rotate left, xor),
+/// each followed by a key injection.
+struct Threefry2x32ToGeneric : OpConversionPattern<Threefry2x32Op> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(Threefry2x32Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getX0().getType());
+    int64_t rank = type.getRank();
+    Location loc = op.getLoc();
+    SmallVector<AffineMap> maps(6, rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type, type}, adaptor.getOperands(),
+        ValueRange{emptyTensor(rewriter, loc, type), emptyTensor(rewriter, loc, type)},
+        maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          auto constant = [&](uint32_t v) -> Value {
+            return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(int32_t(v)));
+          };
+          auto add = [&](Value x, Value y) -> Value { return arith::AddIOp::create(b, l, x, y); };
+          auto rotateLeft = [&](Value v, uint32_t r) -> Value {
+            return arith::OrIOp::create(b, l, arith::ShLIOp::create(b, l, v, constant(r)),
+                                        arith::ShRUIOp::create(b, l, v, constant(32 - r)));
+          };
+          Value keys[3] = {args[0], args[1],
+                           arith::XOrIOp::create(
+                               b, l, arith::XOrIOp::create(b, l, args[0], args[1]),
+                               constant(0x1BD11BDA))};
+          static const uint32_t rotations[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
+          Value x0 = add(args[2], keys[0]), x1 = add(args[3], keys[1]);
+          for (uint32_t group = 0; group < 5; ++group) {
+            for (uint32_t r : rotations[group % 2]) {
+              x0 = add(x0, x1);
+              x1 = arith::XOrIOp::create(b, l, rotateLeft(x1, r), x0);
+            }
+            x0 = add(x0, keys[(group + 1) % 3]);
+            x1 = add(add(x1, keys[(group + 2) % 3]), constant(group + 1));
+          }
+          linalg::YieldOp::create(b, l, ValueRange{x0, x1});
+        });
+    rewriter.replaceOp(op, generic->getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::cotan::populateCotanElementwiseToLinalgPatterns(
@@ -391,6 +465,9 @@ void mlir::cotan::populateCotanElementwiseToLinalgPatterns(
       ElementwiseToGeneric<PowOp>, ElementwiseToGeneric<MaxOp>,
       ElementwiseToGeneric<MinOp>, ElementwiseToGeneric<Atan2Op>,
       ElementwiseToGeneric<AndOp>, ElementwiseToGeneric<OrOp>,
+      ElementwiseToGeneric<XorOp>, ElementwiseToGeneric<ShiftLeftOp>,
+      ElementwiseToGeneric<ShiftRightLogicalOp>,
+      ElementwiseToGeneric<BitcastConvertOp>, Threefry2x32ToGeneric,
       ElementwiseToGeneric<CompareOp>, ElementwiseToGeneric<SelectOp>,
       ElementwiseToGeneric<ConvertOp>>(converter, patterns.getContext());
 }

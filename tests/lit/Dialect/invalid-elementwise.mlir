@@ -225,3 +225,11 @@ func.func @reduce_min_result(%x: tensor<3x2xf32>) -> tensor<3xf32> {
   %0 = cotan.reduce_min %x dims = [0] : tensor<3x2xf32> -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+func.func @bitcast_width(%x: tensor<2xi32>) -> tensor<2xf64> {
+  // expected-error @+1 {{(bitcast_convert_c1) cannot reinterpret 'i32' as 'f64': their bit widths differ}}
+  %0 = cotan.bitcast_convert %x : tensor<2xi32> -> tensor<2xf64>
+  return %0 : tensor<2xf64>
+}

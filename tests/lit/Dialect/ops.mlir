@@ -277,3 +277,20 @@ func.func @ffi_call(%x: tensor<3xf32>) -> tensor<3xf32> {
   %r:2 = cotan.ffi_call "kernel"(%x) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<i32>)
   return %r#0 : tensor<3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @bits_and_threefry
+// CHECK: cotan.xor %arg0, %arg1 : tensor<4xi32>
+// CHECK: cotan.shift_left %arg0, %arg1 : tensor<4xi32>
+// CHECK: cotan.shift_right_logical %arg0, %arg1 : tensor<4xi32>
+// CHECK: cotan.bitcast_convert %arg0 : tensor<4xi32> -> tensor<4xf32>
+// CHECK: %y0, %y1 = cotan.threefry2x32 %arg0, %arg1, %arg0, %arg1 : tensor<4xi32>
+func.func @bits_and_threefry(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xf32> {
+  %0 = cotan.xor %a, %b : tensor<4xi32>
+  %1 = cotan.shift_left %a, %b : tensor<4xi32>
+  %2 = cotan.shift_right_logical %a, %b : tensor<4xi32>
+  %3 = cotan.bitcast_convert %a : tensor<4xi32> -> tensor<4xf32>
+  %4:2 = cotan.threefry2x32 %a, %b, %a, %b : tensor<4xi32>
+  return %3 : tensor<4xf32>
+}

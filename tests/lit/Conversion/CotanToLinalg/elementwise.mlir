@@ -395,3 +395,37 @@ func.func @convert(%x: tensor<4xf32>) -> (tensor<4xbf16>, tensor<4xf16>) {
   %5 = cotan.convert %4 : tensor<4xi1> -> tensor<4xf16>
   return %3, %5 : tensor<4xbf16>, tensor<4xf16>
 }
+
+// -----
+
+// Shifts by the bit width or more give 0 (arith's would be poison);
+// bitcast_convert reinterprets the bits.
+// CHECK-LABEL: func.func @shifts_and_bitcast
+// CHECK: %[[WIDTH:.*]] = arith.constant 32 : i32
+// CHECK: %[[OK:.*]] = arith.cmpi ult, %[[AMOUNT:.*]], %[[WIDTH]] : i32
+// CHECK: %[[SHIFTED:.*]] = arith.shrui %{{.*}}, %[[AMOUNT]] : i32
+// CHECK: arith.select %[[OK]], %[[SHIFTED]], %{{.*}} : i32
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+func.func @shifts_and_bitcast(%x: tensor<4xi32>, %n: tensor<4xi32>) -> tensor<4xf32> {
+  %0 = cotan.shift_right_logical %x, %n : tensor<4xi32>
+  %1 = cotan.bitcast_convert %0 : tensor<4xi32> -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// Threefry-2x32: one generic with two results; the third key word is
+// k0 ^ k1 ^ 0x1BD11BDA, then 20 mix rounds (add, rotate by 13 first, xor)
+// in five groups, each closed by a key injection counting 1..5.
+// CHECK-LABEL: func.func @threefry
+// CHECK: %{{.*}}:2 = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2, %arg3 : {{.*}}) outs(%{{.*}}, %{{.*}} : tensor<8xi32>, tensor<8xi32>)
+// CHECK: %[[PARITY:.*]] = arith.constant 466688986 : i32
+// CHECK: arith.xori
+// CHECK: arith.xori %{{.*}}, %[[PARITY]]
+// CHECK-COUNT-20: arith.shli
+// CHECK: arith.constant 5 : i32
+// CHECK: linalg.yield %{{.*}}, %{{.*}} : i32, i32
+func.func @threefry(%k0: tensor<8xi32>, %k1: tensor<8xi32>, %x0: tensor<8xi32>, %x1: tensor<8xi32>) -> (tensor<8xi32>, tensor<8xi32>) {
+  %y:2 = cotan.threefry2x32 %k0, %k1, %x0, %x1 : tensor<8xi32>
+  return %y#0, %y#1 : tensor<8xi32>, tensor<8xi32>
+}

@@ -1,0 +1,226 @@
+"""cotan.random: splittable counter-based random numbers (JAX's design).
+
+A key is two 32-bit words; the same key always gives the same numbers, so
+programs are reproducible and parallel-safe, and jit/vmap/grad transform
+them like any other function. Split a key to get independent ones:
+
+    key = random.PRNGKey(0)
+    key, sub = random.split(key)
+    x = random.normal(sub, (3, 4))
+
+The generator is Threefry-2x32 (the `cotan.threefry2x32` op) used as JAX
+uses it by default (`jax_threefry_partitionable`): the same keys give the
+same bits, uniforms and normals as JAX. Keys and raw bits are int32 arrays
+holding the bits of JAX's uint32 ones (`np.asarray(bits).view(np.uint32)`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import dtypes as _dt
+from . import numpy as cnp
+from . import ops
+from .array import Array, ArrayBase
+from .core import current_trace, find_trace
+from .errors import user_error
+
+__all__ = ["PRNGKey", "bernoulli", "bits", "fold_in", "key", "normal", "split", "uniform"]
+
+_MASK = 0xFFFFFFFF
+
+
+def _as_int32_words(words: Sequence[int]) -> np.ndarray:
+    return np.asarray([w & _MASK for w in words], np.uint32).view(np.int32)
+
+
+def PRNGKey(seed: int) -> Array:  # noqa: N802 - JAX's name
+    """The key of an integer seed: [seed >> 32, seed & 0xFFFFFFFF] (seeds in
+    the 32-bit range give [0, seed mod 2**32], as JAX's default mode)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise user_error(TypeError, f"PRNGKey takes an integer seed, got {type(seed).__name__}")
+    seed = int(seed)
+    if not -2**63 <= seed < 2**64:
+        raise user_error(OverflowError, f"PRNGKey seed {seed} does not fit in 64 bits")
+    high = 0 if -2**31 <= seed < 2**32 else (seed >> 32)
+    return Array(_as_int32_words([high, seed]))
+
+
+key = PRNGKey
+
+
+def _check_key(k: Any, what: str) -> ArrayBase:
+    if isinstance(k, np.ndarray) and k.dtype == np.uint32:
+        k = k.view(np.int32)
+    k = cnp.asarray(k)
+    if k.shape != (2,) or k.dtype != np.int32:
+        raise user_error(TypeError, f"{what} takes a PRNG key: an int32 array of shape (2,) from "
+                                    f"random.PRNGKey or random.split; got {k.dtype} of shape {k.shape}")
+    return k
+
+
+def _shape(shape: Any, what: str) -> tuple[int, ...]:
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if any(isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 0 for d in shape):
+        raise user_error(ValueError, f"{what}: shape must be non-negative integers, got {shape}")
+    return tuple(int(d) for d in shape)
+
+
+def _traced(fn, *args: Any) -> Any:
+    """fn(*args) inside a trace: directly when already tracing, else under
+    jit (cached per signature), since the generator is an op with two
+    results that only runs compiled."""
+    if find_trace([a for a in args if isinstance(a, ArrayBase)]) or current_trace() is not None:
+        return fn(*args)
+    from .jit import jit
+    return jit(fn)(*args)
+
+
+def _words(k: ArrayBase, shape: tuple[int, ...]) -> tuple[ArrayBase, ArrayBase]:
+    """Threefry-2x32 of the counters (index >> 32, index & 0xFFFFFFFF) of
+    every position of `shape`, row-major: JAX's partitionable scheme."""
+    count = math.prod(shape)
+    if count >= 2**31:
+        raise user_error(ValueError, f"cannot draw {count} random values at once (at most 2**31 - 1)")
+    low = cnp.reshape(cnp.arange(count, dtype=np.int32), shape)
+    high = cnp.zeros(shape, np.int32)
+    k0 = cnp.broadcast_to(k[0], shape)
+    k1 = cnp.broadcast_to(k[1], shape)
+    return tuple(ops.threefry2x32(*(cnp.asarray(v) for v in (k0, k1, high, low))))
+
+
+def split(key: Any, num: int = 2) -> ArrayBase:
+    """`num` new keys, shape (num, 2), independent of each other and of
+    `key`."""
+    k = _check_key(key, "split")
+    if isinstance(num, (bool, np.bool_)) or not isinstance(num, (int, np.integer)) or num < 0:
+        raise user_error(ValueError, f"split: num must be a non-negative integer, got {num!r}")
+    num = int(num)
+
+    def run(k):
+        y0, y1 = _words(k, (num,))
+        return cnp.stack([y0, y1], axis=1)
+    return _traced(run, k)
+
+
+def fold_in(key: Any, data: int) -> ArrayBase:
+    """A new key from `key` and an integer (e.g. a step number)."""
+    k = _check_key(key, "fold_in")
+    if isinstance(data, (int, np.integer)) and not isinstance(data, (bool, np.bool_)):
+        data = _as_int32_words([0 if -2**31 <= int(data) < 2**32 else int(data) >> 32, int(data)])
+    else:  # an integer scalar array, possibly traced (a step counter under jit)
+        data = cnp.asarray(data)
+        if data.shape != () or not _dt.is_int(data.dtype) or data.dtype == np.bool_:
+            raise user_error(TypeError, f"fold_in takes an integer (or integer scalar array) to fold in, "
+                                        f"got {data.dtype} of shape {data.shape}")
+        data = cnp.stack([cnp.zeros((), np.int32), cnp.astype(data, np.int32)])
+
+    def run(k, data):
+        # One counter pair: the data's two words (JAX's threefry_2x32).
+        y0, y1 = ops.threefry2x32(*(cnp.asarray(v) for v in (k[0:1], k[1:2], data[0:1], data[1:2])))
+        return cnp.concatenate([y0, y1])
+    return _traced(run, k, cnp.asarray(data))
+
+
+def bits(key: Any, shape: Any = ()) -> ArrayBase:
+    """32 random bits per element (int32 holding JAX's uint32 bits)."""
+    k = _check_key(key, "bits")
+    shape = _shape(shape, "bits")
+
+    def run(k):
+        y0, y1 = _words(k, shape)
+        return ops.xor(y0, y1)
+    return _traced(run, k)
+
+
+def _unit_interval(k: ArrayBase, shape: tuple[int, ...], dtype: np.dtype) -> ArrayBase:
+    """Uniform floats in [0, 1): random mantissa bits under the exponent of
+    1.0, reinterpreted, minus 1 (JAX's construction)."""
+    y0, y1 = _words(k, shape)
+    if dtype == np.float32:
+        mantissa = ops.shift_right_logical(ops.xor(y0, y1), cnp.full(shape, 9, np.int32))
+        one = cnp.full(shape, np.float32(1).view(np.int32), np.int32)
+        return ops.bitcast_convert(ops.or_(mantissa, one), dtype=np.dtype(np.float32)) - np.float32(1)
+    # float64: 64 bits from the two words, high word first.
+    low32 = cnp.full(shape, _MASK, np.int64)
+    high = ops.shift_left(cnp.astype(y0, np.int64), cnp.full(shape, 32, np.int64))
+    word = ops.or_(high, ops.and_(cnp.astype(y1, np.int64), low32))
+    mantissa = ops.shift_right_logical(word, cnp.full(shape, 12, np.int64))
+    one = cnp.full(shape, np.float64(1).view(np.int64), np.int64)
+    return ops.bitcast_convert(ops.or_(mantissa, one), dtype=np.dtype(np.float64)) - np.float64(1)
+
+
+def _float_dtype(dtype: Any, what: str) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise user_error(TypeError, f"{what} draws float32 or float64, got {dtype}")
+    return dtype
+
+
+def uniform(key: Any, shape: Any = (), dtype: Any = np.float32, minval: Any = 0.0,
+            maxval: Any = 1.0) -> ArrayBase:
+    """Uniform values in [minval, maxval)."""
+    k = _check_key(key, "uniform")
+    shape = _shape(shape, "uniform")
+    dtype = _float_dtype(dtype, "uniform")
+
+    def run(k, minval, maxval):
+        minval, maxval = cnp.astype(minval, dtype), cnp.astype(maxval, dtype)
+        return cnp.maximum(minval, _unit_interval(k, shape, dtype) * (maxval - minval) + minval)
+    return _traced(run, k, cnp.asarray(minval), cnp.asarray(maxval))
+
+
+# Giles' single-precision erfinv ("Approximating the erfinv function",
+# GPU Computing Gems, 2011): two polynomials in w = -log(1 - x^2), as XLA
+# computes it, so normal samples match JAX's.
+_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                   -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _polynomial(coefficients: Sequence[float], w: ArrayBase) -> ArrayBase:
+    p = cnp.full_like(w, coefficients[0])
+    for c in coefficients[1:]:
+        p = p * w + c
+    return p
+
+
+def _erf_inv(x: ArrayBase) -> ArrayBase:
+    w = -cnp.log((1.0 - x) * (1.0 + x))
+    central = _polynomial(_ERFINV_CENTRAL, w - 2.5)
+    tail = _polynomial(_ERFINV_TAIL, cnp.sqrt(cnp.maximum(w, 5.0)) - 3.0)
+    return cnp.where(w < 5.0, central, tail) * x
+
+
+def normal(key: Any, shape: Any = (), dtype: Any = np.float32) -> ArrayBase:
+    """Standard normal values: sqrt(2) erfinv(u) for u uniform in (-1, 1)."""
+    k = _check_key(key, "normal")
+    shape = _shape(shape, "normal")
+    dtype = _float_dtype(dtype, "normal")
+    low = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype))
+
+    def run(k):
+        u = cnp.maximum(low, _unit_interval(k, shape, dtype) * (1.0 - low) + low)
+        return cnp.astype(math.sqrt(2.0) * _erf_inv(u), dtype)
+    return _traced(run, k)
+
+
+def bernoulli(key: Any, p: Any = 0.5, shape: Any = None) -> ArrayBase:
+    """True with probability p (broadcast to `shape`, default p's shape)."""
+    k = _check_key(key, "bernoulli")
+    p = cnp.asarray(p)
+    if not _dt.is_float(p.dtype):
+        p = cnp.astype(p, np.float32)
+    if not isinstance(p, ArrayBase) or find_trace([p]) is None:
+        values = np.asarray(p)
+        if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
+            raise user_error(ValueError, "bernoulli: probabilities must lie in [0, 1]")
+    shape = p.shape if shape is None else _shape(shape, "bernoulli")
+
+    def run(k, p):
+        return _unit_interval(k, shape, np.dtype(p.dtype)) < p
+    return _traced(run, k, p)

@@ -1,0 +1,129 @@
+"""cotan.random: Threefry bits, keys, splits and samples against values
+JAX computed, the same numbers eagerly, under jit and under vmap over
+keys, sample statistics, and errors for bad keys, shapes and
+probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import cotan
+from cotan import random
+
+HERE = r"test_random.py:\d+"
+
+# Produced once with JAX 0.10.2 in its default configuration
+# (jax_threefry_partitionable=True, 32-bit mode), e.g.
+#   jax.random.bits(jax.random.PRNGKey(42), (7,))
+#   jax.random.split(jax.random.PRNGKey(42), 3)
+#   jax.random.fold_in(jax.random.PRNGKey(42), 7)
+#   jax.random.uniform(jax.random.PRNGKey(42), (5,))
+#   jax.random.normal(jax.random.PRNGKey(42), (6,))
+#   jax.random.bernoulli(jax.random.PRNGKey(42), 0.3, (8,))
+JAX = {
+    "keys": {0: [0, 0], 42: [0, 42], -1: [0, 4294967295], 2**31 - 1: [0, 2147483647]},
+    "bits_7": [2098992034, 2919706841, 2646866425, 2409546199, 1935504149, 2516274904, 321304473],
+    "split_3": [[1832780943, 270669613], [64467757, 2916123636], [2465931498, 255383827]],
+    "fold_in_7": [2547012911, 1371500959],
+    "fold_in_max": [2455960720, 876592557],
+    "uniform_5": [0.48870956897735596, 0.6797971725463867, 0.6162714958190918, 0.5610160827636719,
+                  0.4506446123123169],
+    "uniform_-2_3": [0.4435478448867798, 1.3989858627319336, 1.081357479095459],
+    "normal_6": [-0.02830461598932743, 0.4671318531036377, 0.2957029640674591, 0.15354591608047485,
+                 -0.12403281778097153, 0.21692314743995667],
+    "bernoulli_8": [False, False, False, False, False, False, True, False],
+}
+
+
+def words(x) -> list:
+    return np.asarray(x).view(np.uint32).tolist()
+
+
+@pytest.mark.parametrize("seed", list(JAX["keys"]))
+def test_keys_match_jax(seed):
+    assert words(random.PRNGKey(seed)) == JAX["keys"][seed]
+
+
+def test_bits_split_and_fold_in_match_jax_bit_for_bit():
+    key = random.PRNGKey(42)
+    assert words(random.bits(key, (7,))) == JAX["bits_7"]
+    assert words(random.bits(key, (2, 3))) == [JAX["bits_7"][:3], JAX["bits_7"][3:6]]  # row-major counters
+    assert words(random.split(key, 3)) == JAX["split_3"]
+    assert words(random.fold_in(key, 7)) == JAX["fold_in_7"]
+    assert words(random.fold_in(key, 2**31 - 1)) == JAX["fold_in_max"]
+
+
+def test_samples_match_jax():
+    key = random.PRNGKey(42)
+    np.testing.assert_array_equal(np.asarray(random.uniform(key, (5,))), np.float32(JAX["uniform_5"]))
+    np.testing.assert_allclose(np.asarray(random.uniform(key, (3,), minval=-2.0, maxval=3.0)),
+                               JAX["uniform_-2_3"], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(random.normal(key, (6,))), JAX["normal_6"], rtol=2e-6, atol=1e-7)
+    assert np.asarray(random.bernoulli(key, 0.3, (8,))).tolist() == JAX["bernoulli_8"]
+
+
+def test_same_numbers_eagerly_under_jit_and_under_vmap():
+    key = random.PRNGKey(3)
+    eager = np.asarray(random.normal(key, (4,)))
+    np.testing.assert_array_equal(np.asarray(cotan.jit(lambda k: random.normal(k, (4,)))(key)), eager)
+    keys = random.split(key, 5)
+    batched = np.asarray(cotan.jit(cotan.vmap(lambda k: random.normal(k, (4,))))(keys))
+    for i in range(5):
+        np.testing.assert_array_equal(batched[i], np.asarray(random.normal(np.asarray(keys)[i], (4,))))
+    # A traced step count folded in under jit.
+    step = cotan.jit(lambda k, s: random.uniform(random.fold_in(k, s), (2,)))
+    np.testing.assert_array_equal(np.asarray(step(key, np.int32(7))),
+                                  np.asarray(random.uniform(random.fold_in(key, 7), (2,))))
+    assert step.trace_count == 1 and step(key, np.int32(8)).shape == (2,) and step.trace_count == 1
+
+
+def test_split_keys_are_independent_and_shapes_work():
+    key = random.PRNGKey(0)
+    a, b = np.asarray(random.split(key))
+    assert not np.array_equal(np.asarray(random.bits(a, (4,))), np.asarray(random.bits(b, (4,))))
+    assert random.uniform(key, ()).shape == ()
+    assert random.normal(key, (0, 3)).shape == (0, 3)
+    assert random.split(key, 0).shape == (0, 2)
+    assert random.uniform(key, (2,), dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_uniform_and_normal_statistics(dtype):
+    key = random.PRNGKey(123)
+    u = np.asarray(random.uniform(key, (20000,), dtype=dtype, minval=-1.0, maxval=3.0))
+    assert u.dtype == dtype and u.min() >= -1.0 and u.max() < 3.0
+    assert stats.kstest(u, stats.uniform(loc=-1, scale=4).cdf).pvalue > 1e-3
+    n = np.asarray(random.normal(random.fold_in(key, 1), (20000,), dtype=dtype))
+    assert n.dtype == dtype and np.isfinite(n).all()
+    assert stats.kstest(n, "norm").pvalue > 1e-3
+    assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
+
+
+def test_bernoulli_frequencies():
+    p = np.array([0.1, 0.5, 0.9], np.float32)
+    draws = np.asarray(random.bernoulli(random.PRNGKey(9), p, (5000, 3)))
+    np.testing.assert_allclose(draws.mean(axis=0), p, atol=0.03)
+    assert np.asarray(random.bernoulli(random.PRNGKey(9), 0.0, (100,))).sum() == 0
+    assert np.asarray(random.bernoulli(random.PRNGKey(9), 1.0, (100,))).all()
+
+
+def test_bad_random_arguments():
+    key = random.PRNGKey(0)
+    with pytest.raises(TypeError, match=HERE + ".*PRNG key: an int32 array of shape \\(2,\\).*float32 of shape \\(3,\\)"):
+        random.normal(np.zeros(3, np.float32), (2,))
+    with pytest.raises(ValueError, match=HERE + ".*shape must be non-negative integers"):
+        random.uniform(key, (2, -1))
+    with pytest.raises(ValueError, match=HERE + ".*shape must be non-negative integers"):
+        random.normal(key, (2.5,))
+    with pytest.raises(ValueError, match=HERE + ".*probabilities must lie in \\[0, 1\\]"):
+        random.bernoulli(key, 1.5)
+    with pytest.raises(TypeError, match=HERE + ".*draws float32 or float64"):
+        random.uniform(key, (2,), dtype=np.int32)
+    with pytest.raises(TypeError, match=HERE + ".*integer seed"):
+        random.PRNGKey(1.5)
+    with pytest.raises(ValueError, match=HERE + ".*num must be a non-negative integer"):
+        random.split(key, -1)
+    with pytest.raises(TypeError, match=HERE + ".*fold_in takes an integer"):
+        random.fold_in(key, np.float32(1.5))
