@@ -291,7 +291,7 @@ def test_dropout_errors():
         nn.Dropout(1.0)
     layer = nn.Dropout(0.5)
     x = np.ones((3, 4), np.float32)
-    with pytest.raises(ValueError, match=HERE + ".*needs a keep-mask"):
+    with pytest.raises(ValueError, match=HERE + ".*needs randomness"):
         layer.apply({}, x, train=True)
     with pytest.raises(TypeError, match=HERE + ".*must be boolean"):
         layer.apply({}, x, True, np.ones((3, 4)))
@@ -388,7 +388,7 @@ def test_sequential_errors():
     x = np.ones((2, 4), np.float32)
     with pytest.raises(ValueError, match=HERE + ".*has 2 layers"):
         model.apply(params[:1], x)
-    with pytest.raises(ValueError, match=HERE + ".*needs a keep-mask"):
+    with pytest.raises(ValueError, match=HERE + ".*needs randomness"):
         model.apply(params, x, train=True)
     masks = model.dropout_masks(0, params, x.shape)
     with pytest.raises(ValueError, match=HERE + ".*got 2 dropout masks for 1 Dropout"):
@@ -425,3 +425,24 @@ def test_eval_shape():
     assert out["n"].shape == () and out["n"].dtype == np.float32
     with pytest.raises(TypeError, match=HERE + ".*eval_shape takes arrays"):
         cotan.eval_shape(lambda a: a, "text")
+
+
+def test_dropout_with_a_prng_key(rng):
+    from cotan import random
+    layer = nn.Dropout(0.5)
+    x = np.ones((200, 50), np.float32)
+    key = random.PRNGKey(0)
+    y = np.asarray(cotan.jit(lambda x, k: layer.apply({}, x, True, rng=k))(x, key))
+    kept = y != 0
+    assert abs(kept.mean() - 0.5) < 0.02 and np.allclose(y[kept], 2.0)
+    again = np.asarray(layer.apply({}, x, True, rng=key))
+    np.testing.assert_array_equal(again, y)  # same key, same mask, eagerly or compiled
+    other = np.asarray(layer.apply({}, x, True, rng=random.split(key)[0]))
+    assert not np.array_equal(other, y)
+    # Sequential splits the key between its Dropout layers.
+    model = nn.Sequential([nn.Dropout(0.5), nn.Dense(3), nn.Dropout(0.5)])
+    params = model.init(0, (4, 6))
+    out = cotan.jit(lambda p, x, k: model.apply(p, x, train=True, rng=k))(params, np.ones((4, 6), np.float32), key)
+    assert out.shape == (4, 3)
+    np.testing.assert_array_equal(np.asarray(model.apply(params, np.ones((4, 6), np.float32))),
+                                  np.asarray(model.apply(params, np.ones((4, 6), np.float32), rng=key)))

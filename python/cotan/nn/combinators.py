@@ -42,9 +42,10 @@ class Sequential(Layer):
     parameter-free layers. Parameters and state are tuples with one entry
     per layer.
 
-    `apply(params, x, state=None, train=False, masks=())` returns the
-    output, or (output, new_state) when a state is passed (BatchNorm
-    layers need one); `masks` are the Dropout keep-masks for training, in
+    `apply(params, x, state=None, train=False, masks=(), rng=None)`
+    returns the output, or (output, new_state) when a state is passed
+    (BatchNorm layers need one). Dropout layers training draw their masks
+    from the PRNG key `rng` (split once per layer), or take `masks`, in
     layer order (see `dropout_masks`)."""
 
     layers: tuple[Layer, ...]
@@ -105,11 +106,11 @@ class Sequential(Layer):
         return x, tuple(new_states)
 
     def apply(self, params: Params, x: Any, state: State = None, train: bool = False,
-              masks: Sequence[Any] = ()) -> Any:
+              masks: Sequence[Any] = (), rng: Any = None) -> Any:
         if state is not None and (not isinstance(state, (tuple, list)) or len(state) != len(self.layers)):
             raise user_error(ValueError, f"this Sequential has {len(self.layers)} layers; pass the tuple of "
                                          "per-layer states its init_state returned")
-        ctx = ApplyContext(train=train, masks=iter(masks))
+        ctx = ApplyContext(train=train, masks=iter(masks), rng=rng)
         y, new_state = self.forward(params, state, x, ctx)
         if train and next(ctx.masks, None) is not None:
             dropouts = sum(isinstance(layer, Dropout) for layer in self.layers)

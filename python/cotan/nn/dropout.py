@@ -1,9 +1,9 @@
 """Dropout: while training, zeroes each element with probability `rate`
 and scales the survivors by 1 / (1 - rate); at inference, the identity.
 
-cotan has no in-graph PRNG keys yet, so the random keep-mask is an
-argument: draw it on the host with `make_mask` and pass it into the
-compiled step, a fresh one per step."""
+The random keep-mask comes from a PRNG key (`rng=`, drawn inside the
+compiled step with cotan.random), or is given (`mask=`, e.g. from
+`make_mask` on the host)."""
 
 from __future__ import annotations
 
@@ -32,13 +32,17 @@ class Dropout(Layer):
         probability 1 - rate."""
         return Array(init.as_generator(rng).random(tuple(shape)) >= self.rate)
 
-    def apply(self, params: Params, x: Any, train: bool = False, mask: Any = None) -> ArrayBase:
+    def apply(self, params: Params, x: Any, train: bool = False, mask: Any = None,
+              rng: Any = None) -> ArrayBase:
         x = cnp._float(x)
         if not train or self.rate == 0.0:
             return x
+        if mask is None and rng is not None:
+            from .. import random
+            mask = random.bernoulli(rng, 1.0 - self.rate, x.shape)
         if mask is None:
-            raise user_error(ValueError, "Dropout in training needs a keep-mask: pass "
-                                         "mask=layer.make_mask(rng, x.shape), drawn afresh each step")
+            raise user_error(ValueError, "Dropout in training needs randomness: pass rng=a PRNG key "
+                                         "(random.split it every step) or mask=layer.make_mask(rng, x.shape)")
         mask = cnp.asarray(mask)
         if mask.dtype != np.bool_:
             raise user_error(TypeError, f"a Dropout mask must be boolean (True keeps), got dtype {mask.dtype}")
@@ -52,5 +56,10 @@ class Dropout(Layer):
         return cnp.where(mask, x / (1.0 - self.rate), 0.0)
 
     def forward(self, params: Params, state: State, x: Any, ctx: ApplyContext) -> tuple[Any, State]:
-        mask = next(ctx.masks, None) if ctx.train else None
-        return self.apply(params, x, ctx.train, mask), state
+        if not ctx.train:
+            return self.apply(params, x), state
+        if ctx.rng is not None:
+            from .. import random
+            ctx.rng, layer_rng = random.split(ctx.rng)
+            return self.apply(params, x, True, rng=layer_rng), state
+        return self.apply(params, x, True, next(ctx.masks, None)), state

@@ -30,11 +30,12 @@ State = Any
 @dataclass
 class ApplyContext:
     """What a container passes down to its layers in one application:
-    training or inference, and the dropout keep-masks still to be used,
-    in layer order."""
+    training or inference, and the dropout randomness: a PRNG key, or the
+    keep-masks still to be used, in layer order."""
 
     train: bool = False
     masks: Iterator[Any] = field(default_factory=lambda: iter(()))
+    rng: Any = None  # a PRNG key the Dropout layers split their masks from
 
 
 class Layer:
