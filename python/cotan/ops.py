@@ -176,7 +176,8 @@ _build_threefry.__name__ = "threefry2x32"
 def threefry2x32(key0, key1, x0, x1):
     """The two words of Threefry-2x32 for each counter pair (traced i32
     operands of one shape; cotan.random calls it under jit)."""
-    trace = find_trace([key0, key1, x0, x1])
+    from .core import current_trace
+    trace = find_trace([key0, key1, x0, x1]) or current_trace()
     return trace.emit_results(_build_threefry, [x0.aval.strong()] * 2, key0, key1, x0, x1)
 
 

@@ -28,7 +28,8 @@ from .array import Array, ArrayBase
 from .core import current_trace, find_trace
 from .errors import user_error
 
-__all__ = ["PRNGKey", "bernoulli", "bits", "fold_in", "key", "normal", "split", "uniform"]
+__all__ = ["PRNGKey", "bernoulli", "bits", "categorical", "exponential", "fold_in", "gumbel", "key",
+           "laplace", "normal", "randint", "split", "uniform"]
 
 _MASK = 0xFFFFFFFF
 
@@ -224,3 +225,71 @@ def bernoulli(key: Any, p: Any = 0.5, shape: Any = None) -> ArrayBase:
     def run(k, p):
         return _unit_interval(k, shape, np.dtype(p.dtype)) < p
     return _traced(run, k, p)
+
+
+def exponential(key: Any, shape: Any = (), dtype: Any = np.float32) -> ArrayBase:
+    """Exponential values with rate 1: -log(1 - u)."""
+    u = uniform(key, shape, _float_dtype(dtype, "exponential"))
+    return -cnp.log1p(-u)
+
+
+def laplace(key: Any, shape: Any = (), dtype: Any = np.float32) -> ArrayBase:
+    """Laplace values with scale 1: sign(u) log(1 - |u|), u in (-1, 1)."""
+    dtype = _float_dtype(dtype, "laplace")
+    u = uniform(key, shape, dtype, minval=-1.0 + float(np.finfo(dtype).epsneg), maxval=1.0)
+    return cnp.sign(u) * cnp.log1p(-cnp.abs(u))
+
+
+def gumbel(key: Any, shape: Any = (), dtype: Any = np.float32) -> ArrayBase:
+    """Standard Gumbel values: -log(-log(u)), u in [tiny, 1)."""
+    dtype = _float_dtype(dtype, "gumbel")
+    u = uniform(key, shape, dtype, minval=float(np.finfo(dtype).tiny), maxval=1.0)
+    return -cnp.log(-cnp.log(u))
+
+
+def categorical(key: Any, logits: Any, axis: int = -1, shape: Any = None) -> ArrayBase:
+    """Category indices drawn with probabilities softmax(logits) along
+    `axis` (the Gumbel-max trick); `shape` defaults to the batch shape
+    (logits' shape without `axis`) and must end with it."""
+    logits = cnp._float(logits)
+    if logits.ndim == 0:
+        raise user_error(ValueError, "categorical needs logits with a category axis, got a scalar")
+    axis = cnp._axes(axis, logits.ndim)[0]
+    batch = logits.shape[:axis] + logits.shape[axis + 1:]
+    shape = batch if shape is None else _shape(shape, "categorical")
+    if shape[len(shape) - len(batch):] != batch:
+        raise user_error(ValueError, f"categorical: shape {shape} must end with the logits' batch shape {batch}")
+    prefix = shape[:len(shape) - len(batch)]
+    noise_shape = prefix + logits.shape
+    noise = gumbel(key, noise_shape, np.dtype(logits.dtype))
+    expanded = cnp.reshape(logits, (1,) * len(prefix) + logits.shape)
+    return cnp.argmax(noise + expanded, axis=len(prefix) + axis)
+
+
+def randint(key: Any, shape: Any, minval: Any, maxval: Any, dtype: Any = np.int32) -> ArrayBase:
+    """Integers in [minval, maxval) (minval where maxval <= minval): 64
+    random bits per value reduced modulo the span, as JAX does."""
+    k = _check_key(key, "randint")
+    shape = _shape(shape, "randint")
+    if np.dtype(dtype) != np.int32:
+        raise user_error(TypeError, f"randint draws int32 values, got dtype {np.dtype(dtype)}")
+    first, second = split(k)
+
+    def run(first, second, minval, maxval):
+        minval = cnp.broadcast_to(cnp.astype(minval, np.int32), shape)
+        maxval = cnp.broadcast_to(cnp.astype(maxval, np.int32), shape)
+        mask = cnp.full(shape, _MASK, np.int64)
+
+        def unsigned(x):  # a 32-bit word's unsigned value, in int64
+            return ops.and_(cnp.astype(x, np.int64), mask)
+
+        higher, lower = unsigned(bits(first, shape)), unsigned(bits(second, shape))
+        span = unsigned(maxval - minval)
+        span = cnp.where(maxval <= minval, cnp.ones(shape, np.int64), span)
+        # (higher * 2**32 + lower) mod span, in uint32 arithmetic (wrapping).
+        multiplier = cnp.remainder(cnp.full(shape, 2**16, np.int64), span)
+        multiplier = cnp.remainder(ops.and_(multiplier * multiplier, mask), span)
+        offset = ops.and_(ops.and_(cnp.remainder(higher, span) * multiplier, mask)
+                          + cnp.remainder(lower, span), mask)
+        return minval + cnp.astype(cnp.remainder(offset, span), np.int32)
+    return _traced(run, first, second, cnp.asarray(minval), cnp.asarray(maxval))

@@ -34,6 +34,16 @@ JAX = {
     "normal_6": [-0.02830461598932743, 0.4671318531036377, 0.2957029640674591, 0.15354591608047485,
                  -0.12403281778097153, 0.21692314743995667],
     "bernoulli_8": [False, False, False, False, False, False, True, False],
+    # exponential/laplace/gumbel(key, (4,)); categorical(key, logits) with
+    # logits [[0.1, 2, -1, 0.5]] * 3, and [0, 1, 2] with shape (6,);
+    # randint(key, (8,), 0, 10) and randint(key, (5,), -7, 1000003).
+    "exponential_4": [0.670817494392395, 1.1388006210327148, 0.9578199982643127, 0.8232924938201904],
+    "laplace_4": [0.022839652374386787, -0.4456535577774048, -0.2646729052066803, -0.1301453858613968],
+    "gumbel_4": [0.3340933918952942, 0.952019453048706, 0.7255305647850037, 0.5481715202331543],
+    "categorical_rows": [1, 1, 1],
+    "categorical_6": [2, 2, 2, 2, 1, 2],
+    "randint_8": [4, 4, 1, 9, 9, 9, 7, 7],
+    "randint_wide_5": [263019, 831525, 363320, 977140, 574264],
 }
 
 
@@ -62,6 +72,35 @@ def test_samples_match_jax():
                                JAX["uniform_-2_3"], rtol=1e-6)
     np.testing.assert_allclose(np.asarray(random.normal(key, (6,))), JAX["normal_6"], rtol=2e-6, atol=1e-7)
     assert np.asarray(random.bernoulli(key, 0.3, (8,))).tolist() == JAX["bernoulli_8"]
+
+
+def test_more_samplers_match_jax():
+    key = random.PRNGKey(42)
+    for name in ("exponential", "laplace", "gumbel"):
+        np.testing.assert_allclose(np.asarray(getattr(random, name)(key, (4,))), JAX[f"{name}_4"],
+                                   rtol=2e-6, atol=1e-7, err_msg=name)
+    rows = np.array([[0.1, 2.0, -1.0, 0.5]] * 3, np.float32)
+    assert np.asarray(random.categorical(key, rows, axis=-1)).tolist() == JAX["categorical_rows"]
+    assert np.asarray(random.categorical(key, np.float32([0, 1, 2]), shape=(6,))).tolist() == JAX["categorical_6"]
+    assert np.asarray(random.randint(key, (8,), 0, 10)).tolist() == JAX["randint_8"]
+    assert np.asarray(random.randint(key, (5,), -7, 1000003)).tolist() == JAX["randint_wide_5"]
+
+
+def test_more_sampler_statistics():
+    key = random.PRNGKey(5)
+    e = np.asarray(random.exponential(key, (20000,)))
+    assert stats.kstest(e, "expon").pvalue > 1e-3
+    lap = np.asarray(random.laplace(key, (20000,), dtype=np.float64))
+    assert stats.kstest(lap, "laplace").pvalue > 1e-3
+    g = np.asarray(random.gumbel(key, (20000,)))
+    assert stats.kstest(g, "gumbel_r").pvalue > 1e-3
+    logits = np.log(np.array([0.2, 0.5, 0.3], np.float32))
+    draws = np.asarray(random.categorical(key, logits, shape=(20000,)))
+    np.testing.assert_allclose(np.bincount(draws, minlength=3) / 20000, [0.2, 0.5, 0.3], atol=0.015)
+    ints = np.asarray(random.randint(key, (30000,), -3, 4))
+    assert ints.min() == -3 and ints.max() == 3
+    np.testing.assert_allclose(np.bincount(ints + 3) / 30000, np.full(7, 1 / 7), atol=0.01)
+    assert (np.asarray(random.randint(key, (10,), 5, 5)) == 5).all()  # an empty range gives minval
 
 
 def test_same_numbers_eagerly_under_jit_and_under_vmap():
@@ -127,3 +166,7 @@ def test_bad_random_arguments():
         random.split(key, -1)
     with pytest.raises(TypeError, match=HERE + ".*fold_in takes an integer"):
         random.fold_in(key, np.float32(1.5))
+    with pytest.raises(ValueError, match=HERE + ".*must end with the logits' batch shape"):
+        random.categorical(key, np.zeros((2, 3), np.float32), shape=(4, 3))
+    with pytest.raises(TypeError, match=HERE + ".*randint draws int32"):
+        random.randint(key, (2,), 0, 5, dtype=np.float32)
