@@ -139,43 +139,34 @@ Value withUnitDim(OpBuilder &b, Location loc, Value value, int64_t at) {
   return reshapeTo(b, loc, value, shape);
 }
 
-/// The patch matrix [N*P, K*C] (rows (n, position), columns (offset,
-/// channel)) from one strided slice [N, out..., C] per window offset. Used
-/// when the window is smaller than the output: K slices.
-Value patchesByWindowOffset(OpBuilder &b, Location loc, ConvolutionOp op,
-                            Value padded, const ConvShape &s) {
+/// The patch matrix [N*P, K*C], columns (offset, channel): one strided
+/// slice of the channels-last padded input per point of the smaller of the
+/// window and the output, stacked:
+///   by window offset (K slices [N, out..., C] -> [N, out..., K, C]; rows
+///     (n, position)), when the window is smaller than the output;
+///   by output position (P windows [N, k..., C] -> [P, N, k..., C]; rows
+///     (position, n)), when the output is smaller (a filter gradient, whose
+///     "window" is the image).
+Value buildPatches(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
+                   const ConvShape &s, bool byOffset) {
+  // A slice starts at its point times `scale` and takes `count` elements
+  // `step` apart in each spatial dimension.
+  ArrayRef<int64_t> grid = byOffset ? ArrayRef<int64_t>(s.window) : ArrayRef<int64_t>(s.out);
+  ArrayRef<int64_t> count = byOffset ? ArrayRef<int64_t>(s.out) : ArrayRef<int64_t>(s.window);
+  ArrayRef<int64_t> scale = byOffset ? op.getRhsDilation() : op.getWindowStrides();
+  ArrayRef<int64_t> step = byOffset ? op.getWindowStrides() : op.getRhsDilation();
+  int64_t axis = byOffset ? s.spatial + 1 : 0;
   SmallVector<Value> slices;
-  for (int64_t offset = 0; offset < s.offsets; ++offset) {
-    SmallVector<int64_t> at = unflatten(offset, s.window), start;
+  for (int64_t point = 0, points = product(grid); point < points; ++point) {
+    SmallVector<int64_t> at = unflatten(point, grid), start;
     for (int64_t i = 0; i < s.spatial; ++i)
-      start.push_back(at[i] * op.getRhsDilation()[i]);
-    Value slice = spatialSlice(b, loc, padded, s, start, s.out, op.getWindowStrides());
-    slices.push_back(withUnitDim(b, loc, slice, s.spatial + 1));
-  }
-  // [N, out..., K, C]: each slice fills the runs of C of its offset.
-  Value stacked = slices.size() == 1
-                      ? slices.front()
-                      : ConcatenateOp::create(b, loc, slices, s.spatial + 1);
-  return reshapeTo(b, loc, stacked, {s.n * s.positions, s.offsets * s.c});
-}
-
-/// The patch matrix [P*N, K*C] (rows (position, n)) from one window
-/// [N, window..., C] per output position. Used when the output is smaller
-/// than the window (a filter gradient, whose "window" is the image): P
-/// slices.
-Value patchesByOutputPosition(OpBuilder &b, Location loc, ConvolutionOp op,
-                              Value padded, const ConvShape &s) {
-  SmallVector<Value> slices;
-  for (int64_t position = 0; position < s.positions; ++position) {
-    SmallVector<int64_t> at = unflatten(position, s.out), start;
-    for (int64_t i = 0; i < s.spatial; ++i)
-      start.push_back(at[i] * op.getWindowStrides()[i]);
-    Value slice = spatialSlice(b, loc, padded, s, start, s.window, op.getRhsDilation());
-    slices.push_back(withUnitDim(b, loc, slice, 0));
+      start.push_back(at[i] * scale[i]);
+    Value slice = spatialSlice(b, loc, padded, s, start, count, step);
+    slices.push_back(withUnitDim(b, loc, slice, axis));
   }
   Value stacked = slices.size() == 1 ? slices.front()
-                                     : ConcatenateOp::create(b, loc, slices, 0);
-  return reshapeTo(b, loc, stacked, {s.positions * s.n, s.offsets * s.c});
+                                     : ConcatenateOp::create(b, loc, slices, axis);
+  return reshapeTo(b, loc, stacked, {s.n * s.positions, s.offsets * s.c});
 }
 
 /// patches [R, K*C] times the filters [O, Cg, k...] -> [R, O], one product
@@ -219,8 +210,7 @@ struct ConvolutionToMatmul : OpConversionPattern<ConvolutionOp> {
         padInput(rewriter, loc, channelsLast(rewriter, loc, adaptor.getLhs()), op);
     // As many slices as the smaller of the window and the output.
     bool byOffset = s.offsets <= s.positions;
-    Value patches = byOffset ? patchesByWindowOffset(rewriter, loc, op, padded, s)
-                             : patchesByOutputPosition(rewriter, loc, op, padded, s);
+    Value patches = buildPatches(rewriter, loc, op, padded, s, byOffset);
     Value product = multiplyByFilters(rewriter, loc, patches, adaptor.getRhs(), s);
     // Rows (n, position) or (position, n) -> [N, O, out...].
     SmallVector<int64_t> unfolded = byOffset ? SmallVector<int64_t>{s.n} : s.out;
