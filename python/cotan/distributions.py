@@ -18,8 +18,8 @@ import numpy as np
 
 from . import numpy as cnp
 from . import random
+from .random import check_concrete
 from .array import ArrayBase
-from .core import find_trace
 from .errors import user_error
 from .transforms import stop_gradient
 
@@ -30,13 +30,6 @@ _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 def _shape(sample_shape: Any) -> tuple[int, ...]:
     return (int(sample_shape),) if isinstance(sample_shape, (int, np.integer)) else tuple(sample_shape)
-
-
-def _check_concrete(values: ArrayBase, ok: Any, message: str) -> None:
-    """Raises when concrete `values` violate `ok`; traced ones are not
-    checked (as in JAX, invalid traced parameters give NaNs)."""
-    if find_trace([values]) is None and not np.all(ok(np.asarray(values))):
-        raise user_error(ValueError, message)
 
 
 class Distribution:
@@ -71,7 +64,7 @@ class Normal(Distribution):
 
     def __init__(self, loc: Any = 0.0, scale: Any = 1.0):
         self.loc, self.scale = cnp._promote(cnp._float(loc), cnp._float(scale))
-        _check_concrete(self.scale, lambda s: s > 0, "Normal: scale must be positive")
+        check_concrete(self.scale, lambda s: s > 0, "Normal: scale must be positive")
         self.batch_shape = tuple(np.broadcast_shapes(self.loc.shape, self.scale.shape))
 
     @property
@@ -104,7 +97,7 @@ def _logits_and_probs(probs: Any, logits: Any, name: str, axis: int | None) -> t
         raise user_error(ValueError, f"{name} takes exactly one of probs and logits")
     if probs is not None:
         probs = cnp._float(probs)
-        _check_concrete(probs, lambda p: (p >= 0) & (p <= 1), f"{name}: probs must lie in [0, 1]")
+        check_concrete(probs, lambda p: (p >= 0) & (p <= 1), f"{name}: probs must lie in [0, 1]")
         if axis is None:
             return cnp.log(probs) - cnp.log1p(-probs), probs
         return cnp.log(probs / cnp.sum(probs, axis=-1, keepdims=True)), probs / cnp.sum(probs, axis=-1,

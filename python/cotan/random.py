@@ -53,6 +53,14 @@ def PRNGKey(seed: int) -> Array:  # noqa: N802 - JAX's name
 key = PRNGKey
 
 
+def check_concrete(values: ArrayBase, ok: Any, message: str) -> None:
+    """Raises ValueError(message) when concrete `values` fail `ok` (an
+    elementwise NumPy predicate); traced ones are not checked: as in JAX,
+    invalid traced parameters give NaNs."""
+    if find_trace([values]) is None and not np.all(ok(np.asarray(values))):
+        raise user_error(ValueError, message)
+
+
 def _check_key(k: Any, what: str) -> ArrayBase:
     if isinstance(k, np.ndarray) and k.dtype == np.uint32:
         k = k.view(np.int32)
@@ -70,22 +78,15 @@ def _shape(shape: Any, what: str) -> tuple[int, ...]:
     return tuple(int(d) for d in shape)
 
 
-_compiled: dict[tuple, Any] = {}
-
-
 def _traced(fn, *args: Any, statics: tuple = ()) -> Any:
     """fn(*args) inside a trace: directly when already tracing, else
     compiled (the generator is an op with two results that only runs
-    compiled). `fn` is a closure over `statics` (shapes, dtypes): the first
-    closure made for them is compiled and reused for later eager calls."""
+    compiled), once per closure body and `statics` (the shapes and dtypes
+    `fn` closes over)."""
     if find_trace([a for a in args if isinstance(a, ArrayBase)]) or current_trace() is not None:
         return fn(*args)
-    key = (fn.__code__, statics)
-    compiled = _compiled.get(key)
-    if compiled is None:
-        from .jit import jit
-        compiled = _compiled[key] = jit(fn)
-    return compiled(*args)
+    from .jit import jit_once
+    return jit_once((fn.__code__, statics), fn)(*args)
 
 
 def _words(k: ArrayBase, shape: tuple[int, ...]) -> tuple[ArrayBase, ArrayBase]:
@@ -224,10 +225,7 @@ def bernoulli(key: Any, p: Any = 0.5, shape: Any = None) -> ArrayBase:
     p = cnp.asarray(p)
     if not _dt.is_float(p.dtype):
         p = cnp.astype(p, np.float32)
-    if not isinstance(p, ArrayBase) or find_trace([p]) is None:
-        values = np.asarray(p)
-        if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
-            raise user_error(ValueError, "bernoulli: probabilities must lie in [0, 1]")
+    check_concrete(p, lambda v: ~((v < 0) | (v > 1)), "bernoulli: probabilities must lie in [0, 1]")
     shape = p.shape if shape is None else _shape(shape, "bernoulli")
 
     def run(k, p):
@@ -311,7 +309,7 @@ def gamma(key: Any, a: Any, shape: Any = None, dtype: Any = np.float32) -> Array
     k = _check_key(key, "gamma")
     dtype = _float_dtype(dtype, "gamma")
     a = cnp.astype(cnp.asarray(a), dtype)
-    _check_positive(a, "gamma: the shape parameter a must be positive")
+    check_concrete(a, lambda v: v > 0, "gamma: the shape parameter a must be positive")
     shape = a.shape if shape is None else _shape(shape, "gamma")
 
     def run(k, a):
@@ -361,8 +359,3 @@ def dirichlet(key: Any, alpha: Any, shape: Any = None, dtype: Any = np.float32) 
     batch = alpha.shape[:-1] if shape is None else _shape(shape, "dirichlet")
     g = gamma(key, alpha, batch + alpha.shape[-1:], dtype)
     return g / cnp.sum(g, axis=-1, keepdims=True)
-
-
-def _check_positive(values: ArrayBase, message: str) -> None:
-    if find_trace([values]) is None and np.any(~(np.asarray(values) > 0)):
-        raise user_error(ValueError, message)
