@@ -74,9 +74,11 @@ def ffi_call(target: Any, result_shape_dtypes: Any, *args: Any) -> Any:
     except TypeError as error:
         raise user_error(TypeError, f"ffi_call arguments must be arrays or scalars: {error}") from None
     trace = find_trace(operands) or current_trace()
-    if trace is None:  # eager: compile the one call
-        from .jit import jit
-        return jit(lambda *a: ffi_call(target, result_shape_dtypes, *a))(*operands)
+    if trace is None:  # eager: compile the one call, once per function and result types
+        from .jit import jit_once
+        call = jit_once(("ffi_call", address, tuple(avals), single),
+                        lambda *a: ffi_call(target, result_shape_dtypes, *a))
+        return call(*operands)
     number = next(_numbers)
     _targets[number] = (address, owner)
     results = trace.emit_results(_build_call, avals, operands, target=f"cotan_ffi_{number}")
@@ -104,6 +106,8 @@ def register_targets(engine: Any, module: Any) -> tuple:
 def warn_if_batched(module: Any) -> None:
     """ffi_call has no batching rule: a vmap of a function that calls one
     runs it once per batch element."""
+    if not _targets:  # no ffi_call was ever traced: nothing to look for
+        return
     from .mlir import ir
     callers: set[str] = set()
     requests: list[tuple[str, Any]] = []

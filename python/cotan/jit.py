@@ -9,7 +9,7 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -292,8 +292,9 @@ class Jitted:
         entry = self._cache.get(sig)
         if entry is not None:
             return entry
-        reason = self._explain_miss(sig, dynamic)
-        if config.no_retrace and self._cache:
+        retrace = config.no_retrace and self._cache
+        reason = self._explain_miss(sig, dynamic) if retrace or config.log_compiles else ""
+        if retrace:
             raise user_error(RetraceError, f"`{self._name}` would be traced again "
                                            f"(config.no_retrace is set): {reason}")
         start = time.perf_counter()
@@ -406,3 +407,20 @@ def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = ()
     if fun is None:
         return lambda f: Jitted(f, static_argnums, static_argnames, donate_argnums)
     return Jitted(fun, static_argnums, static_argnames, donate_argnums)
+
+
+# Jitted closures per static key (see jit_once).
+_closures: dict[Hashable, Jitted] = {}
+
+
+def jit_once(key: Hashable, fun: Callable) -> Jitted:
+    """jit(fun) for the first `fun` given for `key`, reused afterwards.
+
+    Library functions called eagerly (random samplers, ffi_call) make a
+    fresh closure over their static values (shapes, dtypes, a C function)
+    on every call; jit caches per function object, so each call would
+    compile again. `key` names those static values."""
+    jitted = _closures.get(key)
+    if jitted is None:
+        jitted = _closures[key] = jit(fun)
+    return jitted

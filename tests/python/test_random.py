@@ -195,10 +195,10 @@ def test_beta_and_dirichlet():
 
 
 def test_eager_draws_reuse_compiled_code():
-    from cotan.random import _compiled
+    from cotan.jit import _closures
     key = random.PRNGKey(0)
     random.normal(key, (3,))
-    count = len(_compiled)
+    count = len(_closures)
     for seed in range(5):
         random.normal(random.PRNGKey(seed), (3,))
-    assert len(_compiled) == count
+    assert len(_closures) == count
