@@ -238,6 +238,19 @@ Value LogisticOp::derivative(OpBuilder &b) {
   Value y = getResult();
   return MulOp::create(b, loc, y, SubOp::create(b, loc, one(b, loc, y), y));
 }
+/// d/dx erf(x) = 2/sqrt(pi) e^(-x^2); erfc's is its negation.
+static Value erfDerivative(OpBuilder &b, Location loc, Value x, double sign) {
+  Value gauss =
+      ExpOp::create(b, loc, NegOp::create(b, loc, MulOp::create(b, loc, x, x)));
+  return MulOp::create(
+      b, loc, splatLike(b, loc, x.getType(), sign * 1.1283791670955126), gauss);
+}
+Value ErfOp::derivative(OpBuilder &b) {
+  return erfDerivative(b, getLoc(), getOperand(), 1.0);
+}
+Value ErfcOp::derivative(OpBuilder &b) {
+  return erfDerivative(b, getLoc(), getOperand(), -1.0);
+}
 Value SqrtOp::derivative(OpBuilder &b) {
   Location loc = getLoc();
   return DivOp::create(b, loc, splatLike(b, loc, getType(), 0.5), getResult());

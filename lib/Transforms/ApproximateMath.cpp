@@ -28,7 +28,7 @@ struct ApproximateMath
       name.consume_front("math.");
       return llvm::StringSwitch<bool>(name)
           .Cases({"exp", "expm1", "log", "log1p", "log2", "tanh", "sin", "cos",
-                  "atan", "atan2", "erf"},
+                  "atan", "atan2", "erf", "erfc"},
                  true)
           .Default(false);
     });

@@ -73,6 +73,12 @@ def Cotan_TanhOp : Cotan_SmoothUnaryOp<"tanh"> {
 def Cotan_LogisticOp : Cotan_SmoothUnaryOp<"logistic"> {
   let summary = "elementwise 1 / (1 + e^-x)";
 }
+def Cotan_ErfOp : Cotan_SmoothUnaryOp<"erf"> {
+  let summary = "elementwise error function 2/sqrt(pi) * integral_0^x e^-t^2 dt";
+}
+def Cotan_ErfcOp : Cotan_SmoothUnaryOp<"erfc"> {
+  let summary = "elementwise 1 - erf(x), accurate where erf(x) is near 1";
+}
 def Cotan_SqrtOp : Cotan_SmoothUnaryOp<"sqrt"> {
   let summary = "elementwise square root";
 }

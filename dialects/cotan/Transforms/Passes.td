@@ -62,7 +62,7 @@ def ApproximateMath : Pass<"cotan-approximate-math"> {
   let summary = "Replace f32 transcendental functions by polynomial approximations";
   let description = [{
     Rewrites f32 `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`,
-    `sin`, `cos`, `atan`, `atan2` and `erf` into arithmetic (MLIR's
+    `sin`, `cos`, `atan`, `atan2`, `erf` and `erfc` into arithmetic (MLIR's
     polynomial approximations, accurate to a few ULP), so loops over them
     no longer call libm once per element and LLVM can vectorize them.
     f64 keeps the libm calls.

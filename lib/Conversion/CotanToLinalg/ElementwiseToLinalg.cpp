@@ -151,6 +151,12 @@ Value scalarRule(Log1pOp, OpBuilder &b, Location loc, ValueRange x) {
 Value scalarRule(Expm1Op, OpBuilder &b, Location loc, ValueRange x) {
   return math::ExpM1Op::create(b, loc, x[0]);
 }
+Value scalarRule(ErfOp, OpBuilder &b, Location loc, ValueRange x) {
+  return math::ErfOp::create(b, loc, x[0]);
+}
+Value scalarRule(ErfcOp, OpBuilder &b, Location loc, ValueRange x) {
+  return math::ErfcOp::create(b, loc, x[0]);
+}
 Value scalarRule(TanhOp, OpBuilder &b, Location loc, ValueRange x) {
   return math::TanhOp::create(b, loc, x[0]);
 }
@@ -455,7 +461,8 @@ void mlir::cotan::populateCotanElementwiseToLinalgPatterns(
       ElementwiseToGeneric<NegOp>, ElementwiseToGeneric<AbsOp>,
       ElementwiseToGeneric<ExpOp>, ElementwiseToGeneric<LogOp>,
       ElementwiseToGeneric<Log1pOp>, ElementwiseToGeneric<Expm1Op>,
-      ElementwiseToGeneric<TanhOp>, ElementwiseToGeneric<LogisticOp>,
+      ElementwiseToGeneric<TanhOp>, ElementwiseToGeneric<ErfOp>,
+      ElementwiseToGeneric<ErfcOp>, ElementwiseToGeneric<LogisticOp>,
       ElementwiseToGeneric<SqrtOp>, ElementwiseToGeneric<RsqrtOp>,
       ElementwiseToGeneric<SinOp>, ElementwiseToGeneric<CosOp>,
       ElementwiseToGeneric<FloorOp>, ElementwiseToGeneric<SignOp>,

@@ -27,6 +27,8 @@ func.func @constant_and_iota() -> (tensor<2xf32>, tensor<2x3xi32>) {
 // CHECK: cotan.cos
 // CHECK: cotan.floor
 // CHECK: cotan.sign {{.*}} : tensor<2x3xf32>
+// CHECK: cotan.erf
+// CHECK: cotan.erfc
 func.func @unary_float(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = cotan.neg %x : tensor<2x3xf32>
   %1 = cotan.abs %0 : tensor<2x3xf32>
@@ -42,7 +44,9 @@ func.func @unary_float(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %11 = cotan.cos %10 : tensor<2x3xf32>
   %12 = cotan.floor %11 : tensor<2x3xf32>
   %13 = cotan.sign %12 : tensor<2x3xf32>
-  return %13 : tensor<2x3xf32>
+  %14 = cotan.erf %13 : tensor<2x3xf32>
+  %15 = cotan.erfc %14 : tensor<2x3xf32>
+  return %15 : tensor<2x3xf32>
 }
 
 // -----

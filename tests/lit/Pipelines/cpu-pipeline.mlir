@@ -33,3 +33,15 @@ func.func @mlp_layer(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<16xf32
   %2 = cotan.reduce_sum %1 dims = [0] : tensor<4x16xf32> -> tensor<16xf32>
   return %2 : tensor<16xf32>
 }
+
+// f64 erf has no LLVM intrinsic: a libm call per vector lane, whose lane
+// extracts and inserts are lowered too.
+// CHECK-LABEL: llvm.func @erf_f64
+// CHECK-NOT: vector.
+// CHECK: llvm.call @erf({{.*}}) : (f64) -> f64
+// CHECK-NOT: vector.
+// CHECK: llvm.return
+func.func @erf_f64(%x: tensor<8xf64>) -> tensor<8xf64> {
+  %0 = cotan.erf %x : tensor<8xf64>
+  return %0 : tensor<8xf64>
+}

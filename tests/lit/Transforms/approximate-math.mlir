@@ -17,6 +17,18 @@ func.func @f32_functions(%x: f32) -> (f32, f32, f32) {
 // -----
 
 // f64 keeps the library functions.
+// The error functions too.
+// CHECK-LABEL: func.func @f32_error_functions
+// CHECK-NOT: math.erf
+// CHECK: return
+func.func @f32_error_functions(%x: vector<8xf32>) -> (vector<8xf32>, vector<8xf32>) {
+  %0 = math.erf %x : vector<8xf32>
+  %1 = math.erfc %x : vector<8xf32>
+  return %0, %1 : vector<8xf32>, vector<8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @f64_untouched
 // CHECK: math.tanh %{{.*}} : f64
 // CHECK: math.exp %{{.*}} : f64

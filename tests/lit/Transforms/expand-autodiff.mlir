@@ -267,3 +267,26 @@ func.func @use_traced(%x: tensor<3xf32>, %ct: tensor<3xf32>) -> tensor<3xf32> {
   %r:2 = cotan.vjp @traced(%x) cotangents(%ct) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
   return %r#1 : tensor<3xf32>
 }
+
+// -----
+
+// d/dx erf(x) = 2/sqrt(pi) e^(-x^2); erfc's is its negation.
+// CHECK-LABEL: func.func private @error_functions_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf64>, %[[CT:.*]]: tensor<4xf64>)
+// CHECK: %[[SQ:.*]] = cotan.mul %[[X]], %[[X]]
+// CHECK: %[[NEG:.*]] = cotan.neg %[[SQ]]
+// CHECK: %[[G:.*]] = cotan.exp %[[NEG]]
+// CHECK: %[[C:.*]] = cotan.constant dense<-1.1283791670955126> : tensor<4xf64>
+// CHECK: %[[D:.*]] = cotan.mul %[[C]], %[[G]]
+// CHECK: cotan.mul %[[D]], %[[CT]]
+// CHECK: cotan.constant dense<1.1283791670955126> : tensor<4xf64>
+func.func private @error_functions(%x: tensor<4xf64>) -> tensor<4xf64> {
+  %0 = cotan.erf %x : tensor<4xf64>
+  %1 = cotan.erfc %x : tensor<4xf64>
+  %2 = cotan.add %0, %1 : tensor<4xf64>
+  return %2 : tensor<4xf64>
+}
+func.func @grad_error_functions(%x: tensor<4xf64>, %ct: tensor<4xf64>) -> tensor<4xf64> {
+  %r:2 = cotan.vjp @error_functions(%x) cotangents(%ct) : (tensor<4xf64>, tensor<4xf64>) -> (tensor<4xf64>, tensor<4xf64>)
+  return %r#1 : tensor<4xf64>
+}

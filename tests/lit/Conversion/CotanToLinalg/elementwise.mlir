@@ -60,6 +60,19 @@ func.func @expm1_f32(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// CHECK-LABEL: func.func @erf_and_erfc_f64
+// CHECK: linalg.generic
+// CHECK: math.erf %{{.*}} : f64
+// CHECK: linalg.generic
+// CHECK: math.erfc %{{.*}} : f64
+func.func @erf_and_erfc_f64(%x: tensor<5xf64>) -> (tensor<5xf64>, tensor<5xf64>) {
+  %0 = cotan.erf %x : tensor<5xf64>
+  %1 = cotan.erfc %x : tensor<5xf64>
+  return %0, %1 : tensor<5xf64>, tensor<5xf64>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @tanh_f32
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2x3xf32>) outs(%{{.*}} : tensor<2x3xf32>)
 // CHECK: math.tanh %{{.*}} : f32
