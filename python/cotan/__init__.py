@@ -8,7 +8,7 @@
         return cotan.nn.relu(x @ w).sum()
 """
 
-from . import debug, distributions, nn, numpy, optim, random, testing, tree_util
+from . import debug, distributions, nn, numpy, optim, random, scipy, testing, tree_util
 from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
@@ -25,7 +25,7 @@ __all__ = [
     "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
     "custom_jvp", "custom_vjp", "debug", "distributions", "eval_shape", "ffi_call", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
-    "nn", "numpy", "optim", "random", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
+    "nn", "numpy", "optim", "random", "scipy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",
 ]
 __version__ = "0.1.0"

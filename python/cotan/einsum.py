@@ -1,30 +1,45 @@
 """einsum as a chain of pairwise dot_generals (with reduce_sum for labels
-that appear in one operand only)."""
+that appear in one operand only). '...' and size-1 dimensions broadcast as
+in NumPy."""
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from . import ops
 from .errors import user_error
 
 
-def _parse(subscripts: str, count: int) -> tuple[list[str], str]:
+def _parse(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
+    """Per-operand labels and the output labels, with each '...' replaced by
+    labels of its own (right-aligned across operands, as NumPy broadcasts)."""
     spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise user_error(NotImplementedError, "einsum with '...' is not supported yet")
-    if "->" in spec:
-        inputs, output = spec.split("->")
-    else:
-        inputs = spec
-        letters = inputs.replace(",", "")
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    inputs, arrow, output = spec.partition("->")
     terms = inputs.split(",")
-    if len(terms) != count:
-        raise user_error(ValueError, f"einsum: {len(terms)} subscripts for {count} operands")
+    if len(terms) != len(ndims):
+        raise user_error(ValueError, f"einsum: {len(terms)} subscripts for {len(ndims)} operands")
     for t in terms + [output]:
-        if not t.isalpha() and t:
+        if not t.replace("...", "").isalpha() and t.replace("...", ""):
             raise user_error(ValueError, f"einsum: invalid subscript {t!r}")
+        if t.count("...") > 1:
+            raise user_error(ValueError, f"einsum: more than one '...' in {t!r}")
+    ranks = [n - len(t.replace("...", "")) if "..." in t else 0 for t, n in zip(terms, ndims)]
+    for t, n, r in zip(terms, ndims, ranks):
+        if r < 0 or ("..." not in t and len(t) != n):
+            raise user_error(ValueError, f"einsum: operand with {n} dimensions does not match subscript {t!r}")
+    spare = [c for c in string.ascii_letters if c not in spec]
+    ellipsis = "".join(spare[:max(ranks, default=0)])
+    terms = [t.replace("...", ellipsis[len(ellipsis) - r:]) for t, r in zip(terms, ranks)]
+    if arrow:
+        if "..." not in output and ellipsis:
+            raise user_error(ValueError, f"einsum: the inputs of {subscripts!r} have '...' dimensions but its "
+                                         "output has no '...'")
+        output = output.replace("...", ellipsis)
+    else:
+        letters = "".join(terms)
+        output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+    for t in terms + [output]:
         if len(set(t)) != len(t):
             raise user_error(NotImplementedError, f"einsum: repeated label in {t!r} (diagonals) is not supported")
     return terms, output
@@ -39,15 +54,22 @@ def _sum_out(x: Any, labels: str, keep: set[str]) -> tuple[Any, str]:
 
 def einsum(subscripts: str, *operands: Any) -> Any:
     from . import numpy as cnp
-    terms, output = _parse(subscripts, len(operands))
     xs = cnp._promote(*operands)
+    terms, output = _parse(subscripts, [x.ndim for x in xs])
     sizes: dict[str, int] = {}
     for x, t in zip(xs, terms):
-        if x.ndim != len(t):
-            raise user_error(ValueError, f"einsum: operand of shape {x.shape} does not match subscript {t!r}")
         for c, n in zip(t, x.shape):
-            if sizes.setdefault(c, n) != n:
+            if sizes.get(c, 1) == 1:
+                sizes[c] = n
+            elif n not in (1, sizes[c]):
                 raise user_error(ValueError, f"einsum: label {c!r} has sizes {sizes[c]} and {n}")
+    # A size-1 dimension broadcast against a larger one leaves its operand:
+    # the label then lives in the other operands only.
+    for k, (x, t) in enumerate(zip(xs, terms)):
+        thin = [i for i, (c, n) in enumerate(zip(t, x.shape)) if n == 1 and sizes[c] != 1]
+        if thin:
+            xs[k] = ops.reshape(x, shape=tuple(n for i, n in enumerate(x.shape) if i not in thin))
+            terms[k] = "".join(c for i, c in enumerate(t) if i not in thin)
     for c in output:
         if c not in sizes:
             raise user_error(ValueError, f"einsum: output label {c!r} appears in no input")

@@ -467,6 +467,23 @@ def isfinite(x: Any) -> ArrayBase:
     return less(ops.abs(x), inf)
 
 
+def nextafter(x1: Any, x2: Any) -> ArrayBase:
+    """The next representable float after x1 in the direction of x2: one
+    step of the bit pattern, which orders floats of one sign by magnitude."""
+    a, b = _promote(_float(x1), _float(x2))
+    shape = _broadcast_shapes(a.shape, b.shape)
+    a, b = _broadcast(a, shape), _broadcast(b, shape)
+    word = _np.dtype(_np.int32 if a.dtype == _np.float32 else _np.int64)
+    bits = ops.bitcast_convert(a, dtype=word)
+    away_from_zero = equal(greater(b, a), greater(a, 0))
+    step = where(away_from_zero, ones((), word), full((), -1, word))
+    stepped = ops.bitcast_convert(add(bits, step), dtype=_np.dtype(a.dtype))
+    tiny = _np.array(_np.finfo(a.dtype).smallest_subnormal, a.dtype)
+    stepped = where(equal(a, 0), where(greater(b, 0), tiny, -tiny), stepped)
+    stepped = where(equal(a, b), b, stepped)
+    return where(logical_or(isnan(a), isnan(b)), _np.array(_np.nan, a.dtype), stepped)
+
+
 def _logical(x: Any) -> ArrayBase:
     return _convert(_operand(x), _dt.bool_)
 
@@ -697,6 +714,49 @@ def moveaxis(a: Any, source: int, destination: int) -> ArrayBase:
     return transpose(x, perm)
 
 
+def _band(x: ArrayBase, k: int, lower: bool) -> ArrayBase:
+    """x with the entries above (lower) or below the k-th diagonal of its
+    last two axes set to zero."""
+    if x.ndim < 2:
+        raise user_error(ValueError, f"{'tril' if lower else 'triu'} needs an array with at least 2 "
+                                     f"dimensions, got shape {x.shape}")
+    n, m = x.shape[-2:]
+    keep = _np.tri(n, m, k, dtype=bool) if lower else ~_np.tri(n, m, k - 1, dtype=bool)
+    return where(keep, x, zeros((), x.dtype))
+
+
+def tril(m: Any, k: int = 0) -> ArrayBase:
+    return _band(_operand(m), int(k), lower=True)
+
+
+def triu(m: Any, k: int = 0) -> ArrayBase:
+    return _band(_operand(m), int(k), lower=False)
+
+
+def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> ArrayBase:
+    """The offset-th diagonal of the (axis1, axis2) planes, as a last axis."""
+    x = _operand(a)
+    if x.ndim < 2:
+        raise user_error(ValueError, f"diagonal needs an array with at least 2 dimensions, got shape {x.shape}")
+    (i,), (j,) = _axes(axis1, x.ndim), _axes(axis2, x.ndim)
+    if i == j:
+        raise user_error(ValueError, "diagonal: axis1 and axis2 cannot be the same")
+    rest = [d for d in range(x.ndim) if d not in (i, j)]
+    x = transpose(x, rest + [i, j])
+    n, m = x.shape[-2:]
+    offset = int(offset)
+    first = builtins.min(n, builtins.max(0, -offset))
+    length = builtins.max(0, builtins.min(n - first, m - builtins.max(0, offset)))
+    picked = where(_np.eye(n, m, offset, dtype=bool), x, zeros((), x.dtype))
+    total = sum(picked, axis=-1) if x.dtype != _dt.bool_ else any(picked, axis=-1)
+    return ops.slice(total, start=(0,) * (x.ndim - 2) + (first,), limit=total.shape[:-1] + (first + length,),
+                     strides=(1,) * (x.ndim - 1))
+
+
+def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> ArrayBase:
+    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
 def expand_dims(a: Any, axis: Any) -> ArrayBase:
     x = _operand(a)
     items = axis if isinstance(axis, (tuple, list)) else (axis,)
@@ -891,3 +951,11 @@ def issubdtype(a: Any, b: Any) -> bool:
 dtype = _np.dtype
 finfo = _np.finfo
 iinfo = _np.iinfo
+
+
+def __getattr__(name: str) -> Any:
+    """cotan.numpy.linalg, imported on first use (it builds on this module)."""
+    if name == "linalg":
+        from . import numpy_linalg
+        return numpy_linalg
+    raise AttributeError(f"module 'cotan.numpy' has no attribute {name!r}")

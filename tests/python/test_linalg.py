@@ -56,6 +56,13 @@ EINSUMS = [
     ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
     ("abc,cd->abd", [(2, 3, 4), (4, 5)]),
     ("ij,kj->", [(2, 3), (4, 3)]),
+    ("...ij,...j->...i", [(5, 1, 3, 3), (4, 3)]),
+    ("...ij,...j->...i", [(3, 3), (3,)]),
+    ("...i,...i", [(2, 3), (3,)]),
+    ("i...,i...->...", [(4, 2, 3), (4, 1, 3)]),
+    ("ij,ij->ij", [(1, 3), (2, 3)]),
+    ("ij,jk", [(2, 1), (3, 4)]),
+    ("b...,b->...", [(2,), (2,)]),
 ]
 
 
@@ -74,3 +81,7 @@ def test_linalg_errors(rng):
         cnp.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((4, 5)))
     with pytest.raises(NotImplementedError, match="repeated label"):
         cnp.einsum("ii->i", np.ones((3, 3)))
+    with pytest.raises(ValueError, match="einsum: the inputs of '...i->i' have '...' dimensions but its output"):
+        cnp.einsum("...i->i", np.ones((2, 3)))
+    with pytest.raises(ValueError, match="einsum: operand with 1 dimensions does not match subscript '...ij'"):
+        cnp.einsum("...ij->...", np.ones(3))

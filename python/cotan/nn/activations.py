@@ -30,13 +30,11 @@ def softplus(x: Any) -> ArrayBase:
 
 
 def gelu(x: Any, approximate: bool = True) -> ArrayBase:
-    """x * Phi(x); with approximate=True (JAX's default) the tanh form
-    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
-    if not approximate:
-        from ..errors import user_error
-        raise user_error(NotImplementedError, "gelu(approximate=False) needs erf, which cotan does not "
-                                              "have yet; use the tanh approximation")
+    """x * Phi(x) = x (1 + erf(x / sqrt(2))) / 2; with approximate=True
+    (JAX's default) the tanh form 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     x = cnp._float(x)
+    if not approximate:
+        return cnp.multiply(cnp.multiply(0.5, x), cnp.add(1.0, ops.erf(cnp.multiply(0.7071067811865476, x))))
     inner = cnp.multiply(0.7978845608028654, cnp.add(x, cnp.multiply(0.044715, x * x * x)))
     return cnp.multiply(cnp.multiply(0.5, x), cnp.add(1.0, cnp.tanh(inner)))
 
