@@ -27,9 +27,10 @@ from . import ops
 from .array import Array, ArrayBase
 from .core import current_trace, find_trace
 from .errors import user_error
+from .scipy.special import erfinv_single
 
 __all__ = ["PRNGKey", "bernoulli", "beta", "bits", "categorical", "dirichlet", "exponential", "fold_in",
-           "gamma", "gumbel", "key", "laplace", "normal", "randint", "split", "uniform"]
+           "gamma", "gumbel", "key", "laplace", "normal", "multivariate_normal", "randint", "split", "truncated_normal", "uniform"]
 
 _MASK = 0xFFFFFFFF
 
@@ -183,29 +184,6 @@ def uniform(key: Any, shape: Any = (), dtype: Any = np.float32, minval: Any = 0.
     return _traced(run, k, cnp.asarray(minval), cnp.asarray(maxval), statics=(shape, dtype))
 
 
-# Giles' single-precision erfinv ("Approximating the erfinv function",
-# GPU Computing Gems, 2011): two polynomials in w = -log(1 - x^2), as XLA
-# computes it, so normal samples match JAX's.
-_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                   -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
-_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
-
-
-def _polynomial(coefficients: Sequence[float], w: ArrayBase) -> ArrayBase:
-    p = cnp.full_like(w, coefficients[0])
-    for c in coefficients[1:]:
-        p = p * w + c
-    return p
-
-
-def _erf_inv(x: ArrayBase) -> ArrayBase:
-    w = -cnp.log((1.0 - x) * (1.0 + x))
-    central = _polynomial(_ERFINV_CENTRAL, w - 2.5)
-    tail = _polynomial(_ERFINV_TAIL, cnp.sqrt(cnp.maximum(w, 5.0)) - 3.0)
-    return cnp.where(w < 5.0, central, tail) * x
-
-
 def normal(key: Any, shape: Any = (), dtype: Any = np.float32) -> ArrayBase:
     """Standard normal values: sqrt(2) erfinv(u) for u uniform in (-1, 1)."""
     k = _check_key(key, "normal")
@@ -215,8 +193,29 @@ def normal(key: Any, shape: Any = (), dtype: Any = np.float32) -> ArrayBase:
 
     def run(k):
         u = cnp.maximum(low, _unit_interval(k, shape, dtype) * (1.0 - low) + low)
-        return cnp.astype(math.sqrt(2.0) * _erf_inv(u), dtype)
+        return cnp.astype(math.sqrt(2.0) * erfinv_single(u), dtype)
     return _traced(run, k, statics=(shape, dtype))
+
+
+def truncated_normal(key: Any, lower: Any, upper: Any, shape: Any = None,
+                     dtype: Any = np.float32) -> ArrayBase:
+    """Standard normal values conditioned on lower < x < upper (JAX's
+    method): sqrt(2) erfinv(u) for u uniform between erf(lower / sqrt(2))
+    and erf(upper / sqrt(2)), clamped into the open interval."""
+    from .scipy.special import erf, erfinv
+    k = _check_key(key, "truncated_normal")
+    dtype = _float_dtype(dtype, "truncated_normal")
+    lower, upper = cnp.astype(cnp.asarray(lower), dtype), cnp.astype(cnp.asarray(upper), dtype)
+    batch = tuple(np.broadcast_shapes(lower.shape, upper.shape))
+    shape = batch if shape is None else _shape(shape, "truncated_normal")
+    if np.broadcast_shapes(shape, batch) != shape:
+        raise user_error(ValueError, f"truncated_normal: shape {shape} does not broadcast the bounds' shape {batch}")
+    half = 1 / math.sqrt(2.0)
+    u = uniform(k, shape, dtype, minval=erf(lower * half), maxval=erf(upper * half))
+    out = math.sqrt(2.0) * erfinv(u)
+    from .transforms import stop_gradient
+    low, high = stop_gradient(lower), stop_gradient(upper)
+    return cnp.clip(out, cnp.nextafter(low, np.inf), cnp.nextafter(high, -np.inf))
 
 
 def bernoulli(key: Any, p: Any = 0.5, shape: Any = None) -> ArrayBase:
@@ -359,3 +358,31 @@ def dirichlet(key: Any, alpha: Any, shape: Any = None, dtype: Any = np.float32) 
     batch = alpha.shape[:-1] if shape is None else _shape(shape, "dirichlet")
     g = gamma(key, alpha, batch + alpha.shape[-1:], dtype)
     return g / cnp.sum(g, axis=-1, keepdims=True)
+
+
+def multivariate_normal(key: Any, mean: Any, cov: Any, shape: Any = None, dtype: Any = np.float32,
+                        method: str = "cholesky") -> ArrayBase:
+    """Draws of N(mean, cov): mean + L z with L L^T = cov (Cholesky) and z
+    standard normal, as JAX computes it. `shape` is the batch shape (default
+    the broadcast of mean's and cov's batch shapes); each draw has mean's
+    last axis. A covariance that is not positive-definite gives NaN (as in
+    JAX), or an error when it is a concrete array."""
+    from . import linalg
+    if method != "cholesky":
+        raise user_error(NotImplementedError, f"multivariate_normal: method {method!r} is not supported; "
+                                              "use 'cholesky'")
+    dtype = _float_dtype(dtype, "multivariate_normal")
+    mean = cnp.astype(cnp.asarray(mean), dtype)
+    cov = linalg.square_matrices(cnp.astype(cnp.asarray(cov), dtype), "multivariate_normal's cov")
+    if mean.ndim == 0 or mean.shape[-1] != cov.shape[-1]:
+        raise user_error(ValueError, f"multivariate_normal: mean of shape {mean.shape} and cov of shape "
+                                     f"{cov.shape} must share their last dimension")
+    batch = tuple(np.broadcast_shapes(mean.shape[:-1], cov.shape[:-2]))
+    shape = batch if shape is None else _shape(shape, "multivariate_normal")
+    if np.broadcast_shapes(shape, batch) != shape:
+        raise user_error(ValueError, f"multivariate_normal: shape {shape} does not broadcast the parameters' "
+                                     f"batch shape {batch}")
+    factor = linalg.cholesky(cov)
+    check_concrete(factor, lambda f: ~np.isnan(f), "multivariate_normal: cov is not positive-definite")
+    z = normal(key, shape + mean.shape[-1:], dtype)
+    return mean + cnp.einsum("...ij,...j->...i", factor, z)

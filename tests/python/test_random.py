@@ -44,6 +44,13 @@ JAX = {
     "categorical_6": [2, 2, 2, 2, 1, 2],
     "randint_8": [4, 4, 1, 9, 9, 9, 7, 7],
     "randint_wide_5": [263019, 831525, 363320, 977140, 574264],
+    # truncated_normal(key, -1.0, 2.0, (5,)) and (key, 2.5, 4.0, (3,));
+    # multivariate_normal(key, [1, -1], [[2, 0.6], [0.6, 1]], (3,)).
+    "truncated_normal_5": [0.14770005643367767, 0.5684449076652527, 0.42102551460266113, 0.29997000098228455,
+                           0.0691138207912445],
+    "truncated_normal_tail_3": [2.7275400161743164, 2.876607894897461, 2.819845199584961],
+    "multivariate_normal_3": [[0.9599712491035461, -0.5890027284622192], [1.418187141418457, -0.7355021238327026],
+                              [0.8245911002159119, -0.8561904430389404]],
 }
 
 
@@ -84,6 +91,55 @@ def test_more_samplers_match_jax():
     assert np.asarray(random.categorical(key, np.float32([0, 1, 2]), shape=(6,))).tolist() == JAX["categorical_6"]
     assert np.asarray(random.randint(key, (8,), 0, 10)).tolist() == JAX["randint_8"]
     assert np.asarray(random.randint(key, (5,), -7, 1000003)).tolist() == JAX["randint_wide_5"]
+
+
+def test_truncated_and_multivariate_normal_match_jax():
+    key = random.PRNGKey(42)
+    np.testing.assert_allclose(np.asarray(random.truncated_normal(key, -1.0, 2.0, (5,))),
+                               JAX["truncated_normal_5"], rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(random.truncated_normal(key, 2.5, 4.0, (3,))),
+                               JAX["truncated_normal_tail_3"], rtol=2e-5)
+    cov = np.array([[2.0, 0.6], [0.6, 1.0]], np.float32)
+    np.testing.assert_allclose(np.asarray(random.multivariate_normal(key, np.float32([1, -1]), cov, (3,))),
+                               JAX["multivariate_normal_3"], rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("bounds", [(-1.0, 2.0), (-np.inf, 0.5), (2.0, 6.0), (-0.1, 0.1)], ids=str)
+def test_truncated_normal_statistics(bounds):
+    lower, upper = bounds
+    draws = np.asarray(random.truncated_normal(random.PRNGKey(3), lower, upper, (20000,), dtype=np.float64))
+    assert draws.dtype == np.float64 and (draws > lower).all() and (draws < upper).all()
+    assert stats.kstest(draws, stats.truncnorm(lower, upper).cdf).pvalue > 1e-3
+    # Per-element bounds broadcast against the shape, under jit.
+    both = cotan.jit(lambda k: random.truncated_normal(k, np.array([-1.0, 0.0]), 1.0, (5000, 2)))(random.PRNGKey(4))
+    assert (np.asarray(both)[:, 1] > 0).all() and (np.asarray(both)[:, 0] > -1).all()
+
+
+def test_multivariate_normal_statistics_and_batches():
+    key = random.PRNGKey(6)
+    mean = np.array([1.0, -2.0, 0.5])
+    a = np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [-0.3, 0.2, 0.5]])
+    cov = a @ a.T
+    draws = np.asarray(random.multivariate_normal(key, mean, cov, (40000,), dtype=np.float64))
+    np.testing.assert_allclose(draws.mean(0), mean, atol=0.02)
+    np.testing.assert_allclose(np.cov(draws.T), cov, atol=0.03)
+    # A batch of means against one covariance, and vmap over keys.
+    batch = np.asarray(random.multivariate_normal(key, np.zeros((4, 3)), cov))
+    assert batch.shape == (4, 3)
+    keys = random.split(key, 5)
+    mapped = cotan.vmap(lambda k: random.multivariate_normal(k, mean, cov, (2,)))(keys)
+    assert np.asarray(mapped).shape == (5, 2, 3)
+    np.testing.assert_allclose(np.asarray(mapped)[1], np.asarray(random.multivariate_normal(keys[1], mean, cov, (2,))),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match=HERE + ".*cov is not positive-definite"):
+        random.multivariate_normal(key, np.zeros(2), np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match=HERE + ".*must share their last dimension"):
+        random.multivariate_normal(key, np.zeros(3), np.eye(2))
+    with pytest.raises(ValueError, match=HERE + ".*square matrices"):
+        random.multivariate_normal(key, np.zeros(2), np.ones((2, 3)))
+    # Traced covariances are not checked: NaN, as in JAX.
+    bad = cotan.jit(lambda c: random.multivariate_normal(key, np.zeros(2), c))(np.array([[1.0, 2.0], [2.0, 1.0]]))
+    assert np.isnan(np.asarray(bad)).any()
 
 
 def test_more_sampler_statistics():
