@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: timing, and the optional peers (JAX)."""
+"""Shared by the benchmarks: timing, and the optional peers (JAX, PyTorch)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ try:
     import jax.numpy as jnp
 except ImportError:  # pragma: no cover - an optional peer
     jax = jnp = None
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - an optional peer
+    torch = None
 
 
 def median_time(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:

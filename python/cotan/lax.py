@@ -1,7 +1,8 @@
 """cotan.lax: the primitives, one per cotan op (cotan.ops), structured
-control flow (cond, switch, while_loop, fori_loop, scan), and JAX's
+control flow (cond, switch, while_loop, fori_loop, scan), JAX's
 convolution and windowed-reduction API (conv_general_dilated, conv,
-reduce_window)."""
+reduce_window), sorting (sort, sort_key_val, top_k) and cumulative
+reductions (cumsum, cumprod, cummax, cummin)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,29 @@ from typing import Any
 from . import ops as _ops
 from .control_flow import cond, fori_loop, scan, switch, while_loop
 from .convolution import conv, conv_general_dilated
+from . import cumulative as _cumulative
 from .pooling import reduce_window
+from .sorting import lax_sort as sort
+from .sorting import sort_key_val, top_k
 
-__all__ = ["cond", "conv", "conv_general_dilated", "fori_loop", "reduce_window", "scan", "switch",
-           "while_loop"]
+__all__ = ["cond", "conv", "conv_general_dilated", "cummax", "cummin", "cumprod", "cumsum", "fori_loop",
+           "reduce_window", "scan", "sort", "sort_key_val", "switch", "top_k", "while_loop"]
+
+
+def cumsum(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
+    return _cumulative.cumsum(operand, axis=axis, reverse=reverse)
+
+
+def cumprod(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
+    return _cumulative.cumprod(operand, axis=axis, reverse=reverse)
+
+
+def cummax(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
+    return _cumulative.cummax(operand, axis=axis, reverse=reverse)
+
+
+def cummin(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
+    return _cumulative.cummin(operand, axis=axis, reverse=reverse)
 
 
 def __getattr__(name: str) -> Any:

@@ -47,7 +47,10 @@ def _operand(x: Any) -> ArrayBase:
         dtype, weak = _dt.scalar_dtype(x)
         return Array(_np.asarray(x, dtype), weak_type=weak)
     if isinstance(x, _np.ndarray):
-        return Array(_np.asarray(x, _dt.canonicalize(x.dtype)))
+        # Arrays are immutable: a caller's writable array is copied, not
+        # frozen (setting its writeable flag would break the caller's code).
+        value = _np.asarray(x, _dt.canonicalize(x.dtype))
+        return Array(value.copy() if value is x and x.flags.writeable else value)
     if isinstance(x, (list, tuple)):
         if builtins.any(isinstance(v, ArrayBase) or isinstance(v, (list, tuple)) for v in x):
             return stack([_operand(v) for v in x]) if len(x) else asarray(_np.zeros(0))
@@ -951,6 +954,11 @@ def issubdtype(a: Any, b: Any) -> bool:
 dtype = _np.dtype
 finfo = _np.finfo
 iinfo = _np.iinfo
+
+
+# Built on the functions above.
+from .cumulative import cumprod, cumsum  # noqa: E402
+from .sorting import argsort, median, percentile, quantile, searchsorted, sort  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:

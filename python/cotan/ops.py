@@ -55,19 +55,24 @@ def _run_eagerly(build: Callable[..., Any], operands: Sequence[Any], params: dic
     structure = tuple(len(a) if isinstance(a, list) else None for a in operands)
     avals = tuple(x.aval for x in leaves)
     key = (build, structure, avals, tuple(sorted(params.items())))
-    executable = _EAGER_CACHE.get(key)
-    if executable is None:
+    cached = _EAGER_CACHE.get(key)
+    if cached is None:
+        several = []
+
         def body(trace: Trace, inputs: list) -> list:
             it = iter(inputs)
             args = [[next(it) for _ in range(n)] if n is not None else next(it)
                     for n in structure]
-            return [build(trace, *args, **params)]
+            out = build(trace, *args, **params)
+            several.append(isinstance(out, list))
+            return out if several[0] else [out]
 
         executable = compiler.compile_traced(build.__name__, avals, body)
-        _EAGER_CACHE[key] = executable
+        cached = _EAGER_CACHE[key] = executable, several[0]
+    executable, several = cached
     weak = bool(leaves) and all(x.weak_type for x in leaves)
-    (out,) = executable([x._value for x in leaves])
-    return Array(out, weak_type=weak)
+    outs = [Array(out, weak_type=weak) for out in executable([x._value for x in leaves])]
+    return outs if several else outs[0]
 
 
 _EAGER_CACHE: dict[Any, Any] = {}
@@ -252,6 +257,21 @@ reduce_sum = _reduction(d.reduce_sum)
 reduce_prod = _reduction(d.reduce_prod)
 reduce_max = _reduction(d.reduce_max)
 reduce_min = _reduction(d.reduce_min)
+
+
+def _build_sort(result_types, inputs, *, dimension: int, num_keys: int, descending: bool):
+    return list(d.SortOp(inputs, dimension, num_keys, descending=descending or None, results=result_types).results)
+
+
+_build_sort.__name__ = "sort"
+
+
+@primitive
+def sort(trace: Trace, operands: list, *, dimension: int, num_keys: int = 1, descending: bool = False):
+    """Stable sort of same-shaped operands along `dimension` by the first
+    `num_keys` (lexicographically); returns them all, permuted alike."""
+    return trace.emit_results(_build_sort, [o.aval.strong() for o in operands], operands,
+                              dimension=dimension, num_keys=num_keys, descending=descending)
 
 
 def _arg_reduction(builder: Callable) -> Callable:

@@ -29,8 +29,9 @@ from .core import current_trace, find_trace
 from .errors import user_error
 from .scipy.special import erfinv_single
 
-__all__ = ["PRNGKey", "bernoulli", "beta", "bits", "categorical", "dirichlet", "exponential", "fold_in",
-           "gamma", "gumbel", "key", "laplace", "normal", "multivariate_normal", "randint", "split", "truncated_normal", "uniform"]
+__all__ = ["PRNGKey", "bernoulli", "beta", "bits", "categorical", "choice", "dirichlet", "exponential", "fold_in",
+           "gamma", "gumbel", "key", "laplace", "multivariate_normal", "normal", "permutation", "randint", "split",
+           "truncated_normal", "uniform"]
 
 _MASK = 0xFFFFFFFF
 
@@ -386,3 +387,90 @@ def multivariate_normal(key: Any, mean: Any, cov: Any, shape: Any = None, dtype:
     check_concrete(factor, lambda f: ~np.isnan(f), "multivariate_normal: cov is not positive-definite")
     z = normal(key, shape + mean.shape[-1:], dtype)
     return mean + cnp.einsum("...ij,...j->...i", factor, z)
+
+
+def _shuffle(key: ArrayBase, x: ArrayBase, axis: int) -> ArrayBase:
+    """x's entries along axis in a random order: sorted by random 32-bit
+    keys, repeated until key collisions are unlikely (JAX's rounds)."""
+    from .sorting import sort_key_val
+    rounds = int(np.ceil(3 * np.log(max(1, x.size)) / np.log(_MASK)))
+    for _ in range(rounds):
+        key, subkey = split(key)
+        # Flipping the sign bit orders the words as JAX's uint32 keys.
+        words = ops.xor(bits(subkey, x.shape), cnp.full(x.shape, -2**31, np.int32))
+        _, x = sort_key_val(words, x, axis)
+    return x
+
+
+def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> ArrayBase:
+    """A random permutation of range(x) for an integer x, or of x's slices
+    along axis (each line independently if `independent`); JAX's values."""
+    k = _check_key(key, "permutation")
+    if isinstance(x, (int, np.integer)) or (isinstance(x, (np.ndarray, ArrayBase)) and np.ndim(x) == 0):
+        if not np.issubdtype(np.asarray(x).dtype, np.integer):
+            raise user_error(TypeError, "permutation: x must be an integer or an array with at least one dimension")
+        n = int(np.asarray(x))
+        if n < 0:
+            raise user_error(ValueError, f"permutation: the length must be non-negative, got {n}")
+        return _shuffle(k, cnp.arange(n, dtype=np.int32), 0)
+    x = cnp.asarray(x)
+    if x.ndim == 0:
+        raise user_error(TypeError, "permutation: x must be an integer or an array with at least one dimension")
+    (axis,) = cnp._axes(axis, x.ndim)
+    if independent or x.ndim == 1:
+        return _shuffle(k, x, axis)
+    order = _shuffle(k, cnp.arange(x.shape[axis], dtype=np.int32), 0)
+    return cnp.take(x, order, axis=axis)
+
+
+def choice(key: Any, a: Any, shape: Any = (), replace: bool = True, p: Any = None, axis: int = 0) -> ArrayBase:
+    """Draws from range(a) for an integer a, or slices of a along axis:
+    with replacement (uniformly, or with probabilities p by inverting their
+    cumulative sum), or without (a permutation's prefix, or the Gumbel
+    top-k trick for p); JAX's values."""
+    from .sorting import searchsorted, top_k
+    k = _check_key(key, "choice")
+    shape = _shape(shape, "choice")
+    scalar = isinstance(a, (int, np.integer)) or np.ndim(a) == 0
+    if scalar:
+        if not np.issubdtype(np.asarray(a).dtype, np.integer):
+            raise user_error(TypeError, "choice: a must be an integer or an array with at least one dimension")
+        arr, n_inputs = None, int(np.asarray(a))
+    else:
+        arr = cnp.asarray(a)
+        (axis,) = cnp._axes(axis, arr.ndim)
+        n_inputs = arr.shape[axis]
+    n_draws = math.prod(shape)
+    dtype = np.dtype(np.int32) if arr is None else np.dtype(arr.dtype)
+    out_shape = shape if arr is None else arr.shape[:axis] + shape + arr.shape[axis + 1:]
+    if n_draws == 0:
+        return cnp.zeros(out_shape, dtype)
+    if n_inputs <= 0:
+        raise user_error(ValueError, "choice: a must be positive (or non-empty) unless no samples are taken")
+    if not replace and n_draws > n_inputs:
+        raise user_error(ValueError, f"choice: cannot take a larger sample (size {n_draws}) than the population "
+                                     f"(size {n_inputs}) when replace=False")
+    if p is None:
+        if replace:
+            index = randint(k, shape, 0, n_inputs)
+        else:
+            drawn = permutation(k, n_inputs if arr is None else arr, axis)
+            if arr is not None:
+                return cnp.reshape(ops.slice(drawn, start=(0,) * arr.ndim,
+                                             limit=arr.shape[:axis] + (n_draws,) + arr.shape[axis + 1:],
+                                             strides=(1,) * arr.ndim), out_shape)
+            index = drawn[:n_draws]
+    else:
+        probabilities = cnp._float(p)
+        if probabilities.shape != (n_inputs,):
+            raise user_error(ValueError, f"choice: p must have shape ({n_inputs},), got {probabilities.shape}")
+        check_concrete(probabilities, lambda v: v >= 0, "choice: probabilities p must be non-negative")
+        if replace:
+            total = cnp.cumsum(probabilities)
+            u = total[-1] * (1 - uniform(k, shape, dtype=np.dtype(probabilities.dtype)))
+            index = searchsorted(total, u)
+        else:
+            g = gumbel(k, (n_inputs,), dtype=np.dtype(probabilities.dtype)) + cnp.log(probabilities)
+            index = top_k(g, n_draws)[1]
+    index = cnp.reshape(index, shape)
+    return index if arr is None else cnp.reshape(cnp.take(arr, cnp.ravel(index), axis=axis), out_shape)

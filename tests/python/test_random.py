@@ -51,6 +51,16 @@ JAX = {
     "truncated_normal_tail_3": [2.7275400161743164, 2.876607894897461, 2.819845199584961],
     "multivariate_normal_3": [[0.9599712491035461, -0.5890027284622192], [1.418187141418457, -0.7355021238327026],
                               [0.8245911002159119, -0.8561904430389404]],
+    # permutation(key, 10), permutation(PRNGKey(1), 20000)[:5] (two sorting
+    # rounds), permutation(key, arange(12).reshape(3, 4), axis=1);
+    # choice(key, 10, (5,), replace=False), choice(key, 5, (6,), p=P) and
+    # choice(key, 5, (3,), replace=False, p=P) with P = [.1, .2, .3, .2, .2].
+    "permutation_10": [7, 4, 2, 5, 3, 6, 8, 9, 0, 1],
+    "permutation_20000_head": [19851, 12832, 2748, 10523, 1960],
+    "permutation_columns": [[2, 3, 0, 1], [6, 7, 4, 5], [10, 11, 8, 9]],
+    "choice_without_replacement": [7, 4, 2, 5, 3],
+    "choice_p": [2, 2, 2, 2, 2, 2],
+    "choice_p_without_replacement": [2, 1, 3],
 }
 
 
@@ -140,6 +150,52 @@ def test_multivariate_normal_statistics_and_batches():
     # Traced covariances are not checked: NaN, as in JAX.
     bad = cotan.jit(lambda c: random.multivariate_normal(key, np.zeros(2), c))(np.array([[1.0, 2.0], [2.0, 1.0]]))
     assert np.isnan(np.asarray(bad)).any()
+
+
+def test_permutation_and_choice_match_jax():
+    key = random.PRNGKey(42)
+    assert np.asarray(random.permutation(key, 10)).tolist() == JAX["permutation_10"]
+    assert np.asarray(random.permutation(random.PRNGKey(1), 20000))[:5].tolist() == JAX["permutation_20000_head"]
+    columns = random.permutation(key, np.arange(12).reshape(3, 4), axis=1)
+    assert np.asarray(columns).tolist() == JAX["permutation_columns"]
+    assert np.asarray(random.choice(key, 10, (5,), replace=False)).tolist() == JAX["choice_without_replacement"]
+    p = np.array([0.1, 0.2, 0.3, 0.2, 0.2], np.float32)
+    assert np.asarray(random.choice(key, 5, (6,), p=p)).tolist() == JAX["choice_p"]
+    assert np.asarray(random.choice(key, 5, (3,), replace=False, p=p)).tolist() == JAX["choice_p_without_replacement"]
+
+
+def test_permutation_and_choice_statistics():
+    # Every position is equally likely to hold any element.
+    keys = random.split(random.PRNGKey(7), 4000)
+    perms = np.asarray(cotan.jit(cotan.vmap(lambda k: random.permutation(k, 5)))(keys))
+    assert (np.sort(perms, axis=1) == np.arange(5)).all()
+    counts = np.stack([np.bincount(perms[:, i], minlength=5) for i in range(5)])
+    assert stats.chisquare(counts.ravel(), np.full(25, 4000 / 5)).pvalue > 1e-3
+    x = np.arange(20.0).reshape(4, 5)
+    shuffled = np.asarray(random.permutation(random.PRNGKey(0), x, axis=1, independent=True))
+    np.testing.assert_array_equal(np.sort(shuffled, axis=1), x)
+    p = np.array([0.5, 0.0, 0.25, 0.25])
+    draws = np.asarray(random.choice(random.PRNGKey(3), 4, (20000,), p=p))
+    np.testing.assert_allclose(np.bincount(draws, minlength=4) / 20000, p, atol=0.015)
+    rows = np.asarray(random.choice(random.PRNGKey(4), x, (2, 3), axis=0))
+    assert rows.shape == (2, 3, 5) and set(rows[:, :, 0].ravel()) <= {0.0, 5.0, 10.0, 15.0}
+    picked = np.asarray(random.choice(random.PRNGKey(5), 6, (6,), replace=False, p=np.full(6, 1 / 6)))
+    assert sorted(picked.tolist()) == list(range(6))
+
+
+def test_bad_permutation_and_choice_arguments():
+    key = random.PRNGKey(0)
+    with pytest.raises(TypeError, match=HERE + ".*permutation: x must be an integer or an array"):
+        random.permutation(key, 2.5)
+    with pytest.raises(ValueError, match=HERE + ".*cannot take a larger sample \\(size 6\\) than the population"):
+        random.choice(key, 5, (6,), replace=False)
+    with pytest.raises(ValueError, match=HERE + ".*choice: p must have shape \\(5,\\)"):
+        random.choice(key, 5, (2,), p=np.ones(4) / 4)
+    with pytest.raises(ValueError, match=HERE + ".*probabilities p must be non-negative"):
+        random.choice(key, 2, (2,), p=np.array([1.5, -0.5]))
+    with pytest.raises(ValueError, match=HERE + ".*shape must be non-negative integers"):
+        random.choice(key, 5, (-1,))
+    assert np.asarray(random.choice(key, 5, (0,))).shape == (0,)
 
 
 def test_more_sampler_statistics():

@@ -36,6 +36,8 @@ void populateCotanReduceWindowToSlicesPatterns(const TypeConverter &converter,
                                                RewritePatternSet &patterns);
 void populateCotanControlFlowToScfPatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns);
+void populateCotanSortToLoopsPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "cotan/Conversion/Passes.h.inc"

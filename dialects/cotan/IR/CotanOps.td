@@ -429,6 +429,33 @@ def Cotan_ReduceMinOp : Cotan_ReduceOp<"reduce_min", Cotan_Tensor,
 def Cotan_ArgMaxOp : Cotan_ArgReduceOp<"argmax", "largest">;
 def Cotan_ArgMinOp : Cotan_ArgReduceOp<"argmin", "smallest">;
 
+def Cotan_SortOp : Cotan_Op<"sort", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
+    Cotan_BatchRule]> {
+  let summary = "stable sort of several same-shaped tensors along one dimension";
+  let description = [{
+    Sorts every line along `dimension` of the `inputs` by the first
+    `num_keys` of them, compared lexicographically, and applies the same
+    permutation to the others (payloads). The sort is stable: equal keys
+    keep their order. Floats ascend with NaN last (NumPy's order, -0 and
+    +0 equal); integers compare signed; `descending` reverses the key
+    order (NaN first), still stable.
+
+    ```mlir
+    %keys, %perm = cotan.sort %x, %iota dim = 0 keys = 1 : tensor<8xf32>, tensor<8xi32>
+    ```
+
+    The derivative permutes tangents like the payloads; the cotangents go
+    back through the inverse permutation (a sort by the sorted indices).
+  }];
+  let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension,
+                       I64Attr:$num_keys, UnitAttr:$descending);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let assemblyFormat = [{
+    $inputs `dim` `=` $dimension `keys` `=` $num_keys (`descending` $descending^)? attr-dict `:` type($inputs)
+  }];
+  let hasVerifier = 1;
+}
+
 def Cotan_ReduceWindowOp : Cotan_Op<"reduce_window", [Pure, InferTypeOpAdaptor,
     Cotan_Derivative, Cotan_BatchRule]> {
   let summary = "reduce sliding windows (pooling)";

@@ -90,6 +90,7 @@ struct ConvertCotanToLinalg
     populateCotanReduceWindowToSlicesPatterns(converter, patterns);
     populateCotanControlFlowToScfPatterns(converter, patterns);
     populateCotanHostCallPatterns(converter, patterns);
+    populateCotanSortToLoopsPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -646,3 +646,43 @@ func.func @debug_callback_negative_key(%x: tensor<2xf32>) {
   cotan.debug_callback -1 (%x : tensor<2xf32>)
   return
 }
+
+// -----
+
+func.func @sort_no_inputs() {
+  // expected-error@+1 {{(sort_c1) needs at least one input}}
+  "cotan.sort"() {dimension = 0 : i64, num_keys = 1 : i64} : () -> ()
+  return
+}
+
+// -----
+
+func.func @sort_shapes_differ(%x: tensor<4xf32>, %y: tensor<5xi32>) {
+  // expected-error@+1 {{(sort_c2) inputs must share one shape, got 'tensor<4xf32>' and 'tensor<5xi32>'}}
+  %0:2 = cotan.sort %x, %y dim = 0 keys = 1 : tensor<4xf32>, tensor<5xi32>
+  return
+}
+
+// -----
+
+func.func @sort_dimension_out_of_range(%x: tensor<4x3xf32>) {
+  // expected-error@+1 {{(sort_c3) dimension 2 is out of range for inputs of rank 2}}
+  %0 = cotan.sort %x dim = 2 keys = 1 : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @sort_of_a_scalar(%x: tensor<f32>) {
+  // expected-error@+1 {{(sort_c3) dimension 0 is out of range for inputs of rank 0}}
+  %0 = cotan.sort %x dim = 0 keys = 1 : tensor<f32>
+  return
+}
+
+// -----
+
+func.func @sort_too_many_keys(%x: tensor<4xf32>, %y: tensor<4xi32>) {
+  // expected-error@+1 {{(sort_c4) num_keys must be in [1, 2], got 3}}
+  %0:2 = cotan.sort %x, %y dim = 0 keys = 3 : tensor<4xf32>, tensor<4xi32>
+  return
+}

@@ -212,6 +212,17 @@ func.func @dot_general(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<5x2x
 
 // -----
 
+// CHECK-LABEL: func.func @sort
+// CHECK: cotan.sort %{{.*}} dim = 0 keys = 1 : tensor<5xf32>
+// CHECK: cotan.sort %{{.*}}, %{{.*}}, %{{.*}} dim = 1 keys = 2 descending : tensor<2x5xi32>, tensor<2x5xf64>, tensor<2x5xi1>
+func.func @sort(%x: tensor<5xf32>, %k: tensor<2x5xi32>, %v: tensor<2x5xf64>, %b: tensor<2x5xi1>) -> (tensor<5xf32>, tensor<2x5xi1>) {
+  %0 = cotan.sort %x dim = 0 keys = 1 : tensor<5xf32>
+  %1:3 = cotan.sort %k, %v, %b dim = 1 keys = 2 descending : tensor<2x5xi32>, tensor<2x5xf64>, tensor<2x5xi1>
+  return %0, %1#2 : tensor<5xf32>, tensor<2x5xi1>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @requests
 // CHECK: cotan.vjp @callee(%{{.*}}) cotangents(%{{.*}}) : (tensor<3xf32>, tensor<f32>) -> (tensor<f32>, tensor<3xf32>)
 // CHECK: cotan.jvp @callee(%{{.*}}) tangents(%{{.*}}) : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<f32>)

@@ -14,6 +14,7 @@
 // OPS-LABEL: llvm.func @indexing_ops
 // OPS-LABEL: llvm.func @reductions
 // OPS-LABEL: llvm.func @dot_general
+// OPS-LABEL: llvm.func @sort
 // OPS-NOT: cotan.
 // OPS-NOT: linalg.
 // OPS-NOT: memref.

@@ -290,3 +290,27 @@ func.func @grad_error_functions(%x: tensor<4xf64>, %ct: tensor<4xf64>) -> tensor
   %r:2 = cotan.vjp @error_functions(%x) cotangents(%ct) : (tensor<4xf64>, tensor<4xf64>) -> (tensor<4xf64>, tensor<4xf64>)
   return %r#1 : tensor<4xf64>
 }
+
+// -----
+
+// A sort's tangent is the tangent sorted along with the keys; its
+// cotangent goes back through the inverse permutation: sort the positions
+// with the keys, then sort the cotangent by where each element came from.
+// CHECK-LABEL: func.func private @sorted_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<2x5xf32>, %[[CT:.*]]: tensor<2x5xf32>)
+// CHECK: %[[POS:.*]] = cotan.iota dim = 1 : tensor<2x5xi32>
+// CHECK: %[[S:.*]]:2 = cotan.sort %[[X]], %[[POS]] dim = 1 keys = 1 descending : tensor<2x5xf32>, tensor<2x5xi32>
+// CHECK: %[[BACK:.*]]:2 = cotan.sort %[[S]]#1, %[[CT]] dim = 1 keys = 1 : tensor<2x5xi32>, tensor<2x5xf32>
+// CHECK: return %{{.*}}, %[[BACK]]#1
+// CHECK-LABEL: func.func private @sorted_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<2x5xf32>, %[[T:.*]]: tensor<2x5xf32>)
+// CHECK: cotan.sort %[[X]], %[[T]] dim = 1 keys = 1 descending : tensor<2x5xf32>, tensor<2x5xf32>
+func.func private @sorted(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = cotan.sort %x dim = 1 keys = 1 descending : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+func.func @sort_derivatives(%x: tensor<2x5xf32>, %t: tensor<2x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xf32>) {
+  %r:2 = cotan.vjp @sorted(%x) cotangents(%t) : (tensor<2x5xf32>, tensor<2x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xf32>)
+  %j:2 = cotan.jvp @sorted(%x) tangents(%t) : (tensor<2x5xf32>, tensor<2x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xf32>)
+  return %r#1, %j#1 : tensor<2x5xf32>, tensor<2x5xf32>
+}

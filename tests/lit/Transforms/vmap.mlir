@@ -117,3 +117,21 @@ func.func @map_show(%rows: tensor<2x2xf32>, %s: tensor<f32>) -> tensor<2x2xf32> 
   %r = cotan.vmap @show(%rows, %s) batched = [true, false] : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
   return %r : tensor<2x2xf32>
 }
+
+// -----
+
+// A batched sort sorts along the shifted dimension; an unbatched payload
+// is broadcast along the batch first.
+// CHECK-LABEL: func.func private @sort_by_vmap
+// CHECK-SAME: (%[[K:.*]]: tensor<4x6xf32>, %[[P:.*]]: tensor<6xi32>)
+// CHECK: %[[PB:.*]] = cotan.broadcast_in_dim %[[P]] dims = [1] : tensor<6xi32> -> tensor<4x6xi32>
+// CHECK: %[[S:.*]]:2 = cotan.sort %[[K]], %[[PB]] dim = 1 keys = 1 : tensor<4x6xf32>, tensor<4x6xi32>
+// CHECK: return %[[S]]#1
+func.func private @sort_by(%k: tensor<6xf32>, %p: tensor<6xi32>) -> tensor<6xi32> {
+  %0:2 = cotan.sort %k, %p dim = 0 keys = 1 : tensor<6xf32>, tensor<6xi32>
+  return %0#1 : tensor<6xi32>
+}
+func.func @sort_batch(%ks: tensor<4x6xf32>, %p: tensor<6xi32>) -> tensor<4x6xi32> {
+  %r = cotan.vmap @sort_by(%ks, %p) batched = [true, false] : (tensor<4x6xf32>, tensor<6xi32>) -> tensor<4x6xi32>
+  return %r : tensor<4x6xi32>
+}
