@@ -10,7 +10,6 @@ torch==2.13.0`) to include them.
 from __future__ import annotations
 
 import argparse
-from typing import Callable
 
 import numpy as np
 

@@ -16,7 +16,7 @@ from conftest import assert_matches, check_eager_and_jit, random_array
 HERE = r"test_sorting.py:\d+"
 
 SHAPES = [((7,), -1), ((4, 6), -1), ((4, 6), 0), ((2, 3, 5), 1), ((0, 4), 1), ((4, 0), 1), ((3, 1), 1),
-          ((2, 3), None)]
+          ((2, 3), None), ((1000,), -1), ((33, 37), 0), ((17, 2), 0)]
 
 
 @pytest.mark.parametrize("shape, axis", SHAPES, ids=str)

@@ -3,10 +3,11 @@
 // No linalg op sorts, so cotan.sort becomes loops on buffers inside the
 // tensor program: the inputs are read through `bufferization.to_buffer`,
 // and the results are fresh buffers handed back by `to_tensor`.
-// Each line along the sort dimension is sorted by a bottom-up, stable
-// merge sort of its positions (O(n log n) comparisons, two index buffers
-// of n entries reused by every line); the inputs are then gathered
-// through the sorted positions, so payloads are moved once.
+// Each line along the sort dimension is sorted by a stable merge sort of
+// (keys, position) records in line buffers reused by every line: insertion
+// sort of short runs, then bottom-up merge passes that read and write
+// memory in order (O(n log n) comparisons). The payloads are then gathered
+// through the sorted positions, so they move once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,14 @@ Value precedesScalar(OpBuilder &b, Location loc, Value x, Value y) {
                               arith::AndIOp::create(b, loc, xNumber, yNaN));
 }
 
+/// A line being sorted, held in 1-d buffers of its length: the positions
+/// of its elements in the input, and the keys, moved along with them so
+/// the comparisons read memory in order.
+struct LineBuffers {
+  Value positions;
+  SmallVector<Value> keys;
+};
+
 /// Builds the loops that sort one cotan.sort.
 class SortLowering {
 public:
@@ -45,50 +54,63 @@ public:
         dimension(op.getDimension()), descending(op.getDescending()) {}
 
   /// Sorts the line through `outer` (the indices of the other dimensions)
-  /// of length `n` into `results`, using the index buffers `perm` and
-  /// `scratch`.
+  /// of length `n` into `results`: sorted runs of kRun elements by
+  /// insertion, then merge passes from `a` to `b` and back until one run
+  /// is left (in `a`); then the keys are stored and the payloads gathered
+  /// through the sorted positions.
   void sortLine(OpBuilder &b, Location loc, ValueRange outer, Value n,
-                Value perm, Value scratch, ValueRange results) const {
+                const LineBuffers &a, const LineBuffers &c,
+                ValueRange results) const {
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
-                       [&](OpBuilder &nb, Location l, Value i, ValueRange) {
-                         memref::StoreOp::create(nb, l, i, perm, i);
-                         scf::YieldOp::create(nb, l);
-                       });
-    // Runs of `width` sorted positions merge pairwise until one is left.
+    forEach(b, loc, zero, n, [&](OpBuilder &nb, Location l, Value i) {
+      memref::StoreOp::create(nb, l, i, a.positions, i);
+      for (int64_t k = 0; k < numKeys; ++k) {
+        Value v = memref::LoadOp::create(nb, l, sources[k], at(outer, i));
+        memref::StoreOp::create(nb, l, v, a.keys[k], i);
+      }
+    });
+    sortRuns(b, loc, n, a);
+    Value run = arith::ConstantIndexOp::create(b, loc, kRun);
     scf::WhileOp::create(
-        b, loc, TypeRange{b.getIndexType()}, ValueRange{one},
+        b, loc, TypeRange{b.getIndexType()}, ValueRange{run},
         [&](OpBuilder &nb, Location l, ValueRange args) {
           Value more = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
                                              args[0], n);
           scf::ConditionOp::create(nb, l, more, args);
         },
         [&](OpBuilder &nb, Location l, ValueRange args) {
+          // Two passes, so the sorted line always ends up back in `a`.
           Value width = args[0];
-          Value pair = arith::AddIOp::create(nb, l, width, width);
-          scf::ForOp::create(
-              nb, l, zero, n, pair, ValueRange{},
-              [&](OpBuilder &fb, Location fl, Value lo, ValueRange) {
-                mergeRuns(fb, fl, outer, lo, width, n, perm, scratch);
-                scf::YieldOp::create(fb, fl);
-              });
-          memref::CopyOp::create(nb, l, scratch, perm);
-          scf::YieldOp::create(nb, l, Value(pair));
+          Value doubled = arith::AddIOp::create(nb, l, width, width);
+          mergePass(nb, l, n, width, a, c);
+          mergePass(nb, l, n, doubled, c, a);
+          scf::YieldOp::create(nb, l, Value(arith::AddIOp::create(nb, l, doubled, doubled)));
         });
-    scf::ForOp::create(
-        b, loc, zero, n, one, ValueRange{},
-        [&](OpBuilder &nb, Location l, Value i, ValueRange) {
-          Value from = memref::LoadOp::create(nb, l, perm, i);
-          for (auto [source, result] : llvm::zip(sources, results)) {
-            Value v = memref::LoadOp::create(nb, l, source, at(outer, from));
-            memref::StoreOp::create(nb, l, v, result, at(outer, i));
-          }
-          scf::YieldOp::create(nb, l);
-        });
+    forEach(b, loc, zero, n, [&](OpBuilder &nb, Location l, Value i) {
+      Value from = memref::LoadOp::create(nb, l, a.positions, i);
+      for (auto [m, source, result] : llvm::enumerate(sources, results)) {
+        Value v = int64_t(m) < numKeys
+                      ? Value(memref::LoadOp::create(nb, l, a.keys[m], i))
+                      : Value(memref::LoadOp::create(nb, l, source, at(outer, from)));
+        memref::StoreOp::create(nb, l, v, result, at(outer, i));
+      }
+    });
   }
 
+  /// Runs of this many elements are sorted by insertion before merging.
+  static constexpr int64_t kRun = 16;
+
 private:
+  static void forEach(OpBuilder &b, Location loc, Value lo, Value hi,
+                      function_ref<void(OpBuilder &, Location, Value)> body) {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    scf::ForOp::create(b, loc, lo, hi, one, ValueRange{},
+                       [&](OpBuilder &nb, Location l, Value i, ValueRange) {
+                         body(nb, l, i);
+                         scf::YieldOp::create(nb, l);
+                       });
+  }
+
   /// The full index of position `i` on the line through `outer`.
   SmallVector<Value> at(ValueRange outer, Value i) const {
     SmallVector<Value> index(outer);
@@ -96,36 +118,102 @@ private:
     return index;
   }
 
-  /// Whether the element at line position `a` goes before the one at `b`
-  /// (strictly: equal keys do not), comparing the keys lexicographically.
-  Value precedes(OpBuilder &b, Location loc, ValueRange outer, Value a,
-                 Value c) const {
+  SmallVector<Value> loadKeys(OpBuilder &b, Location loc,
+                              const LineBuffers &line, Value i) const {
+    SmallVector<Value> keys;
+    for (Value buffer : line.keys)
+      keys.push_back(memref::LoadOp::create(b, loc, buffer, i));
+    return keys;
+  }
+
+  void store(OpBuilder &b, Location loc, ArrayRef<Value> keys, Value position,
+             const LineBuffers &line, Value i) const {
+    for (auto [key, buffer] : llvm::zip(keys, line.keys))
+      memref::StoreOp::create(b, loc, key, buffer, i);
+    memref::StoreOp::create(b, loc, position, line.positions, i);
+  }
+
+  /// Whether keys `x` go strictly before keys `y` (lexicographically).
+  Value precedes(OpBuilder &b, Location loc, ArrayRef<Value> x,
+                 ArrayRef<Value> y) const {
     Value result;
     for (int64_t k = numKeys - 1; k >= 0; --k) {
-      Value x = memref::LoadOp::create(b, loc, sources[k], at(outer, a));
-      Value y = memref::LoadOp::create(b, loc, sources[k], at(outer, c));
-      if (descending)
-        std::swap(x, y);
-      Value before = precedesScalar(b, loc, x, y);
+      Value first = descending ? y[k] : x[k], second = descending ? x[k] : y[k];
+      Value before = precedesScalar(b, loc, first, second);
       if (!result) {
         result = before;
         continue;
       }
-      // before_k || (!after_k && result of the later keys)
-      Value after = precedesScalar(b, loc, y, x);
-      Value notAfter = arith::XOrIOp::create(
-          b, loc, after, arith::ConstantIntOp::create(b, loc, 1, 1));
+      // before_k || (!after_k && the later keys decide)
+      Value after = precedesScalar(b, loc, second, first);
       result = arith::OrIOp::create(
-          b, loc, before, arith::AndIOp::create(b, loc, notAfter, result));
+          b, loc, before, arith::AndIOp::create(b, loc, negate(b, loc, after), result));
     }
     return result;
   }
 
-  /// Merges the sorted runs perm[lo, mid) and perm[mid, hi) into
-  /// scratch[lo, hi), where mid = min(lo + width, n), hi = min(mid + width, n);
-  /// the left run wins ties (stability).
-  void mergeRuns(OpBuilder &b, Location loc, ValueRange outer, Value lo,
-                 Value width, Value n, Value perm, Value scratch) const {
+  static Value negate(OpBuilder &b, Location loc, Value flag) {
+    return arith::XOrIOp::create(b, loc, flag,
+                                 arith::ConstantIntOp::create(b, loc, 1, 1));
+  }
+
+  /// Insertion sort of each run [lo, lo + kRun) of `line`: each element
+  /// moves left past the ones it strictly precedes (stable).
+  void sortRuns(OpBuilder &b, Location loc, Value n, const LineBuffers &line) const {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value run = arith::ConstantIndexOp::create(b, loc, kRun);
+    scf::ForOp::create(
+        b, loc, zero, n, run, ValueRange{},
+        [&](OpBuilder &rb, Location rl, Value lo, ValueRange) {
+          Value hi = arith::MinUIOp::create(rb, rl, arith::AddIOp::create(rb, rl, lo, run), n);
+          Value second = arith::AddIOp::create(rb, rl, lo, one);
+          forEach(rb, rl, second, hi, [&](OpBuilder &ib, Location il, Value i) {
+            SmallVector<Value> keys = loadKeys(ib, il, line, i);
+            Value position = memref::LoadOp::create(ib, il, line.positions, i);
+            auto shift = scf::WhileOp::create(
+                ib, il, TypeRange{ib.getIndexType()}, ValueRange{i},
+                [&](OpBuilder &wb, Location wl, ValueRange args) {
+                  Value j = args[0];
+                  Value inside = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::ugt, j, lo);
+                  // Clamped so the load stays in the run when j == lo.
+                  Value previous = arith::SubIOp::create(
+                      wb, wl, arith::MaxUIOp::create(wb, wl, j, second), one);
+                  Value moves = precedes(wb, wl, keys, loadKeys(wb, wl, line, previous));
+                  scf::ConditionOp::create(wb, wl, arith::AndIOp::create(wb, wl, inside, moves),
+                                           args);
+                },
+                [&](OpBuilder &wb, Location wl, ValueRange args) {
+                  Value j = args[0];
+                  Value previous = arith::SubIOp::create(wb, wl, j, one);
+                  store(wb, wl, loadKeys(wb, wl, line, previous),
+                        memref::LoadOp::create(wb, wl, line.positions, previous), line, j);
+                  scf::YieldOp::create(wb, wl, previous);
+                });
+            store(ib, il, keys, position, line, shift.getResult(0));
+          });
+          scf::YieldOp::create(rb, rl);
+        });
+  }
+
+  /// Merges neighbouring runs of `width` sorted elements of `from` into
+  /// runs of 2 * width in `to`.
+  void mergePass(OpBuilder &b, Location loc, Value n, Value width,
+                 const LineBuffers &from, const LineBuffers &to) const {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value pair = arith::AddIOp::create(b, loc, width, width);
+    scf::ForOp::create(b, loc, zero, n, pair, ValueRange{},
+                       [&](OpBuilder &nb, Location l, Value lo, ValueRange) {
+                         mergeRuns(nb, l, lo, width, n, from, to);
+                         scf::YieldOp::create(nb, l);
+                       });
+  }
+
+  /// Merges the sorted runs [lo, mid) and [mid, hi) of `from` into `to`,
+  /// where mid = min(lo + width, n), hi = min(mid + width, n); the left run
+  /// wins ties (stability).
+  void mergeRuns(OpBuilder &b, Location loc, Value lo, Value width, Value n,
+                 const LineBuffers &from, const LineBuffers &to) const {
     Value mid = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, lo, width), n);
     Value hi = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, mid, width), n);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
@@ -138,20 +226,21 @@ private:
           Value leftLeft = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, i, mid);
           Value rightLeft = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, j, hi);
           // Clamped so the loads stay in bounds once a run is used up.
-          Value left = memref::LoadOp::create(
-              nb, l, perm, ValueRange{arith::MinUIOp::create(nb, l, i, lastLeft)});
-          Value right = memref::LoadOp::create(
-              nb, l, perm, ValueRange{arith::MinUIOp::create(nb, l, j, lastRight)});
-          Value rightSmaller = precedes(nb, l, outer, right, left);
+          Value li = arith::MinUIOp::create(nb, l, i, lastLeft);
+          Value rj = arith::MinUIOp::create(nb, l, j, lastRight);
+          SmallVector<Value> left = loadKeys(nb, l, from, li);
+          SmallVector<Value> right = loadKeys(nb, l, from, rj);
           Value takeRight = arith::AndIOp::create(
               nb, l, rightLeft,
-              arith::OrIOp::create(
-                  nb, l,
-                  arith::XOrIOp::create(nb, l, leftLeft,
-                                        arith::ConstantIntOp::create(nb, l, 1, 1)),
-                  rightSmaller));
-          Value chosen = arith::SelectOp::create(nb, l, takeRight, right, left);
-          memref::StoreOp::create(nb, l, chosen, scratch, k);
+              arith::OrIOp::create(nb, l, negate(nb, l, leftLeft),
+                                   precedes(nb, l, right, left)));
+          SmallVector<Value> chosen;
+          for (auto [r, lv] : llvm::zip(right, left))
+            chosen.push_back(arith::SelectOp::create(nb, l, takeRight, r, lv));
+          Value position = arith::SelectOp::create(
+              nb, l, takeRight, memref::LoadOp::create(nb, l, from.positions, rj),
+              memref::LoadOp::create(nb, l, from.positions, li));
+          store(nb, l, chosen, position, to, k);
           Value iNext = arith::SelectOp::create(
               nb, l, takeRight, i, arith::AddIOp::create(nb, l, i, one));
           Value jNext = arith::SelectOp::create(
@@ -191,9 +280,17 @@ struct SortToLoops : OpConversionPattern<SortOp> {
       results.push_back(memref::AllocOp::create(rewriter, loc, buffer, dynamicSizes));
     }
     Value n = sizes[dimension];
-    auto positions = MemRefType::get({ShapedType::kDynamic}, rewriter.getIndexType());
-    Value perm = memref::AllocOp::create(rewriter, loc, positions, ValueRange{n});
-    Value scratch = memref::AllocOp::create(rewriter, loc, positions, ValueRange{n});
+    auto lineBuffers = [&] {
+      auto line = [&](Type element) -> Value {
+        return memref::AllocOp::create(
+            rewriter, loc, MemRefType::get({ShapedType::kDynamic}, element), ValueRange{n});
+      };
+      LineBuffers buffers{line(rewriter.getIndexType()), {}};
+      for (Value key : inputs.take_front(op.getNumKeys()))
+        buffers.keys.push_back(line(cast<RankedTensorType>(key.getType()).getElementType()));
+      return buffers;
+    };
+    LineBuffers a = lineBuffers(), c = lineBuffers();
 
     // One loop per other dimension; each iteration sorts one line.
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
@@ -209,7 +306,7 @@ struct SortToLoops : OpConversionPattern<SortOp> {
     SortLowering lowering(op, sources);
     scf::buildLoopNest(rewriter, loc, lower, upper, steps,
                        [&](OpBuilder &b, Location l, ValueRange outer) {
-                         lowering.sortLine(b, l, outer, n, perm, scratch, results);
+                         lowering.sortLine(b, l, outer, n, a, c, results);
                        });
 
     SmallVector<Value> tensors;

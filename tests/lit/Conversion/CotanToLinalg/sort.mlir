@@ -1,6 +1,8 @@
 // RUN: cotan-opt %s --split-input-file --convert-cotan-to-linalg | FileCheck %s
-// cotan.sort becomes a stable merge sort of positions on buffers, one line
-// at a time, then a gather of every input through the sorted positions.
+// cotan.sort becomes a stable merge sort on buffers, one line at a time:
+// (key, position) records in two sets of line buffers, insertion-sorted in
+// runs of 16, merged pass by pass between the two sets; then the keys are
+// stored and the payloads gathered through the sorted positions.
 
 // CHECK-LABEL: func.func @sort_rows
 // CHECK-SAME: (%[[X:.*]]: tensor<3x5xf32>, %[[P:.*]]: tensor<3x5xi32>)
@@ -8,26 +10,37 @@
 // CHECK: %[[XS:.*]] = memref.alloc() : memref<3x5xf32>
 // CHECK: %[[PB:.*]] = bufferization.to_buffer %[[P]] read_only : tensor<3x5xi32> to memref<3x5xi32>
 // CHECK: %[[PS:.*]] = memref.alloc() : memref<3x5xi32>
-// CHECK: %[[PERM:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
-// CHECK: %[[SCRATCH:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
-// CHECK: scf.for %[[ROW:.*]] = 
-// Runs of `width` positions merge pairwise while width < n.
+// CHECK: %[[POS_A:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
+// CHECK: %[[KEY_A:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: %[[POS_B:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
+// CHECK: %[[KEY_B:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: scf.for %[[ROW:.*]] =
+// CHECK: memref.load %[[XB]][%[[ROW]], %{{.*}}] : memref<3x5xf32>
+// CHECK: memref.store %{{.*}}, %[[KEY_A]]
+// Insertion: an element moves left while it strictly precedes its
+// neighbour (a NaN key sorts after every number).
+// CHECK: %{{.*}} = arith.constant 16 : index
+// CHECK: scf.while
+// CHECK: %[[LEFT:.*]] = memref.load %[[KEY_A]]
+// CHECK: arith.cmpf olt, %{{.*}}, %[[LEFT]] : f32
+// CHECK: arith.cmpf uno, %[[LEFT]], %[[LEFT]] : f32
+// CHECK: scf.condition
+// Merge passes, A to B then B to A, while runs are shorter than the line;
+// the right run goes first only when strictly smaller (stable).
 // CHECK: scf.while (%[[WIDTH:.*]] = %{{.*}}) : (index) -> index
 // CHECK: arith.cmpi ult, %[[WIDTH]]
-// The right run goes first only when its key is strictly smaller (stable);
-// a NaN key sorts after every number.
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[R:.*]] = memref.load %[[XB]][%[[ROW]], %{{.*}}] : memref<3x5xf32>
-// CHECK: %[[L:.*]] = memref.load %[[XB]][%[[ROW]], %{{.*}}] : memref<3x5xf32>
-// CHECK: arith.cmpf olt, %[[R]], %[[L]] : f32
-// CHECK: arith.cmpf ord, %[[R]], %[[R]] : f32
-// CHECK: arith.cmpf uno, %[[L]], %[[L]] : f32
-// CHECK: memref.store %{{.*}}, %[[SCRATCH]]
-// CHECK: memref.copy %[[SCRATCH]], %[[PERM]]
-// The gather moves every input once.
-// CHECK: %[[FROM:.*]] = memref.load %[[PERM]]
-// CHECK: memref.load %[[XB]][%[[ROW]], %[[FROM]]]
-// CHECK: memref.store %{{.*}}, %[[XS]]
+// CHECK: memref.load %[[KEY_A]]
+// CHECK: memref.store %{{.*}}, %[[KEY_B]]
+// CHECK: memref.store %{{.*}}, %[[POS_B]]
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: memref.load %[[KEY_B]]
+// CHECK: memref.store %{{.*}}, %[[KEY_A]]
+// CHECK: memref.store %{{.*}}, %[[POS_A]]
+// The keys come from the line buffer, the payload through the positions.
+// CHECK: %[[FROM:.*]] = memref.load %[[POS_A]]
+// CHECK: memref.load %[[KEY_A]]
+// CHECK: memref.store %{{.*}}, %[[XS]][%[[ROW]]
 // CHECK: memref.load %[[PB]][%[[ROW]], %[[FROM]]]
 // CHECK: memref.store %{{.*}}, %[[PS]]
 // CHECK: bufferization.to_tensor %[[XS]] restrict writable
@@ -43,11 +56,10 @@ func.func @sort_rows(%x: tensor<3x5xf32>, %p: tensor<3x5xi32>) -> (tensor<3x5xf3
 // first. Descending swaps the operands of each comparison. Integers compare
 // signed.
 // CHECK-LABEL: func.func @two_keys_descending
-// CHECK: %[[A1:.*]] = memref.load %{{.*}} : memref<6xi32>
-// CHECK: %[[A0:.*]] = memref.load %{{.*}} : memref<6xi32>
-// CHECK: arith.cmpi slt, %[[A0]], %[[A1]] : i32
-// CHECK: memref.load %{{.*}} : memref<6xi32>
-// CHECK: memref.load %{{.*}} : memref<6xi32>
+// CHECK: scf.while
+// CHECK: %[[A:.*]] = memref.load %[[FIRST:.*]][%{{.*}}] : memref<?xi32>
+// CHECK: %[[B:.*]] = memref.load %[[SECOND:.*]][%{{.*}}] : memref<?xi32>
+// CHECK: arith.cmpi slt, %[[B]], %{{.*}} : i32
 // CHECK: %[[BEFORE:.*]] = arith.cmpi slt
 // CHECK: %[[AFTER:.*]] = arith.cmpi slt
 // CHECK: %[[NOT_AFTER:.*]] = arith.xori %[[AFTER]], %true
