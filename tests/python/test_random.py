@@ -223,6 +223,18 @@ def test_same_numbers_eagerly_under_jit_and_under_vmap():
     batched = np.asarray(cotan.jit(cotan.vmap(lambda k: random.normal(k, (4,))))(keys))
     for i in range(5):
         np.testing.assert_array_equal(batched[i], np.asarray(random.normal(np.asarray(keys)[i], (4,))))
+    # The samplers built on others (sorting, Cholesky, erf) agree too.
+    cov = np.array([[1.0, 0.3], [0.3, 2.0]], np.float32)
+    samplers = [lambda k: random.truncated_normal(k, -0.5, 1.5, (6,)),
+                lambda k: random.multivariate_normal(k, np.zeros(2, np.float32), cov, (3,)),
+                lambda k: random.permutation(k, 9),
+                lambda k: random.choice(k, 7, (4,), replace=False),
+                lambda k: random.choice(k, 3, (5,), p=np.array([0.2, 0.3, 0.5], np.float32))]
+    for sampler in samplers:
+        eager = np.asarray(sampler(key))
+        np.testing.assert_array_equal(np.asarray(cotan.jit(sampler)(key)), eager)
+        batched = np.asarray(cotan.vmap(sampler)(keys))
+        np.testing.assert_array_equal(batched[2], np.asarray(sampler(np.asarray(keys)[2])))
     # A traced step count folded in under jit.
     step = cotan.jit(lambda k, s: random.uniform(random.fold_in(k, s), (2,)))
     np.testing.assert_array_equal(np.asarray(step(key, np.int32(7))),
