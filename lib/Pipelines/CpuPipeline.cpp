@@ -14,8 +14,6 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Async/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -54,25 +52,7 @@ void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createApproximateMath());
   pm.addPass(createCanonicalizerPass());
 
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // A loop body may compute its next carry in a new buffer (the dealloc
-  // pipeline frees the previous one).
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addNestedPass<func::FuncOp>(cotan::createWriteDonatedInputs());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(cotan::createReturnDonatedBuffers());
-  // Callers allocate the results; without modifyPublicFunctions the pass
-  // silently leaves public functions alone.
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCanonicalizerPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildBufferizationPipeline(pm);
   pm.addPass(cotan::createBoolBuffersAsBytes());
   pm.addNestedPass<func::FuncOp>(cotan::createExpandStridedCopies());
 
@@ -145,4 +125,9 @@ void mlir::cotan::registerCotanPipelines() {
       "cotan-linalg-to-llvm-pipeline",
       "Bufferize linalg on tensors and lower it to the LLVM dialect",
       buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "cotan-gpu-pipeline",
+      "Lower cotan to NVIDIA GPU kernels (NVVM, then PTX/cubin/fatbin) "
+      "launched from host code in the LLVM dialect",
+      buildGpuPipeline);
 }

@@ -1,6 +1,7 @@
 //===- cotan-opt.cpp - mlir-opt with the cotan dialect and passes ---------===//
 //
-// Every upstream dialect, pass and extension, plus cotan's dialect,
+// Every upstream dialect, pass and extension (and the GPU-to-LLVM IR
+// translations that serializing kernels needs), plus cotan's dialect,
 // conversion passes and named pipelines.
 //
 //===----------------------------------------------------------------------===//
@@ -14,6 +15,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -25,6 +27,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR (then PTX).
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
   registry.insert<mlir::cotan::CotanDialect>();
   mlir::cotan::registerControlFlowRules(registry);
 

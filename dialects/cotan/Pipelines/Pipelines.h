@@ -31,6 +31,30 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                          llvm::cl::init(false)};
 };
 
+/// What the GPU pipeline targets and how it maps loops to threads.
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("Target GPU (sm_90: H100/H200)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX features (sm_90 needs "
+                                              "+ptx80 or later)"),
+                               llvm::cl::init("+ptx80")};
+  Option<std::string> format{*this, "format",
+                             llvm::cl::desc("What the kernels compile to: isa "
+                                            "(PTX text), bin (cubin) or "
+                                            "fatbin"),
+                             llvm::cl::init("fatbin")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block along the "
+                                           "innermost parallel dimension"),
+                            llvm::cl::init(256)};
+  Option<bool> fusion{*this, "fusion",
+                      llvm::cl::desc("Fuse elementwise producers into their "
+                                     "consumers (one kernel)"),
+                      llvm::cl::init(true)};
+};
+
 /// cotan -> linalg/tensor/arith/math on tensors, canonicalized; with
 /// `checkFinite`, every float result is checked for NaN and Inf first.
 void buildCotanToLinalgPipeline(OpPassManager &pm, bool checkFinite = false);
@@ -40,9 +64,15 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options = {});
 /// The whole CPU pipeline: the two above, in order.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options = {});
+/// Tensors -> buffers: one-shot bufferization, results as out-parameters,
+/// every temporary freed.
+void buildBufferizationPipeline(OpPassManager &pm);
+/// cotan -> kernels for NVIDIA GPUs (NVVM, then PTX/cubin) launched from
+/// host code lowered to the LLVM dialect (CUDA runtime wrapper calls).
+void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options = {});
 
-/// Registers `cotan-cpu-pipeline`, `cotan-to-linalg-pipeline` and
-/// `cotan-linalg-to-llvm-pipeline`.
+/// Registers `cotan-cpu-pipeline`, `cotan-to-linalg-pipeline`,
+/// `cotan-linalg-to-llvm-pipeline` and `cotan-gpu-pipeline`.
 void registerCotanPipelines();
 
 } // namespace mlir::cotan

@@ -249,4 +249,52 @@ def ReturnDonatedBuffers : Pass<"cotan-return-donated-buffers", "::mlir::ModuleO
   }];
 }
 
+def ReductionsInnermost : Pass<"cotan-reductions-innermost", "::mlir::func::FuncOp"> {
+  let summary = "Order each linalg.generic's loops parallel first, reductions last";
+  let description = [{
+    Interchanges the iteration dimensions of every `linalg.generic` so the
+    parallel ones come first (in their order) and the reductions last. The
+    loops then nest as one `scf.parallel` around sequential reduction
+    loops, which a GPU maps to one thread per output element; a reduction
+    between two parallel dimensions would split the parallel loop in two.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def GpuTileParallelLoops : Pass<"cotan-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Tile each innermost scf.parallel into blocks of threads";
+  let description = [{
+    Tiles the innermost dimension of every innermost `scf.parallel` by
+    `block-size` (the other dimensions by 1), so that with
+    `gpu-map-parallel-loops` (innermost first) neighbouring threads of a
+    block handle neighbouring elements (coalesced accesses), and each
+    outer dimension becomes a grid dimension. A sequential loop nest left
+    outside any parallel loop (a reduction over every dimension) is put in
+    a one-iteration `scf.parallel`, so it runs in a kernel (one thread)
+    next to its data instead of on the host.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block along the innermost dimension">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::scf::SCFDialect"];
+}
+
+def GpuDeviceMemory : Pass<"cotan-gpu-device-memory", "::mlir::func::FuncOp"> {
+  let summary = "Put a GPU program's buffers in device memory";
+  let description = [{
+    Runs after the parallel loops became `gpu.launch` regions, when the
+    host code around them is what is left of the function. Its buffers must
+    live on the device, where the kernels read them: `memref.alloc` and
+    `memref.dealloc` become `gpu.alloc`/`gpu.dealloc`, `memref.copy`
+    becomes a device-to-device `gpu.memcpy`, and a constant
+    (`memref.get_global`) is copied into a device buffer once per call.
+    A scalar the host reads or writes (a loop condition, a dynamic index)
+    goes through a one-element host buffer and a `gpu.memcpy`. Host calls
+    (debug callbacks, foreign functions) cannot run on device data and are
+    errors.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // COTAN_TRANSFORMS_PASSES_TD

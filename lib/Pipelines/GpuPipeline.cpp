@@ -1,0 +1,66 @@
+//===- GpuPipeline.cpp - cotan-gpu-pipeline -------------------------------===//
+//
+// cotan -> linalg on tensors (as for the CPU) -> buffers -> parallel loops
+// tiled into blocks of threads -> gpu.launch -> device memory for every
+// buffer a kernel sees -> outlined kernels lowered to NVVM and serialized
+// (PTX, cubin or fatbin); the host code calls the CUDA runtime wrappers
+// (libmlir_cuda_runtime) to allocate, copy and launch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/Pipelines/Pipelines.h"
+
+#include "cotan/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
+                                   const GpuPipelineOptions &options) {
+  buildCotanToLinalgPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  if (options.fusion)
+    pm.addPass(cotan::createFuseElementwise());
+  // f32 transcendentals become arithmetic; f64 ones call libdevice.
+  pm.addPass(createApproximateMath());
+  pm.addPass(createCanonicalizerPass());
+  buildBufferizationPipeline(pm);
+
+  // Every parallel dimension of a linalg op becomes a GPU dimension: the
+  // innermost is tiled into blocks of `block-size` threads; reductions run
+  // sequentially in the thread that owns the output element.
+  pm.addNestedPass<func::FuncOp>(cotan::createReductionsInnermost());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  cotan::GpuTileParallelLoopsOptions tiling;
+  tiling.blockSize = options.blockSize;
+  pm.addNestedPass<func::FuncOp>(cotan::createGpuTileParallelLoops(tiling));
+  GpuMapParallelLoopsPassOptions mapping;
+  mapping.mappingPolicyStr = "innermost-first";
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass(mapping));
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(cotan::createGpuDeviceMemory());
+  pm.addPass(cotan::createBoolBuffersAsBytes());
+  // Constants hoisted out of the launches go back in, rather than becoming
+  // kernel parameters.
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
+  // The runtime lowering wants asynchronous GPU ops on one stream (after
+  // outlining: launches become launch_funcs); the host waits before it
+  // touches their results.
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = options.features;
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = 3;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}
