@@ -6,13 +6,16 @@ in and get back. The whole training step (forward pass, softmax
 cross-entropy, its gradient from cotan.value_and_grad, and Adam's update)
 is one compiled function: cotan traces it once, the cotan-expand-autodiff
 pass builds the backward pass from the ops' derivative rules, and the
-result is lowered through linalg to LLVM and run on the CPU.
+result is lowered through linalg to LLVM and run on the CPU, or with
+--device gpu through NVVM to kernels on an NVIDIA GPU (the data,
+parameters and optimizer state are put there once and stay there).
 
-    python examples/train_mlp.py
+    python examples/train_mlp.py [--device gpu]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
@@ -53,10 +56,19 @@ def accuracy(params, x, labels):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="cpu or gpu (see cotan.devices())")
+    device = parser.parse_args().device
     x, y = spirals(points_per_class=200, classes=3)
     params = model.init(1, x.shape)
     opt_state = optimizer.init(params)
-    print(f"cotan {cotan.__version__}: training a 2-64-64-3 MLP with Adam on {len(x)} spiral points")
+    # The jitted functions run where their inputs are.
+    try:
+        x, y, params, opt_state = cotan.device_put((x, y, params, opt_state), device)
+    except RuntimeError as e:  # no such device here
+        raise SystemExit(str(e)) from None
+    print(f"cotan {cotan.__version__}: training a 2-64-64-3 MLP with Adam on {len(x)} spiral points "
+          f"({cotan.devices(device)[0]})")
 
     start = time.perf_counter()
     params, opt_state, loss = train_step(params, opt_state, x, y)

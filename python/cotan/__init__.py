@@ -13,6 +13,7 @@ from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
 from .config import config
+from .devices import Device, default_backend, device_put, devices
 from .errors import (CompileError, ConcretizationError, CotanError, RetraceError,
                      TracerLeakError)
 from .batching import vmap
@@ -22,7 +23,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
                          stop_gradient, value_and_grad, vjp)
 
 __all__ = [
-    "Array", "CompileError", "config", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
+    "Array", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
     "custom_jvp", "custom_vjp", "debug", "distributions", "eval_shape", "ffi_call", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "optim", "random", "scipy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",

@@ -44,9 +44,13 @@ class Traced:
     extra: Any = None  # e.g. the output pytree structure
 
     def text(self, stage: str = "cotan") -> str:
-        """The IR at `stage` ("cotan", "linalg" or "llvm")."""
+        """The IR at `stage` ("cotan", "linalg" or "llvm"), or the PTX of
+        its GPU kernels ("ptx", for sm_90; no GPU needed)."""
+        if stage == "ptx":
+            from . import gpu
+            return gpu.ptx(self)
         if stage not in STAGES:
-            raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+            raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES + ('ptx',)}")
         with context():
             module = _clone(self.module)
             for s in STAGES[1:STAGES.index(stage) + 1]:

@@ -13,11 +13,13 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
-from . import compiler
+from . import compiler, gpu
 from . import dtypes as _dt
 from .config import config
 from .array import Array, ArrayBase
 from .core import ShapedArray, Tracer, current_trace
+from .devices import resolve as resolve_device
+from .gpu import GpuArray
 from .errors import RetraceError, user_error, where
 from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_leaves,
                         tree_unflatten)
@@ -73,10 +75,13 @@ def _positional_arrays_tree(n: int) -> PyTreeDef:
     return tree_flatten((tuple(range(n)), {}))[1]
 
 
-def _abstractify(leaf: Any) -> tuple[ShapedArray, np.ndarray]:
-    """The abstract value of an argument leaf and its NumPy buffer."""
+def _abstractify(leaf: Any) -> tuple[ShapedArray, Any]:
+    """The abstract value of an argument leaf and its NumPy buffer (a
+    GpuArray stays one)."""
     if type(leaf) is Array:
         return leaf.aval, leaf._value
+    if type(leaf) is GpuArray:
+        return leaf.aval, leaf
     if isinstance(leaf, np.ndarray):
         aval = _ndarray_avals.get((leaf.shape, leaf.dtype))
         if aval is None:
@@ -164,7 +169,7 @@ class Jitted:
 
     def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
                  static_argnames: str | Sequence[str] = (),
-                 donate_argnums: int | Sequence[int] = ()):
+                 donate_argnums: int | Sequence[int] = (), device: Any = None):
         if not callable(fun):
             raise TypeError(f"jit expects a function, got {type(fun).__name__}")
         functools.update_wrapper(self, fun)
@@ -182,6 +187,8 @@ class Jitted:
             frozenset(self._static_argnums), frozenset(self._static_argnames),
             frozenset(self._donate_argnums)))
         self.trace_count = 0
+        self._device = device
+        self._gpu_cache: dict = {}
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else functools.partial(self, obj)
@@ -335,6 +342,11 @@ class Jitted:
         if prepared is None:
             return self._fun(*args, **kwargs)  # inside another trace: inline
         sig, buffers, dynamic = prepared
+        device = self._placement(buffers)
+        if device is not None:
+            return self._call_on_gpu(device, sig, buffers)
+        if any(type(b) is GpuArray for b in buffers):
+            buffers = [b._value if type(b) is GpuArray else b for b in buffers]
         entry = self._entry(sig, dynamic)
         if self._donate_argnums:
             outputs = self._call_donating(entry, buffers, dynamic)
@@ -342,6 +354,27 @@ class Jitted:
             outputs = entry.executable(buffers)
         arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
         return tree_unflatten(entry.out_tree, arrays)
+
+    def _placement(self, buffers: list) -> Any:
+        """The GPU to run on, or None for the CPU: the one asked for, else
+        the one holding an argument."""
+        if self._device is not None:
+            device = resolve_device(self._device)
+            return device if device.platform == "gpu" else None
+        return next((b.device for b in buffers if type(b) is GpuArray), None)
+
+    def _call_on_gpu(self, device: Any, sig: _Signature, buffers: list) -> Any:
+        if self._donate_argnums:
+            raise user_error(NotImplementedError, "donate_argnums is not supported on the GPU yet")
+        key = (sig, device, config.key)
+        entry = self._gpu_cache.get(key)
+        if entry is None:
+            traced, out_tree = self._trace(sig)
+            entry = self._gpu_cache[key] = _Entry(gpu.compile(traced, device), traced, out_tree, [])
+        outputs = entry.executable(buffers)
+        for output, aval in zip(outputs, entry.traced.out_avals):
+            output._weak, output._aval = aval.weak_type, aval
+        return tree_unflatten(entry.out_tree, outputs)
 
     def _call_donating(self, entry: _Entry, buffers: list, dynamic: Any) -> list:
         """Calls with donated inputs, whose buffers the function may
@@ -396,17 +429,19 @@ class Lowered:
 
 def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (),
-        donate_argnums: int | Sequence[int] = ()) -> Any:
+        donate_argnums: int | Sequence[int] = (), device: Any = None) -> Any:
     """Compiles `fun` for each new signature of its arguments.
 
     Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`. Arguments in
     `donate_argnums` are given to the function: it may compute results in
     their buffers (an SGD step updating its parameters in place). Donated
     cotan arrays are deleted by the call; donated NumPy arrays may be
-    overwritten."""
+    overwritten. `device` ("cpu", "gpu" or a cotan Device) says where it
+    runs; by default on the GPU if an argument is already there (a
+    cotan.device_put array or a GPU result), else on the CPU."""
     if fun is None:
-        return lambda f: Jitted(f, static_argnums, static_argnames, donate_argnums)
-    return Jitted(fun, static_argnums, static_argnames, donate_argnums)
+        return lambda f: Jitted(f, static_argnums, static_argnames, donate_argnums, device)
+    return Jitted(fun, static_argnums, static_argnames, donate_argnums, device)
 
 
 # Jitted closures per static key (see jit_once).

@@ -147,6 +147,9 @@ class Executable:
         if self._result_arguments:
             out_avals = [a for a, k in zip(out_avals, self._result_arguments) if k < 0]
         address = engine.raw_lookup("_mlir_ciface_" + symbol)
+        if not address:
+            raise CompileError(f"the compiled code of `{symbol}` cannot be linked (a runtime "
+                               "function it calls is missing)")
         self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
         self._out_specs = [(tuple(a.shape), np.dtype(a.dtype)) for a in out_avals]
         self._hoisted = list(hoisted)
