@@ -41,17 +41,20 @@ void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
-                                            const CpuPipelineOptions &options) {
+void mlir::cotan::buildFusionPipeline(OpPassManager &pm, bool fusion) {
   // Elementwise producers fuse into their consumers before buffers exist,
   // so fused intermediates are never materialized. Fusion works on generics,
   // so named ops (reductions, fills, transposes) are generalized first.
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
-  if (options.fusion)
+  if (fusion)
     pm.addPass(cotan::createFuseElementwise());
   pm.addPass(createApproximateMath());
   pm.addPass(createCanonicalizerPass());
+}
 
+void mlir::cotan::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                            const CpuPipelineOptions &options) {
+  buildFusionPipeline(pm, options.fusion);
   buildBufferizationPipeline(pm);
   pm.addPass(cotan::createBoolBuffersAsBytes());
   pm.addNestedPass<func::FuncOp>(cotan::createExpandStridedCopies());

@@ -24,12 +24,8 @@ using namespace mlir;
 void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
                                    const GpuPipelineOptions &options) {
   buildCotanToLinalgPipeline(pm);
-  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
-  if (options.fusion)
-    pm.addPass(cotan::createFuseElementwise());
   // f32 transcendentals become arithmetic; f64 ones call libdevice.
-  pm.addPass(createApproximateMath());
-  pm.addPass(createCanonicalizerPass());
+  buildFusionPipeline(pm, options.fusion);
   buildBufferizationPipeline(pm);
 
   // Every parallel dimension of a linalg op becomes a GPU dimension: the

@@ -64,6 +64,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options = {});
 /// The whole CPU pipeline: the two above, in order.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options = {});
+/// linalg on tensors, before buffers: named ops generalized, elementwise
+/// producers fused into consumers (with `fusion`), f32 transcendentals
+/// approximated by polynomials.
+void buildFusionPipeline(OpPassManager &pm, bool fusion);
 /// Tensors -> buffers: one-shot bufferization, results as out-parameters,
 /// every temporary freed.
 void buildBufferizationPipeline(OpPassManager &pm);
