@@ -87,7 +87,7 @@ def _api_source(name: str, symbol: str, inputs: list, constants: list, outputs: 
             header.append(f"static const int64_t {name}_{kind.lower()}{k}_shape[] = {{{shape}}};")
             const = "const " if kind == "INPUT" else ""
             params.append(f"{const}{_c_type(aval.dtype, f'{kind.lower()} {k}')} *{kind.lower()[:-3]}{k}")
-    header += ["", f"/* Returns 0 once the outputs are written. */",
+    header += ["", "/* Returns 0 once the outputs are written. */",
                f"int {name}_run({', '.join(params) or 'void'});", "",
                "/* The compiled function: one pointer per memref descriptor {allocated, aligned, offset,",
                "   sizes[rank], strides[rank]}: the inputs, the baked-in constants, then the outputs. */",

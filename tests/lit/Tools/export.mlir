@@ -1,0 +1,19 @@
+// cotan-export compiles cotan functions to a position-independent object
+// file with the C interface; bad targets and outputs are diagnostics.
+// RUN: cotan-export %s -o %t.o && test -s %t.o
+// RUN: cotan-export %s -o %t-generic.o --target-cpu=x86-64 && test -s %t-generic.o
+// RUN: not cotan-export %s -o %t.o --target-cpu=pentium9000 2>&1 | FileCheck %s --check-prefix=CPU
+// RUN: not cotan-export %s -o %t.o --triple=nonsense-none-none 2>&1 | FileCheck %s --check-prefix=TRIPLE
+// RUN: not cotan-export %s -o %t.missing/dir/out.o 2>&1 | FileCheck %s --check-prefix=OUTPUT
+// RUN: not cotan-export %S/bad-input.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=PARSE
+
+// CPU: cotan-export: unknown target CPU 'pentium9000'
+// TRIPLE: cotan-export: unknown target triple 'nonsense-none-none'
+// OUTPUT: cotan-export: cannot write
+// PARSE: error:
+
+func.func @scale(%x: tensor<8xf32>) -> tensor<8xf32> attributes {llvm.emit_c_interface} {
+  %c = cotan.constant dense<2.0> : tensor<8xf32>
+  %0 = cotan.mul %x, %c : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
