@@ -3,7 +3,10 @@ pipelines (cotan -> linalg -> LLVM) and the ExecutionEngine."""
 
 from __future__ import annotations
 
+import os
+import pathlib
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -85,14 +88,53 @@ def trace(name: str, in_avals: Sequence[ShapedArray],
     return Traced(t.name, module, list(in_avals), out_avals, t.hoisted)
 
 
-def run_pipeline(module: ir.Module, pipeline: str, name: str) -> None:
+def run_pipeline(module: ir.Module, pipeline: str, name: str, dump: "Dump | None" = None) -> None:
     with context():
         pm = PassManager.parse(f"builtin.module({pipeline})")
+        if dump is not None:
+            # MLIR prints after each pass only without its own threads.
+            module.context.enable_multithreading(False)
+            pm.enable_ir_printing(print_after_all=True, print_module_scope=True,
+                                  tree_printing_dir_path=str(dump.folder / "passes"))
         try:
             pm.run(module.operation)
         except ir.MLIRError as e:
-            raise CompileError(f"{pipeline} failed on `{name}`",
+            where_dumped = f" (the IR of each stage is in {dump.folder})" if dump else ""
+            raise CompileError(f"{pipeline} failed on `{name}`{where_dumped}",
                                mlir_error_messages(e)) from None
+        finally:
+            if dump is not None:
+                module.context.enable_multithreading(True)
+
+
+class Dump:
+    """A folder of the IR of one compile (config.dump_dir, COTAN_DUMP_DIR):
+    0-cotan.mlir as traced, passes/ with the module after every pass,
+    then llvm-dialect.mlir, module.ll (LLVM IR) and module.s (assembly)."""
+
+    _count = 0
+
+    def __init__(self, root: str, name: str):
+        Dump._count += 1
+        self.folder = pathlib.Path(root) / f"{name}-{os.getpid()}-{Dump._count}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def write(self, file: str, text: str) -> None:
+        (self.folder / file).write_text(text)
+
+    def machine_code(self, module: ir.Module) -> None:
+        """LLVM IR and assembly of a module in the LLVM dialect, by
+        cotan-export (skipped, with a note, if the tool is missing)."""
+        from .export import _tool
+        self.write("llvm-dialect.mlir", str(module))
+        try:
+            tool = _tool()
+        except CompileError as e:
+            self.write("module.ll", f"; {e}\n")
+            return
+        for emit, file in (("llvm", "module.ll"), ("asm", "module.s")):
+            subprocess.run([tool, str(self.folder / "llvm-dialect.mlir"), "--lowered", f"--emit={emit}",
+                            "-o", str(self.folder / file)], capture_output=True)
 
 
 def compile(traced: Traced) -> Executable:  # noqa: A001
@@ -101,9 +143,14 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     with context():
         module = _clone(traced.module)
         ffi.warn_if_batched(module)
+        dump = Dump(config.dump_dir, traced.name) if config.dump_dir else None
+        if dump:
+            dump.write("0-cotan.mlir", module.operation.get_asm(enable_debug_info=True))
         start = time.perf_counter()
-        run_pipeline(module, "cotan-cpu-pipeline" + config.cpu_pipeline_options(), traced.name)
+        run_pipeline(module, "cotan-cpu-pipeline" + config.cpu_pipeline_options(), traced.name, dump)
         passes = time.perf_counter() - start
+        if dump:
+            dump.machine_code(module)
         load_thread_runtime()
         keep_freed_memory()
         start = time.perf_counter()

@@ -36,6 +36,10 @@ _DEBUG_OPTIONS = {
     "log_compiles": False,
     # Raise RetraceError instead of tracing a function a second time.
     "no_retrace": False,
+    # A folder that receives the IR of every stage of every compile (the
+    # traced cotan IR, the module after each pass, the LLVM IR and the
+    # assembly), one subfolder per compile; "" for none.
+    "dump_dir": "",
 }
 
 
@@ -73,6 +77,10 @@ class Config:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise user_error(ValueError, "cotan option 'num_threads' takes a thread count >= 1, "
                                              f"or 0 for all the host's cores; not {value!r}")
+        elif name == "dump_dir":
+            if value is not None and not isinstance(value, (str, os.PathLike)):
+                raise user_error(TypeError, f"cotan option 'dump_dir' takes a folder path, not {value!r}")
+            value = os.fspath(value) if value else ""
         elif not isinstance(value, bool):
             raise user_error(TypeError, f"cotan option {name!r} takes True or False, "
                              f"not {value!r}")
@@ -85,6 +93,8 @@ class Config:
             value = self.__dict__["_values"][name]
         except KeyError:
             raise AttributeError(name) from None
+        if name == "dump_dir" and name not in self._explicit:
+            return os.environ.get("COTAN_DUMP_DIR", "")
         if name in _DEBUG_OPTIONS and name not in self._explicit:
             return _from_environment(name, value)  # read when needed: cheap, on compiles only
         return value

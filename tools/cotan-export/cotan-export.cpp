@@ -4,7 +4,9 @@
 // cotan-cpu-pipeline (one thread, so the code calls nothing but libc and
 // libm), translates it to LLVM IR, optimizes it for the target and writes a
 // position-independent object file, ready to be linked into a shared or
-// static library. cotan.export drives it from Python.
+// static library. cotan.export drives it from Python. With --lowered and
+// --emit=llvm/asm it shows the LLVM IR and assembly of an already lowered
+// module (the last stages of COTAN_DUMP_DIR).
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +54,15 @@ static llvm::cl::opt<std::string> targetCpu(
                                  "(default: the host's)"));
 static llvm::cl::opt<bool> fusion("fusion", llvm::cl::desc("Fuse elementwise ops"),
                                   llvm::cl::init(true));
+static llvm::cl::opt<bool> lowered(
+    "lowered", llvm::cl::desc("The input is already in the LLVM dialect (the "
+                              "output of cotan-cpu-pipeline): translate it only"));
+enum class Emit { Object, Assembly, LLVMIR };
+static llvm::cl::opt<Emit> emit(
+    "emit", llvm::cl::desc("What to write"), llvm::cl::init(Emit::Object),
+    llvm::cl::values(clEnumValN(Emit::Object, "obj", "an object file"),
+                     clEnumValN(Emit::Assembly, "asm", "assembly"),
+                     clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR")));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "cotan-export: " << message << "\n";
@@ -106,13 +117,15 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  PassManager pm(&context);
-  cotan::CpuPipelineOptions options;
-  options.threads = 1; // no thread pool: the library calls only libc and libm
-  options.fusion = fusion;
-  cotan::buildCpuPipeline(pm, options);
-  if (failed(pm.run(*module)))
-    return 1;
+  if (!lowered) {
+    PassManager pm(&context);
+    cotan::CpuPipelineOptions options;
+    options.threads = 1; // no thread pool: the library calls only libc and libm
+    options.fusion = fusion;
+    cotan::buildCpuPipeline(pm, options);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmContext);
@@ -127,10 +140,17 @@ int main(int argc, char **argv) {
   llvm::ToolOutputFile output(outputFile, code, llvm::sys::fs::OF_None);
   if (code)
     return fail("cannot write '" + outputFile + "': " + code.message());
+  if (emit == Emit::LLVMIR) {
+    llvmModule->print(output.os(), nullptr);
+    output.keep();
+    return 0;
+  }
   llvm::legacy::PassManager codegen;
   if (machine->addPassesToEmitFile(codegen, output.os(), nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return fail("the target cannot emit object files");
+                                   emit == Emit::Object
+                                       ? llvm::CodeGenFileType::ObjectFile
+                                       : llvm::CodeGenFileType::AssemblyFile))
+    return fail("the target cannot emit this kind of file");
   codegen.run(*llvmModule);
   output.keep();
   return 0;
