@@ -12,6 +12,7 @@ from . import debug, distributions, nn, numpy, optim, random, scipy, testing, tr
 from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
+from .cache import clear_cache
 from .config import config
 from .devices import Device, default_backend, device_put, devices
 from .errors import (CompileError, ConcretizationError, CotanError, RetraceError,
@@ -24,7 +25,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
                          stop_gradient, value_and_grad, vjp)
 
 __all__ = [
-    "Array", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
+    "Array", "clear_cache", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
     "custom_jvp", "custom_vjp", "debug", "distributions", "eval_shape", "export", "ffi_call", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "optim", "random", "scipy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",

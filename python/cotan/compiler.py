@@ -3,6 +3,7 @@ pipelines (cotan -> linalg -> LLVM) and the ExecutionEngine."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pathlib
 import re
@@ -13,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import ffi
+from . import cache, ffi
 from .config import config
 from .core import ShapedArray, Trace, context, mlir_error_messages
 from .errors import CompileError
@@ -143,11 +144,18 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     with context():
         module = _clone(traced.module)
         ffi.warn_if_batched(module)
+        pipeline = "cotan-cpu-pipeline" + config.cpu_pipeline_options()
+        entry_key = None
+        if cache.enabled() and not config.dump_dir:
+            entry_key = cache.key(module.operation.get_asm(enable_debug_info=True), pipeline, OPT_LEVEL)
+            cached = _load_cached(entry_key, traced)
+            if cached is not None:
+                return cached
         dump = Dump(config.dump_dir, traced.name) if config.dump_dir else None
         if dump:
             dump.write("0-cotan.mlir", module.operation.get_asm(enable_debug_info=True))
         start = time.perf_counter()
-        run_pipeline(module, "cotan-cpu-pipeline" + config.cpu_pipeline_options(), traced.name, dump)
+        run_pipeline(module, pipeline, traced.name, dump)
         passes = time.perf_counter() - start
         if dump:
             dump.machine_code(module)
@@ -155,8 +163,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         keep_freed_memory()
         start = time.perf_counter()
         try:
-            engine = ExecutionEngine(module, opt_level=OPT_LEVEL,
-                                     shared_libs=[runtime_library()])
+            engine = ExecutionEngine(module, opt_level=OPT_LEVEL, shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` failed: {e}") from None
         llvm = time.perf_counter() - start
@@ -170,10 +177,34 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         # convert-async-to-llvm declares the runtime API in every module but
         # emits `__resume`, the entry worker threads call, only for tasks.
         threaded = "__resume" in symbols
+        lowered = str(module) if entry_key is not None else ""
     executable = Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
                             threaded=threaded, result_arguments=result_arguments)
     executable.timings = {"passes": passes, "llvm": llvm}
     executable.host_functions = host_functions
+    if entry_key is not None and not host_functions and passes + llvm >= cache.min_compile_seconds():
+        cache.store(entry_key, lowered, {"symbol": traced.name, "threaded": threaded,
+                                         "result_arguments": result_arguments})
+    return executable
+
+
+def _load_cached(entry_key: str, traced: Traced) -> Executable | None:
+    """The function's code from the persistent cache, if an entry is there."""
+    # What the compiled code calls, loaded before it: the thread pool and
+    # memrefCopy.
+    load_thread_runtime()
+    ctypes.CDLL(runtime_library(), mode=ctypes.RTLD_GLOBAL)
+    hit = cache.load(entry_key)
+    if hit is None:
+        return None
+    library, record = hit
+    if record.get("symbol") != traced.name:
+        return None
+    keep_freed_memory()
+    executable = Executable(library, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
+                            threaded=record["threaded"], result_arguments=record["result_arguments"])
+    executable.timings = {"passes": 0.0, "llvm": 0.0}
+    executable.from_cache = True
     return executable
 
 

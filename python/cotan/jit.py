@@ -310,7 +310,11 @@ class Jitted:
         executable = compiler.compile(traced)
         entry = _Entry(executable, traced, out_tree, self._donated_leaves(sig))
         self._cache[sig] = entry
-        if config.log_compiles:
+        if config.log_compiles and executable.from_cache:
+            logger.warning("cotan: loaded `%s` (called at %s) from the compilation cache in %.3f s "
+                           "[trace %.3f s]: %s", self._name, where(), time.perf_counter() - start,
+                           trace_seconds, reason)
+        elif config.log_compiles:
             timings = executable.timings
             total = trace_seconds + timings["passes"] + timings["llvm"]
             logger.warning("cotan: compiled `%s` (called at %s) in %.3f s [trace %.3f s, passes %.3f s, "

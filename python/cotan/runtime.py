@@ -150,11 +150,16 @@ class Executable:
         if not address:
             raise CompileError(f"the compiled code of `{symbol}` cannot be linked (a runtime "
                                "function it calls is missing)")
-        self._fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)
         self._out_specs = [(tuple(a.shape), np.dtype(a.dtype)) for a in out_avals]
         self._hoisted = list(hoisted)
         shapes = [tuple(a.shape) for a in in_avals] + [h.shape for h in hoisted] + \
                  [shape for shape, _ in self._out_specs]
+        # The ExecutionEngine hands out the packed form (one array of
+        # argument pointers); a shared library has the C interface itself,
+        # one descriptor pointer per argument.
+        self._unpacked = getattr(engine, "unpacked", False)
+        arguments = [ctypes.c_void_p] * (len(shapes) if self._unpacked else 1)
+        self._fn = ctypes.CFUNCTYPE(None, *arguments)(address)
         fields: list[int] = []
         starts = []
         for shape in shapes:
@@ -172,6 +177,7 @@ class Executable:
         self._relative = [(cells + k, 8 * starts[k]) for k in range(n)] + \
                          [(packed + k, 8 * (cells + k)) for k in range(n)]
         self._packed_offset = 8 * packed
+        self._cells = [cells + k for k in range(n)]  # each holds a descriptor's address
         self._local = threading.local()
 
     def _frame(self) -> tuple[ctypes.Array, int]:
@@ -189,13 +195,18 @@ class Executable:
 
     # The host functions of the code's debug callbacks (kept alive with it).
     host_functions: tuple = ()
+    # Whether the code came from the persistent compilation cache.
+    from_cache = False
 
     def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
         frame, packed = self._frame()
         for start, buffer in zip(self._starts, (*inputs, *self._hoisted, *outputs)):
             frame[start] = frame[start + 1] = buffer.__array_interface__["data"][0]
-        self._fn(packed)
+        if self._unpacked:
+            self._fn(*[frame[slot] for slot in self._cells])
+        else:
+            self._fn(packed)
         if self.host_functions:
             from .debug import raise_pending
             raise_pending()

@@ -3,11 +3,17 @@ under jit."""
 
 from __future__ import annotations
 
+import os
+
 import ml_dtypes
 import numpy as np
 import pytest
 
 import cotan
+
+# Tests compile afresh: the persistent cache is tested on its own
+# (test_cache.py), in folders of its own.
+os.environ.setdefault("COTAN_CACHE", "0")
 
 FLOAT_TOLERANCE = {
     np.dtype(np.float16): dict(rtol=2e-3, atol=2e-3),
