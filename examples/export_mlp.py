@@ -20,31 +20,9 @@ import tempfile
 import numpy as np
 
 import cotan
-import cotan.numpy as cnp
-from cotan import nn, optim
+from train_mlp import model, optimizer, spirals, train_step  # the model of examples/train_mlp.py
 
 BATCH = 64
-model = nn.Sequential([nn.Dense(128), nn.relu, nn.Dense(128), nn.relu, nn.Dense(3)])
-optimizer = optim.adam(0.01)
-
-
-def spirals(points_per_class: int = 200, classes: int = 3, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    xs, ys = [], []
-    for c in range(classes):
-        r = np.linspace(0.05, 1.0, points_per_class)
-        t = np.linspace(c * 4.0, (c + 1) * 4.0, points_per_class) + rng.normal(0, 0.2, points_per_class)
-        xs.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
-        ys.append(np.full(points_per_class, c))
-    return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(np.int32)
-
-
-@cotan.jit
-def train_step(params, opt_state, x, labels):
-    loss, grads = cotan.value_and_grad(
-        lambda p: cnp.mean(nn.softmax_cross_entropy(model.apply(p, x), labels)))(params)
-    updates, opt_state = optimizer.update(grads, opt_state, params)
-    return optim.apply_updates(params, updates), opt_state, loss
 
 
 def main() -> None:
@@ -52,8 +30,8 @@ def main() -> None:
     parser.add_argument("--out-dir", default=None, help="where the library goes (default: a temporary folder)")
     args = parser.parse_args()
 
-    x, y = spirals()
-    params = model.init(0, x.shape)
+    x, y = spirals(points_per_class=200, classes=3)
+    params = model.init(1, x.shape)
     opt_state = optimizer.init(params)
     for _ in range(400):
         params, opt_state, loss = train_step(params, opt_state, x, y)

@@ -24,6 +24,7 @@ import cotan
 import cotan.numpy as cnp
 from cotan import nn, optim
 
+
 def spirals(points_per_class: int, classes: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     xs, ys = [], []
