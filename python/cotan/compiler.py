@@ -3,11 +3,14 @@ pipelines (cotan -> linalg -> LLVM) and the ExecutionEngine."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pathlib
 import re
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -89,9 +92,51 @@ def trace(name: str, in_avals: Sequence[ShapedArray],
     return Traced(t.name, module, list(in_avals), out_avals, t.hoisted)
 
 
-def run_pipeline(module: ir.Module, pipeline: str, name: str, dump: "Dump | None" = None) -> None:
+@contextlib.contextmanager
+def _stderr_to(path: pathlib.Path):
+    """Sends the process's standard error (file descriptor 2, where MLIR's
+    C++ writes) to `path` while the block runs."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "w") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _slowest_passes(report: str, count: int = 5) -> list[tuple[float, str]]:
+    """The passes that took longest, from MLIR's pass timing report."""
+    timings = []
+    for line in report.splitlines():
+        match = re.match(r"\s*(\d+\.\d+) \(\s*[\d.]+%\)\s+(\S.*)$", line)
+        if match and match.group(2) not in ("Total", "Rest") and "Pipeline" not in match.group(2) \
+                and not match.group(2).startswith("(A)"):
+            timings.append((float(match.group(1)), match.group(2).strip()))
+    return sorted(timings, reverse=True)[:count]
+
+
+def run_pipeline(module: ir.Module, pipeline: str, name: str, dump: "Dump | None" = None,
+                 timings: list | None = None) -> None:
+    """Runs `pipeline` on `module`; with `timings`, appends the slowest
+    passes (seconds, name) from MLIR's pass timing to it."""
+    if timings is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            report = pathlib.Path(scratch) / "timing.txt"
+            with _stderr_to(report):
+                _run(module, pipeline, name, dump, timing=True)
+            timings += _slowest_passes(report.read_text())
+        return
+    _run(module, pipeline, name, dump)
+
+
+def _run(module: ir.Module, pipeline: str, name: str, dump: "Dump | None" = None, timing: bool = False) -> None:
     with context():
         pm = PassManager.parse(f"builtin.module({pipeline})")
+        if timing:
+            pm.enable_timing()  # reported when the pass manager goes
         if dump is not None:
             # MLIR prints after each pass only without its own threads.
             module.context.enable_multithreading(False)
@@ -155,7 +200,8 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         if dump:
             dump.write("0-cotan.mlir", module.operation.get_asm(enable_debug_info=True))
         start = time.perf_counter()
-        run_pipeline(module, pipeline, traced.name, dump)
+        slowest = [] if config.log_compiles else None
+        run_pipeline(module, pipeline, traced.name, dump, slowest)
         passes = time.perf_counter() - start
         if dump:
             dump.machine_code(module)
@@ -182,7 +228,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         lowered = str(module) if entry_key is not None else ""
     executable = Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
                             threaded=threaded, result_arguments=result_arguments)
-    executable.timings = {"passes": passes, "llvm": llvm}
+    executable.timings = {"passes": passes, "llvm": llvm, "slowest passes": slowest or []}
     executable.host_functions = host_functions
     if entry_key is not None and not host_functions and passes + llvm >= cache.min_compile_seconds():
         cache.store(entry_key, lowered, {"symbol": traced.name, "threaded": threaded,

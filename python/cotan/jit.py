@@ -317,9 +317,11 @@ class Jitted:
         elif config.log_compiles:
             timings = executable.timings
             total = trace_seconds + timings["passes"] + timings["llvm"]
+            slowest = ", ".join(f"{name} {seconds:.3f} s" for seconds, name in timings.get("slowest passes", []))
             logger.warning("cotan: compiled `%s` (called at %s) in %.3f s [trace %.3f s, passes %.3f s, "
-                           "LLVM %.3f s]: %s", self._name, where(), total, trace_seconds,
-                           timings["passes"], timings["llvm"], reason)
+                           "LLVM %.3f s]: %s%s", self._name, where(), total, trace_seconds,
+                           timings["passes"], timings["llvm"], reason,
+                           f"; slowest passes: {slowest}" if slowest else "")
         return entry
 
     # -- calling ----------------------------------------------------------

@@ -182,6 +182,8 @@ def test_log_compiles_names_the_argument_path_and_times_each_phase(caplog, debug
     assert "compiled `loss` (called at" in first and "test_jit.py:" in first
     assert re.search(r"in \d+\.\d+ s \[trace \d+\.\d+ s, passes \d+\.\d+ s, LLVM \d+\.\d+ s\]: first call",
                      first)
+    # MLIR's pass timing names the slowest passes.
+    assert re.search(r"; slowest passes: \w+ \d+\.\d+ s(, \w+ \d+\.\d+ s){4}$", first)
     assert "params['b']: shape (4,) -> (5,); params['w']: shape (3, 4) -> (3, 5)" in shapes
     assert "x: dtype float32 -> float64" in dtype
     assert "argument structure changed" in keyword
