@@ -3,8 +3,8 @@ again what a first one compiled.
 
 An entry is the compiled code of one function as a shared library
 (machine code from cotan-export for the host, linked by the system C
-compiler) plus a small JSON record, under COTAN_CACHE_DIR (default: $XDG_CACHE_HOME/cotan or
-~/.cache/cotan); COTAN_CACHE=0 turns it off. The key hashes the traced
+compiler) plus a small JSON record, under COTAN_CACHE_DIR (default:
+$XDG_CACHE_HOME/cotan or ~/.cache/cotan); COTAN_CACHE=0 turns it off. The key hashes the traced
 IR (source locations included), cotan's version and compiler build, the
 pipeline and its options, and the host CPU. Writes go to a temporary file
 renamed into place, so concurrent writers of one key both succeed; a
@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+
 from .errors import user_error
 
 _RECORD_VERSION = 1
@@ -142,8 +143,8 @@ def _write(entry_key: str, lowered: str, record: dict) -> None:
     for the host, the C compiler links it. Failures (no tool or C
     compiler, a full disk) only mean no entry."""
     from .errors import CompileError
-    from .export import _tool
-    compiler_cc = shutil.which(os.environ.get("CC", "cc"))
+    from .export import _tool, c_compiler
+    compiler_cc = c_compiler()
     try:
         tool = _tool()
     except CompileError:

@@ -225,12 +225,15 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         # convert-async-to-llvm declares the runtime API in every module but
         # emits `__resume`, the entry worker threads call, only for tasks.
         threaded = "__resume" in symbols
-        lowered = str(module) if entry_key is not None else ""
+        # Only compiles slow enough to be worth it are stored (the module
+        # printed for it).
+        stored = entry_key is not None and not host_functions and passes + llvm >= cache.min_compile_seconds()
+        lowered = str(module) if stored else ""
     executable = Executable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted,
                             threaded=threaded, result_arguments=result_arguments)
     executable.timings = {"passes": passes, "llvm": llvm, "slowest passes": slowest or []}
     executable.host_functions = host_functions
-    if entry_key is not None and not host_functions and passes + llvm >= cache.min_compile_seconds():
+    if stored:
         cache.store(entry_key, lowered, {"symbol": traced.name, "threaded": threaded,
                                          "result_arguments": result_arguments})
     return executable

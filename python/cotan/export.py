@@ -61,6 +61,11 @@ def _tool() -> str:
                                    "COTAN_EXPORT to its path")
 
 
+def c_compiler() -> str | None:
+    """The system C compiler ($CC, else cc), or None."""
+    return shutil.which(os.environ.get("CC", "cc"))
+
+
 def _c_type(dtype: np.dtype, what: str) -> str:
     try:
         return _C_TYPES[np.dtype(dtype)]
@@ -141,7 +146,7 @@ def export(fun: Callable, *example_args: Any, name: str = "model", out_dir: Any 
         probe.close()
     except OSError as e:
         raise user_error(PermissionError, f"export: cannot write to out_dir {str(out)!r}: {e.strerror}") from None
-    compiler_cc = shutil.which(os.environ.get("CC", "cc"))
+    compiler_cc = c_compiler()
     if compiler_cc is None:
         raise user_error(CompileError, "export: no C compiler found (set CC)")
 

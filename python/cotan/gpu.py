@@ -216,10 +216,7 @@ class GpuExecutable(Executable):
         staged = [x if isinstance(x, GpuArray) else GpuArray.from_host(x, self._device) for x in inputs]
         outputs = [GpuArray(cuda.alloc(int(np.prod(shape, dtype=np.int64)) * dtype.itemsize), shape, dtype,
                             self._device) for shape, dtype in self._out_specs]
-        frame, packed = self._frame()
-        for start, buffer in zip(self._starts, (*staged, *self._hoisted, *outputs)):
-            frame[start] = frame[start + 1] = buffer._pointer
-        self._fn(packed)
+        self._run([buffer._pointer for buffer in (*staged, *self._hoisted, *outputs)])
         return outputs
 
 
@@ -229,15 +226,11 @@ def compile(traced, device: Device) -> GpuExecutable:  # noqa: A001
     when the module loads (no CUDA toolkit needed at run time)."""
     from .compiler import OPT_LEVEL, _clone, run_pipeline
     from .core import context
-    from .mlir import ir
     from .mlir.execution_engine import ExecutionEngine
     _require()
     chip, features = target_features(device.compute_capability or (9, 0))
     with context():
         module = _clone(traced.module)
-        symbols = ir.SymbolTable(module.operation)
-        if "cotan.donated" in str(symbols[traced.name].attributes):
-            raise user_error(NotImplementedError, "donate_argnums is not supported on the GPU yet")
         start = time.perf_counter()
         run_pipeline(module, f"cotan-gpu-pipeline{{chip={chip} features={features} format=isa}}", traced.name)
         passes = time.perf_counter() - start
@@ -246,6 +239,7 @@ def compile(traced, device: Device) -> GpuExecutable:  # noqa: A001
             engine = ExecutionEngine(module, opt_level=OPT_LEVEL, shared_libs=[runtime_library()])
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` for {device} failed: {e}") from None
+        engine.raw_lookup("_mlir_ciface_" + traced.name)  # the JIT generates code here
         llvm = time.perf_counter() - start
     executable = GpuExecutable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted, device)
     executable.timings = {"passes": passes, "llvm": llvm}

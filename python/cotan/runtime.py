@@ -198,15 +198,20 @@ class Executable:
     # Whether the code came from the persistent compilation cache.
     from_cache = False
 
-    def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+    def _run(self, addresses: Sequence[int]) -> None:
+        """Calls the code on buffers at `addresses` (the inputs, the hoisted
+        constants, then the outputs)."""
         frame, packed = self._frame()
-        for start, buffer in zip(self._starts, (*inputs, *self._hoisted, *outputs)):
-            frame[start] = frame[start + 1] = buffer.__array_interface__["data"][0]
+        for start, address in zip(self._starts, addresses):
+            frame[start] = frame[start + 1] = address
         if self._unpacked:
             self._fn(*[frame[slot] for slot in self._cells])
         else:
             self._fn(packed)
+
+    def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+        self._run([buffer.__array_interface__["data"][0] for buffer in (*inputs, *self._hoisted, *outputs)])
         if self.host_functions:
             from .debug import raise_pending
             raise_pending()
