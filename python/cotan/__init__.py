@@ -18,6 +18,7 @@ from .devices import Device, default_backend, device_put, devices
 from .errors import (CompileError, ConcretizationError, CotanError, RetraceError,
                      TracerLeakError)
 from .batching import vmap
+from .dlpack import from_dlpack
 from .export import export
 from .ffi import ffi_call
 from .jit import Lowered, jit
@@ -26,7 +27,7 @@ from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, 
 
 __all__ = [
     "Array", "clear_cache", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
-    "custom_jvp", "custom_vjp", "debug", "distributions", "eval_shape", "export", "ffi_call", "ShapeDtypeStruct",
+    "custom_jvp", "custom_vjp", "debug", "distributions", "eval_shape", "export", "ffi_call", "from_dlpack", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
     "nn", "numpy", "optim", "random", "scipy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",

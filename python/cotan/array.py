@@ -187,6 +187,17 @@ class Array(ArrayBase):
     def block_until_ready(self) -> "Array":
         return self  # execution is synchronous on the CPU
 
+    def __dlpack__(self, *, stream: Any = None, max_version: tuple[int, int] | None = None,
+                   dl_device: tuple[int, int] | None = None, copy: bool | None = None):
+        """Shares this array's memory, read-only, with a DLPack consumer
+        (np.from_dlpack, torch.from_dlpack)."""
+        from .dlpack import export_host
+        return export_host(self._value, max_version, copy, dl_device)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        from .dlpack import CPU
+        return (CPU, 0)
+
     def __repr__(self) -> str:
         body = np.array2string(self._value, separator=", ", prefix="Array(")
         return f"Array({body}, dtype={self.dtype})"

@@ -184,6 +184,16 @@ class GpuArray(Array):
         except Exception:  # the interpreter is shutting down
             pass
 
+    def __dlpack_device__(self) -> tuple[int, int]:
+        from .dlpack import CUDA
+        return (CUDA, self._device.id)
+
+    def __dlpack__(self, *, stream: Any = None, max_version: tuple[int, int] | None = None,
+                   dl_device: tuple[int, int] | None = None, copy: bool | None = None):
+        raise BufferError(
+            "cotan does not export GPU memory through DLPack yet; np.asarray(x) gives a host "
+            "copy, and cotan.device_put(x, 'cpu') a cotan array on the CPU")
+
     def __repr__(self) -> str:
         return f"GpuArray({np.array2string(self._value, separator=', ')}, dtype={self.dtype}, device={self._device})"
 

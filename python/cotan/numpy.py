@@ -18,6 +18,7 @@ import numpy as _np
 from . import dtypes as _dt
 from . import ops
 from .array import Array, ArrayBase
+from .dlpack import from_dlpack  # noqa: F401  (np.from_dlpack's counterpart)
 from .core import find_trace
 from .errors import user_error
 
