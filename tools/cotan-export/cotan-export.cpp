@@ -103,6 +103,7 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registry.insert<cotan::CotanDialect>();
   cotan::registerControlFlowRules(registry);
+  cotan::registerMPIMemoryEffects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 

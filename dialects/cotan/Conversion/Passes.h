@@ -38,6 +38,8 @@ void populateCotanControlFlowToScfPatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns);
 void populateCotanSortToLoopsPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns);
+void populateCotanCollectivesToMPIPatterns(const TypeConverter &converter,
+                                             RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "cotan/Conversion/Passes.h.inc"

@@ -26,6 +26,8 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
     - control flow becomes scf: `switch` a chain of `scf.if`, `while` an
       `scf.while`, `scan` an `scf.for` carrying its stacked outputs (one
       `tensor.insert_slice` per step), so a scan of any length is one loop;
+    - collectives become one `mpi.allreduce` each on the world
+      communicator, with tensor code around it (see CollectivesToMPI.cpp);
     - host calls become `func.call`s of external functions: debug
       callbacks and NaN checks with the C interface, `ffi_call` with a
       data pointer per operand and result.
@@ -52,6 +54,7 @@ def ConvertCotanToLinalg : Pass<"convert-cotan-to-linalg"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::mpi::MPIDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -48,6 +48,8 @@ def Cotan_IntOrBoolTensor : StaticShapeTensorOf<[I1, I32, I64]>;
 def Cotan_IntTensor : StaticShapeTensorOf<[Cotan_IntElement]>;
 def Cotan_BoolTensor : StaticShapeTensorOf<[I1]>;
 def Cotan_IndexScalar : 0DTensorOf<[I32, I64]>;
+// Collectives move f32, f64, i32 and i64 (MPI's types for them).
+def Cotan_CollectiveTensor : StaticShapeTensorOf<[F32, F64, I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Attributes
@@ -67,6 +69,15 @@ def Cotan_ComparisonDirection : I32EnumAttr<"ComparisonDirection",
 
 def Cotan_WindowReduction : I32EnumAttr<"WindowReduction",
     "how a window is combined", [
+      I32EnumAttrCase<"Sum", 0, "sum">,
+      I32EnumAttrCase<"Max", 1, "max">,
+      I32EnumAttrCase<"Min", 2, "min">
+    ]> {
+  let cppNamespace = "::mlir::cotan";
+}
+
+def Cotan_CollectiveReduction : I32EnumAttr<"CollectiveReduction",
+    "how the processes' values are combined", [
       I32EnumAttrCase<"Sum", 0, "sum">,
       I32EnumAttrCase<"Max", 1, "max">,
       I32EnumAttrCase<"Min", 2, "min">

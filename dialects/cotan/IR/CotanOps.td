@@ -548,6 +548,147 @@ def Cotan_ConvolutionOp : Cotan_Op<"convolution", [Pure, InferTypeOpAdaptor,
 }
 
 //===----------------------------------------------------------------------===//
+// Collectives
+//
+// SPMD: every process runs the same program on its own data. The processes
+// form a row-major `mesh` (process p has the multi-index of p in it), and a
+// collective communicates within the group of processes that differ only
+// along `axes`; a process's position in its group is the linearized index
+// of its coordinates along `axes`, in the order given. Every process of a
+// group must execute the same collectives in the same order.
+//===----------------------------------------------------------------------===//
+
+class Cotan_CollectiveOp<string mnemonic, list<Trait> traits = []>
+    : Cotan_Op<mnemonic, traits # [Pure, Cotan_Derivative, Cotan_BatchRule]> {
+  let extraClassDeclaration = [{
+    /// The number of processes in each group.
+    int64_t getGroupSize();
+  }];
+  let hasVerifier = 1;
+}
+
+def Cotan_AllReduceOp : Cotan_CollectiveOp<"all_reduce",
+    [SameOperandsAndResultType]> {
+  let summary = "combine a tensor across a group of processes";
+  let description = [{
+    Every process of a group gets the elementwise sum (max, min) of the
+    operands of all the group's processes.
+
+    ```mlir
+    %s = cotan.all_reduce sum %x mesh = [4] axes = [0] : tensor<3xf32>
+    ```
+
+    The derivative of a sum is the sum of the (co)tangents; of max and min,
+    the (co)tangents of the processes that hold the extremum, split evenly
+    between ties.
+  }];
+  let arguments = (ins Cotan_CollectiveReduction:$reduction,
+                       Cotan_CollectiveTensor:$operand,
+                       DenseI64ArrayAttr:$mesh, DenseI64ArrayAttr:$axes);
+  let results = (outs Cotan_CollectiveTensor:$result);
+  let assemblyFormat = [{
+    $reduction $operand `mesh` `=` $mesh `axes` `=` $axes attr-dict `:` type($result)
+  }];
+}
+
+def Cotan_AllGatherOp : Cotan_CollectiveOp<"all_gather", [InferTypeOpAdaptor]> {
+  let summary = "concatenate the operands of a group along a dimension";
+  let description = [{
+    Every process gets the group's operands concatenated along `dimension`
+    in group order. The derivative gathers tangents; cotangents are summed
+    over the group and scattered back (a `reduce_scatter`).
+
+    ```mlir
+    %g = cotan.all_gather %x dim = 0 mesh = [2] axes = [0] : tensor<3x4xf32> -> tensor<6x4xf32>
+    ```
+  }];
+  let arguments = (ins Cotan_CollectiveTensor:$operand, I64Attr:$dimension,
+                       DenseI64ArrayAttr:$mesh, DenseI64ArrayAttr:$axes);
+  let results = (outs Cotan_CollectiveTensor:$result);
+  let assemblyFormat = [{
+    $operand `dim` `=` $dimension `mesh` `=` $mesh `axes` `=` $axes attr-dict `:` type($operand) `->` type($result)
+  }];
+}
+
+def Cotan_ReduceScatterOp : Cotan_CollectiveOp<"reduce_scatter", [InferTypeOpAdaptor]> {
+  let summary = "sum across a group, each process keeping one block";
+  let description = [{
+    Sums the group's operands and splits the sum along `dimension` into one
+    block per process: the process at group position k gets block k. The
+    transpose of `all_gather`.
+
+    ```mlir
+    %b = cotan.reduce_scatter %x dim = 0 mesh = [2] axes = [0] : tensor<6x4xf32> -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Cotan_CollectiveTensor:$operand, I64Attr:$dimension,
+                       DenseI64ArrayAttr:$mesh, DenseI64ArrayAttr:$axes);
+  let results = (outs Cotan_CollectiveTensor:$result);
+  let assemblyFormat = [{
+    $operand `dim` `=` $dimension `mesh` `=` $mesh `axes` `=` $axes attr-dict `:` type($operand) `->` type($result)
+  }];
+}
+
+def Cotan_AllToAllOp : Cotan_CollectiveOp<"all_to_all", [InferTypeOpAdaptor]> {
+  let summary = "exchange blocks between every pair of a group";
+  let description = [{
+    Splits the operand along `split_dimension` into one block per process,
+    sends block j to the process at group position j, and concatenates the
+    blocks received along `concat_dimension` in group order. Its transpose
+    is the all-to-all with the two dimensions swapped.
+
+    ```mlir
+    %y = cotan.all_to_all %x split = 0 concat = 1 mesh = [2] axes = [0] : tensor<4x3xf32> -> tensor<2x6xf32>
+    ```
+  }];
+  let arguments = (ins Cotan_CollectiveTensor:$operand, I64Attr:$split_dimension,
+                       I64Attr:$concat_dimension,
+                       DenseI64ArrayAttr:$mesh, DenseI64ArrayAttr:$axes);
+  let results = (outs Cotan_CollectiveTensor:$result);
+  let assemblyFormat = [{
+    $operand `split` `=` $split_dimension `concat` `=` $concat_dimension `mesh` `=` $mesh `axes` `=` $axes attr-dict `:` type($operand) `->` type($result)
+  }];
+}
+
+def Cotan_CollectiveBroadcastOp : Cotan_CollectiveOp<"collective_broadcast",
+    [SameOperandsAndResultType]> {
+  let summary = "every process of a group gets the root's operand";
+  let description = [{
+    The process at group position `root` sends its operand to the others.
+    Cotangents are summed over the group onto the root (zero elsewhere).
+
+    ```mlir
+    %y = cotan.collective_broadcast %x root = 0 mesh = [4] axes = [0] : tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins Cotan_CollectiveTensor:$operand, I64Attr:$root,
+                       DenseI64ArrayAttr:$mesh, DenseI64ArrayAttr:$axes);
+  let results = (outs Cotan_CollectiveTensor:$result);
+  let assemblyFormat = [{
+    $operand `root` `=` $root `mesh` `=` $mesh `axes` `=` $axes attr-dict `:` type($result)
+  }];
+}
+
+def Cotan_AxisIndexOp : Cotan_Op<"axis_index", [Pure, Cotan_NoDerivative]> {
+  let summary = "this process's position in its group";
+  let description = [{
+    The linearized coordinates of this process along `axes` of the `mesh`
+    (0 to the group size - 1), as a 0-d i32 tensor.
+
+    ```mlir
+    %i = cotan.axis_index mesh = [2, 2] axes = [1] : tensor<i32>
+    ```
+  }];
+  let arguments = (ins DenseI64ArrayAttr:$mesh, DenseI64ArrayAttr:$axes);
+  let results = (outs 0DTensorOf<[I32]>:$result);
+  let assemblyFormat = "`mesh` `=` $mesh `axes` `=` $axes attr-dict `:` type($result)";
+  let extraClassDeclaration = [{
+    int64_t getGroupSize();
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Structured control flow
 //
 // Regions are isolated from above: everything a branch or body reads is an

@@ -59,6 +59,10 @@ FailureOr<func::FuncOp> createDerivedFunction(func::FuncOp function,
 /// builders above). Contexts that transform control flow need them.
 void registerControlFlowRules(DialectRegistry &registry);
 
+/// Declares the memory effects of the mpi dialect's ops (external models),
+/// which buffer deallocation needs around compiled collectives.
+void registerMPIMemoryEffects(DialectRegistry &registry);
+
 #define GEN_PASS_REGISTRATION
 #include "cotan/Transforms/Passes.h.inc"
 

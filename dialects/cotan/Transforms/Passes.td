@@ -237,6 +237,17 @@ def BoolBuffersAsBytes : Pass<"cotan-bool-buffers-as-bytes", "::mlir::ModuleOp">
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def OpenMPIOperationSymbols : Pass<"cotan-openmpi-operation-symbols", "::mlir::ModuleOp"> {
+  let summary = "Name OpenMPI's predefined reductions by their real symbols";
+  let description = [{
+    MLIR's MPI-to-LLVM lowering (LLVM 22) refers to OpenMPI's predefined
+    reduction operations as `@ompi_mpi_sum`, `@ompi_mpi_max`, ..., but
+    libmpi defines them as `ompi_mpi_op_sum`, `ompi_mpi_op_max`, ...; the
+    module would not link. This pass renames those external globals and
+    their uses. Other modules are left alone.
+  }];
+}
+
 def ReturnDonatedBuffers : Pass<"cotan-return-donated-buffers", "::mlir::ModuleOp"> {
   let summary = "Drop the results that bufferization placed in donated arguments";
   let description = [{

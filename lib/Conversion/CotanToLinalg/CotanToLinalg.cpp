@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::cotan {
@@ -91,6 +92,7 @@ struct ConvertCotanToLinalg
     populateCotanControlFlowToScfPatterns(converter, patterns);
     populateCotanHostCallPatterns(converter, patterns);
     populateCotanSortToLoopsPatterns(converter, patterns);
+    populateCotanCollectivesToMPIPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

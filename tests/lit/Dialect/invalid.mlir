@@ -686,3 +686,95 @@ func.func @sort_too_many_keys(%x: tensor<4xf32>, %y: tensor<4xi32>) {
   %0:2 = cotan.sort %x, %y dim = 0 keys = 3 : tensor<4xf32>, tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @collective_empty_mesh(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{(collective_c1) needs a mesh of at least one axis}}
+  %0 = cotan.all_reduce sum %x mesh = [] axes = [0] : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @collective_bad_mesh_size(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{(collective_c1) mesh sizes must be positive, got [2, 0]}}
+  %0 = cotan.all_reduce sum %x mesh = [2, 0] axes = [0] : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @collective_axis_out_of_range(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{(collective_c2) axis 2 is out of range for a mesh of rank 2}}
+  %0 = cotan.all_reduce min %x mesh = [2, 2] axes = [2] : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @collective_repeated_axis(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{(collective_c2) axis 0 repeats}}
+  %0 = cotan.collective_broadcast %x root = 0 mesh = [2] axes = [0, 0] : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @collective_no_axes() -> tensor<i32> {
+  // expected-error @+1 {{(collective_c2) needs at least one mesh axis}}
+  %0 = cotan.axis_index mesh = [2] axes = [] : tensor<i32>
+  return %0 : tensor<i32>
+}
+
+// -----
+
+func.func @collective_bool(%x: tensor<3xi1>) -> tensor<3xi1> {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values}}
+  %0 = cotan.all_reduce sum %x mesh = [2] axes = [0] : tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+func.func @reduce_scatter_indivisible(%x: tensor<5x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{(collective_c4) dimension 0 of size 5 does not split into 2 blocks, one per process of the group}}
+  %0 = cotan.reduce_scatter %x dim = 0 mesh = [2] axes = [0] : tensor<5x2xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @all_gather_bad_dimension(%x: tensor<5x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{(collective_c3) dimension 2 is out of range for rank 2}}
+  %0 = "cotan.all_gather"(%x) <{dimension = 2 : i64, mesh = array<i64: 2>, axes = array<i64: 0>}> : (tensor<5x2xf32>) -> tensor<5x2xf32>
+  return
+}
+
+// -----
+
+func.func @all_to_all_indivisible(%x: tensor<3x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{(collective_c4) split dimension 0 of size 3 does not split into 2 blocks}}
+  %0 = cotan.all_to_all %x split = 0 concat = 1 mesh = [2] axes = [0] : tensor<3x2xf32> -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @all_gather_wrong_result(%x: tensor<2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'cotan.all_gather' op inferred type(s) 'tensor<4xf32>' are incompatible with return type(s) of operation 'tensor<2xf32>'}}
+  %0 = cotan.all_gather %x dim = 0 mesh = [2] axes = [0] : tensor<2xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_root_out_of_group(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{(collective_c5) root 4 is not a position in a group of 4}}
+  %0 = cotan.collective_broadcast %x root = 4 mesh = [4, 2] axes = [0] : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
