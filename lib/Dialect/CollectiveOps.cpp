@@ -79,7 +79,29 @@ Value allReduceSum(OpBuilder &b, Location loc, Value value,
                              axes);
 }
 
+/// The operand of a collective whose group is one process.
+template <typename Op>
+OpFoldResult foldSingleProcess(Op op) {
+  if (op.getGroupSize() != 1 || op.getOperand().getType() != op.getType())
+    return {};
+  return op.getOperand();
+}
+
 } // namespace
+
+OpFoldResult AllReduceOp::fold(FoldAdaptor) { return foldSingleProcess(*this); }
+OpFoldResult AllGatherOp::fold(FoldAdaptor) { return foldSingleProcess(*this); }
+OpFoldResult ReduceScatterOp::fold(FoldAdaptor) { return foldSingleProcess(*this); }
+OpFoldResult AllToAllOp::fold(FoldAdaptor) { return foldSingleProcess(*this); }
+OpFoldResult CollectiveBroadcastOp::fold(FoldAdaptor) {
+  return foldSingleProcess(*this);
+}
+
+OpFoldResult AxisIndexOp::fold(FoldAdaptor) {
+  if (getGroupSize() != 1)
+    return {};
+  return DenseElementsAttr::get(getType(), APInt(32, 0));
+}
 
 //===----------------------------------------------------------------------===//
 // all_reduce

@@ -8,7 +8,7 @@
         return cotan.nn.relu(x @ w).sum()
 """
 
-from . import debug, distributions, nn, numpy, optim, random, scipy, testing, tree_util
+from . import checkpoint, debug, distributed, distributions, nn, numpy, optim, random, scipy, sharding, testing, tree_util
 from . import lax
 from .abstract_eval import ShapeDtypeStruct, eval_shape
 from .array import Array
@@ -22,14 +22,15 @@ from .dlpack import from_dlpack
 from .export import export
 from .ffi import ffi_call
 from .jit import Lowered, jit
+from .sharding import shard_map
 from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp,
                          stop_gradient, value_and_grad, vjp)
 
 __all__ = [
-    "Array", "clear_cache", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
-    "custom_jvp", "custom_vjp", "debug", "distributions", "eval_shape", "export", "ffi_call", "from_dlpack", "ShapeDtypeStruct",
+    "Array", "checkpoint", "clear_cache", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
+    "custom_jvp", "custom_vjp", "debug", "distributed", "distributions", "eval_shape", "export", "ffi_call", "from_dlpack", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
-    "nn", "numpy", "optim", "random", "scipy", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
+    "nn", "numpy", "optim", "random", "scipy", "shard_map", "sharding", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",
 ]
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import cache, ffi
+from . import cache, distributed, ffi
 from .config import config
 from .core import ShapedArray, Trace, context, mlir_error_messages
 from .errors import CompileError
@@ -189,6 +189,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
     with context():
         module = _clone(traced.module)
         ffi.warn_if_batched(module)
+        distributed.prepare(module, traced.name)
         pipeline = "cotan-cpu-pipeline" + config.cpu_pipeline_options()
         entry_key = None
         if cache.enabled() and not config.dump_dir:

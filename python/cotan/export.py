@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import distributed
 from .errors import CompileError, user_error
 
 _C_TYPES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.int32): "int32_t",
@@ -151,6 +152,10 @@ def export(fun: Callable, *example_args: Any, name: str = "model", out_dir: Any 
         raise user_error(CompileError, "export: no C compiler found (set CC)")
 
     traced = jit(fun).lower(*example_args)._traced
+    if distributed.meshes(traced.module):
+        raise user_error(NotImplementedError, (
+            f"export: `{traced.name}` uses collectives (psum, all_gather, ...); exported "
+            "libraries do not link MPI yet"))
     for k, aval in enumerate(traced.in_avals):
         _c_type(aval.dtype, f"argument {k}")
     inputs, outputs, constants = traced.in_avals, traced.out_avals, traced.hoisted

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import distributed
 from .array import Array
 from .devices import Device
 from .errors import CompileError, user_error
@@ -241,6 +242,10 @@ def compile(traced, device: Device) -> GpuExecutable:  # noqa: A001
     chip, features = target_features(device.compute_capability or (9, 0))
     with context():
         module = _clone(traced.module)
+        if distributed.meshes(module):
+            raise user_error(NotImplementedError, (
+                f"`{traced.name}` uses collectives (psum, all_gather, ...), which run on the CPU "
+                "only so far: jit it without device='gpu'"))
         start = time.perf_counter()
         run_pipeline(module, f"cotan-gpu-pipeline{{chip={chip} features={features} format=isa}}", traced.name)
         passes = time.perf_counter() - start

@@ -1,14 +1,18 @@
 """cotan.lax: the primitives, one per cotan op (cotan.ops), structured
 control flow (cond, switch, while_loop, fori_loop, scan), JAX's
 convolution and windowed-reduction API (conv_general_dilated, conv,
-reduce_window), sorting (sort, sort_key_val, top_k) and cumulative
-reductions (cumsum, cumprod, cummax, cummin)."""
+reduce_window), sorting (sort, sort_key_val, top_k), cumulative
+reductions (cumsum, cumprod, cummax, cummin) and collectives over named
+mesh axes (psum, pmean, pmax, pmin, all_gather, psum_scatter, all_to_all,
+pbroadcast, axis_index)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from . import ops as _ops
+from .collectives import (all_gather, all_to_all, axis_index, axis_size, pbroadcast, pmax, pmean, pmin,
+                          psum, psum_scatter)
 from .control_flow import cond, fori_loop, scan, switch, while_loop
 from .convolution import conv, conv_general_dilated
 from . import cumulative as _cumulative
@@ -16,8 +20,10 @@ from .pooling import reduce_window
 from .sorting import lax_sort as sort
 from .sorting import sort_key_val, top_k
 
-__all__ = ["cond", "conv", "conv_general_dilated", "cummax", "cummin", "cumprod", "cumsum", "fori_loop",
-           "reduce_window", "scan", "sort", "sort_key_val", "switch", "top_k", "while_loop"]
+__all__ = ["all_gather", "all_to_all", "axis_index", "axis_size", "cond", "conv", "conv_general_dilated",
+           "cummax", "cummin", "cumprod", "cumsum", "fori_loop", "pbroadcast", "pmax", "pmean", "pmin",
+           "psum", "psum_scatter", "reduce_window", "scan", "sort", "sort_key_val", "switch", "top_k",
+           "while_loop"]
 
 
 def cumsum(operand: Any, axis: int = 0, reverse: bool = False) -> Any:

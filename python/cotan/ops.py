@@ -333,3 +333,52 @@ def reduce_window(trace: Trace, x, *, kind: str, window_dimensions: tuple[int, .
                       window_strides=_dims(window_strides),
                       padding_low=_dims([lo for lo, _ in padding]),
                       padding_high=_dims([hi for _, hi in padding]))
+
+
+# -- collectives --------------------------------------------------------------
+
+_COLLECTIVE_REDUCTIONS = {"sum": 0, "max": 1, "min": 2}
+
+
+def _build_all_reduce(operand, *, reduction, mesh, axes):
+    return d.all_reduce(reduction, operand, mesh, axes)
+
+
+_build_all_reduce.__name__ = "all_reduce"
+
+
+@primitive
+def all_reduce(trace: Trace, x, *, reduction: str, mesh: tuple[int, ...], axes: tuple[int, ...]):
+    """The sum (max, min) of x over the processes of the group `axes` of
+    the process `mesh`."""
+    with trace.ctx:
+        attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), _COLLECTIVE_REDUCTIONS[reduction])
+    return trace.emit(_build_all_reduce, x, reduction=attr, mesh=_dims(mesh), axes=_dims(axes))
+
+
+@primitive
+def all_gather(trace: Trace, x, *, dimension: int, mesh: tuple[int, ...], axes: tuple[int, ...]):
+    return trace.emit(d.all_gather, x, dimension=dimension, mesh=_dims(mesh), axes=_dims(axes))
+
+
+@primitive
+def reduce_scatter(trace: Trace, x, *, dimension: int, mesh: tuple[int, ...], axes: tuple[int, ...]):
+    return trace.emit(d.reduce_scatter, x, dimension=dimension, mesh=_dims(mesh), axes=_dims(axes))
+
+
+@primitive
+def all_to_all(trace: Trace, x, *, split_dimension: int, concat_dimension: int,
+               mesh: tuple[int, ...], axes: tuple[int, ...]):
+    return trace.emit(d.all_to_all, x, split_dimension=split_dimension,
+                      concat_dimension=concat_dimension, mesh=_dims(mesh), axes=_dims(axes))
+
+
+@primitive
+def collective_broadcast(trace: Trace, x, *, root: int, mesh: tuple[int, ...], axes: tuple[int, ...]):
+    return trace.emit(d.collective_broadcast, x, root=root, mesh=_dims(mesh), axes=_dims(axes))
+
+
+@primitive
+def axis_index(trace: Trace, *, mesh: tuple[int, ...], axes: tuple[int, ...]):
+    return trace.emit(d.axis_index, result=ShapedArray((), dtypes.int32), mesh=_dims(mesh),
+                      axes=_dims(axes))

@@ -14,7 +14,10 @@ import zlib
 
 import pytest
 
-EXAMPLES = {p.stem: p for p in sorted((pathlib.Path(__file__).parents[2] / "examples").glob("*.py"))}
+# Examples for several MPI processes run under mpirun in test_distributed.py.
+MULTI_PROCESS = {"data_parallel_mlp", "tensor_parallel_mlp"}
+EXAMPLES = {p.stem: p for p in sorted((pathlib.Path(__file__).parents[2] / "examples").glob("*.py"))
+            if p.stem not in MULTI_PROCESS}
 SCRATCH = pathlib.Path(tempfile.mkdtemp(prefix="cotan-examples-"))
 
 

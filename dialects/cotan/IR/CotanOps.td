@@ -565,6 +565,8 @@ class Cotan_CollectiveOp<string mnemonic, list<Trait> traits = []>
     int64_t getGroupSize();
   }];
   let hasVerifier = 1;
+  // A group of one process communicates nothing: the op is its operand.
+  let hasFolder = 1;
 }
 
 def Cotan_AllReduceOp : Cotan_CollectiveOp<"all_reduce",
@@ -686,6 +688,8 @@ def Cotan_AxisIndexOp : Cotan_Op<"axis_index", [Pure, Cotan_NoDerivative]> {
     int64_t getGroupSize();
   }];
   let hasVerifier = 1;
+  // In a group of one process, the position is 0.
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -157,3 +157,23 @@ func.func @reverse_of_reverse(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %1 = cotan.reverse %0 dims = [1, 0] : tensor<2x3xf32>
   return %1 : tensor<2x3xf32>
 }
+
+// -----
+
+// A collective over a group of one process is its operand, and the
+// position in such a group is 0 (a mesh axis of size 1 communicates nothing).
+// CHECK-LABEL: func.func @single_process_collectives
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>)
+// CHECK: %[[ZERO:.*]] = cotan.constant dense<0> : tensor<i32>
+// CHECK: %[[R:.*]] = cotan.all_reduce sum %[[X]] mesh = [2, 1] axes = [0]
+// CHECK: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[ZERO]], %[[R]]
+func.func @single_process_collectives(%x: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<i32>, tensor<4x3xf32>) {
+  %0 = cotan.all_reduce max %x mesh = [2, 1] axes = [1] : tensor<4x3xf32>
+  %1 = cotan.all_gather %x dim = 0 mesh = [1] axes = [0] : tensor<4x3xf32> -> tensor<4x3xf32>
+  %2 = cotan.reduce_scatter %x dim = 1 mesh = [1] axes = [0] : tensor<4x3xf32> -> tensor<4x3xf32>
+  %3 = cotan.all_to_all %x split = 0 concat = 1 mesh = [1, 2] axes = [0] : tensor<4x3xf32> -> tensor<4x3xf32>
+  %4 = cotan.collective_broadcast %x root = 0 mesh = [3, 1] axes = [1] : tensor<4x3xf32>
+  %5 = cotan.axis_index mesh = [2, 1] axes = [1] : tensor<i32>
+  %6 = cotan.all_reduce sum %x mesh = [2, 1] axes = [0] : tensor<4x3xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<i32>, tensor<4x3xf32>
+}

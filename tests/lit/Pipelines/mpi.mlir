@@ -1,13 +1,14 @@
 // RUN: cotan-opt %s --split-input-file --cotan-cpu-pipeline | FileCheck %s
 
 // Collectives compile to MPI calls for the ABI the module names: OpenMPI's
-// handles are addresses of its predefined objects. The buffers go through
-// bufferization and deallocation (the mpi ops' memory effects are known).
-// CHECK-DAG: llvm.mlir.global external @ompi_mpi_sum()
+// handles are addresses of its predefined objects (its reductions under
+// their real names, ompi_mpi_op_*). The buffers go through bufferization
+// and deallocation (the mpi ops' memory effects are known).
+// CHECK-DAG: llvm.mlir.global external @ompi_mpi_op_sum()
 // CHECK-DAG: llvm.mlir.global external @ompi_mpi_float()
 // CHECK-DAG: llvm.mlir.global external @ompi_mpi_comm_world()
 // CHECK-LABEL: llvm.func @data_parallel_mean
-// CHECK-DAG: %[[SUM:.*]] = llvm.mlir.addressof @ompi_mpi_sum
+// CHECK-DAG: %[[SUM:.*]] = llvm.mlir.addressof @ompi_mpi_op_sum
 // CHECK-DAG: %[[FLOAT:.*]] = llvm.mlir.addressof @ompi_mpi_float
 // CHECK-DAG: %[[WORLD:.*]] = llvm.mlir.addressof @ompi_mpi_comm_world
 // CHECK: llvm.call @MPI_Allreduce(%{{.*}}, %{{.*}}, %{{.*}}, %[[FLOAT]], %[[SUM]], %{{.*}})

@@ -1,0 +1,220 @@
+"""Several processes working on one computation, over MPI.
+
+    mpirun -np 2 python train.py          # every process runs the script
+
+    cotan.distributed.initialize()        # once per process, before any collective
+    cotan.distributed.process_index()     # 0 or 1
+    cotan.distributed.process_count()     # 2
+
+The collectives (`cotan.lax.psum`, `all_gather`, ...) run in compiled code:
+the compiler lowers them to MPI calls (MLIR's mpi dialect), and this module
+loads the MPI library those calls resolve to and starts MPI in this process
+(MPI_Init, by a small function compiled from the mpi dialect too). Which
+MPI is used: `COTAN_MPI_LIBRARY` (a path), else the system's `libmpi`;
+OpenMPI and MPICH ABIs are both understood.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import ctypes.util
+import os
+from typing import Any
+
+from .errors import user_error
+
+# Variables mpirun/mpiexec set in the processes it starts.
+_LAUNCHER_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS")
+
+# The process's view of MPI, filled by initialize().
+_library: ctypes.CDLL | None = None
+_implementation: str | None = None
+_runtime: Any = None  # the ExecutionEngine of the MPI helper functions
+_rank, _size = 0, 1
+_started_here = False
+
+
+def launched_by_mpirun() -> bool:
+    """True in a process started by mpirun/mpiexec with more than one rank."""
+    for name in _LAUNCHER_SIZE_VARIABLES:
+        try:
+            if int(os.environ.get(name, "1")) > 1:
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+def _load_library() -> tuple[ctypes.CDLL, str]:
+    path = os.environ.get("COTAN_MPI_LIBRARY") or ctypes.util.find_library("mpi")
+    if not path:
+        raise user_error(RuntimeError, (
+            "cotan.distributed needs an MPI library and none was found: install OpenMPI "
+            "(Debian: apt-get install openmpi-bin libopenmpi-dev) or MPICH, or set "
+            "COTAN_MPI_LIBRARY to the path of libmpi.so"))
+    try:
+        # Global, so compiled code's MPI_* calls resolve to it.
+        library = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+    except OSError as e:
+        raise user_error(RuntimeError, f"cannot load the MPI library {path}: {e}") from None
+    implementation = "OpenMPI" if hasattr(library, "ompi_mpi_comm_world") else "MPICH"
+    return library, implementation
+
+
+def _helpers_source(implementation: str) -> str:
+    # init and finalize name their (unused) status: MLIR's lowering of the
+    # forms without one fails. MLIR lowers neither comm_size nor barrier to
+    # LLVM, so the size is an all-reduce of ones (which also synchronizes).
+    return f"""
+module attributes {{dlti.map = #dlti.map<"MPI:Implementation" = "{implementation}">}} {{
+  func.func @cotan_mpi_init() {{
+    %status = mpi.init : !mpi.retval
+    return
+  }}
+  func.func @cotan_mpi_rank() -> i32 {{
+    %world = mpi.comm_world : !mpi.comm
+    %rank = mpi.comm_rank(%world) : i32
+    return %rank : i32
+  }}
+  func.func @cotan_mpi_size() -> i32 {{
+    %c0 = arith.constant 0 : index
+    %one = arith.constant 1 : i32
+    %mine = memref.alloca() : memref<1xi32>
+    memref.store %one, %mine[%c0] : memref<1xi32>
+    %count = memref.alloca() : memref<1xi32>
+    %world = mpi.comm_world : !mpi.comm
+    mpi.allreduce(%mine, %count, MPI_SUM, %world) : memref<1xi32>, memref<1xi32>
+    %size = memref.load %count[%c0] : memref<1xi32>
+    return %size : i32
+  }}
+  func.func @cotan_mpi_finalize() {{
+    %status = mpi.finalize : !mpi.retval
+    return
+  }}
+}}"""
+
+
+def _call(name: str, restype: Any = None) -> Any:
+    """Calls a helper through the ExecutionEngine's packed interface (one
+    array of pointers: the arguments, then the result)."""
+    address = _runtime.raw_lookup(name)
+    if not address:  # a symbol of the MPI library was not found
+        raise RuntimeError(f"cannot link {name} against the MPI library {_library._name}")
+    result = restype() if restype is not None else None
+    pointers = (ctypes.c_void_p * 1)(ctypes.addressof(result) if result is not None else None)
+    ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)(ctypes.addressof(pointers))
+    return result.value if result is not None else None
+
+
+def _compile_helpers(implementation: str) -> Any:
+    from .core import context
+    from .mlir import ir
+    from .mlir.execution_engine import ExecutionEngine
+    from .mlir.passmanager import PassManager
+    with context():
+        module = ir.Module.parse(_helpers_source(implementation))
+        PassManager.parse("builtin.module(convert-to-llvm,cotan-openmpi-operation-symbols,"
+                          "reconcile-unrealized-casts)").run(module.operation)
+        return ExecutionEngine(module, opt_level=2)
+
+
+def _flag(function: str) -> bool:
+    value = ctypes.c_int(0)
+    getattr(_library, function)(ctypes.byref(value))
+    return bool(value.value)
+
+
+def initialize() -> None:
+    """Starts MPI in this process (unless something, e.g. mpi4py, already
+    did) and learns this process's rank and the number of processes. Call
+    it once, early, in every process; repeated calls do nothing."""
+    global _library, _implementation, _runtime, _rank, _size, _started_here
+    if _runtime is not None:
+        return
+    library, implementation = _load_library()
+    _library, _implementation = library, implementation
+    _runtime = _compile_helpers(implementation)
+    if _flag("MPI_Finalized"):
+        raise user_error(RuntimeError, "MPI was already finalized in this process; it cannot restart")
+    if not _flag("MPI_Initialized"):
+        _call("cotan_mpi_init")
+        _started_here = True
+        atexit.register(_finalize)
+    _rank = _call("cotan_mpi_rank", ctypes.c_int32)
+    _size = _call("cotan_mpi_size", ctypes.c_int32)
+
+
+def _finalize() -> None:
+    if _runtime is not None and _started_here and not _flag("MPI_Finalized"):
+        _call("cotan_mpi_finalize")
+
+
+def is_initialized() -> bool:
+    return _runtime is not None
+
+
+def process_index() -> int:
+    """This process's rank (0 without MPI)."""
+    return _rank
+
+
+def process_count() -> int:
+    """The number of processes (1 without MPI)."""
+    return _size
+
+
+def barrier() -> None:
+    """Waits until every process has reached this point."""
+    if _runtime is not None:
+        _call("cotan_mpi_size", ctypes.c_int32)
+
+
+def implementation() -> str:
+    """"OpenMPI" or "MPICH": the ABI compiled collectives are lowered for."""
+    if _implementation is None:
+        raise user_error(RuntimeError, "cotan.distributed.initialize() has not been called")
+    return _implementation
+
+
+_COLLECTIVES = frozenset({"cotan.all_reduce", "cotan.all_gather", "cotan.reduce_scatter",
+                          "cotan.all_to_all", "cotan.collective_broadcast", "cotan.axis_index"})
+
+
+def meshes(module: Any) -> set[tuple[int, ...]]:
+    """The process meshes of `module`'s collectives whose groups have more
+    than one process (the others fold away)."""
+    import numpy as np
+    from .mlir import ir
+    found: set[tuple[int, ...]] = set()
+
+    def visit(op: Any) -> Any:
+        if op.name in _COLLECTIVES:
+            mesh = tuple(ir.DenseI64ArrayAttr(op.attributes["mesh"]))
+            axes = ir.DenseI64ArrayAttr(op.attributes["axes"])
+            if int(np.prod([mesh[a] for a in axes if 0 <= a < len(mesh)])) > 1:
+                found.add(mesh)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return found
+
+
+def prepare(module: Any, name: str) -> None:
+    """Before `module` (function `name`) is compiled: if it communicates,
+    checks that MPI runs as many processes as its meshes have and names
+    the MPI ABI its collectives are lowered for."""
+    import numpy as np
+    from .mlir import ir
+    used = meshes(module)
+    if not used:
+        return  # nothing to send
+    sizes = sorted({int(np.prod(mesh)) for mesh in used})
+    if _runtime is None:
+        raise user_error(RuntimeError, (
+            f"`{name}` communicates between {sizes[0]} processes: call "
+            f"cotan.distributed.initialize() first, in a program started with mpirun -np {sizes[0]}"))
+    if sizes != [_size]:
+        raise user_error(ValueError, f"`{name}` uses a mesh of {sizes[0]} processes but {_size} are running")
+    module.operation.attributes["dlti.map"] = ir.Attribute.parse(
+        f'#dlti.map<"MPI:Implementation" = "{_implementation}">')

@@ -1,0 +1,156 @@
+"""Collectives, shard_map and MPI: the API and its errors in this process,
+and real multi-process runs under mpirun (tests/python/mpi/ holds the
+scripts every process runs; they check numbers against NumPy and finite
+differences and exit non-zero on any failure)."""
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import cotan
+import cotan.numpy as cnp
+from cotan import lax
+from cotan.sharding import Mesh, P, PartitionSpec
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MPIRUN = shutil.which("mpirun")
+needs_mpirun = pytest.mark.skipif(MPIRUN is None, reason="mpirun not found: install OpenMPI "
+                                  "(apt-get install openmpi-bin libopenmpi-dev) to run multi-process tests")
+
+
+def mpirun(processes: int, script: str, *args: str) -> str:
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONPATH=str(ROOT / "python") + os.pathsep +
+               os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([MPIRUN, "-np", str(processes), sys.executable, str(ROOT / script), *args],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, f"mpirun -np {processes} {script} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@needs_mpirun
+def test_collectives_on_two_processes():
+    assert "collectives on 2 processes: ok" in mpirun(2, "tests/python/mpi/collectives.py")
+
+
+@needs_mpirun
+def test_collectives_on_four_processes_and_a_2d_mesh():
+    assert "collectives on 4 processes: ok" in mpirun(4, "tests/python/mpi/collectives.py")
+
+
+@needs_mpirun
+def test_data_parallel_training_matches_single_process():
+    out = mpirun(2, "examples/data_parallel_mlp.py", "--steps", "25", "--check")
+    assert "same parameters as single-process training" in out
+    assert out.count("step ") == 1  # only rank 0 prints
+
+
+@needs_mpirun
+def test_tensor_parallel_training_matches_the_unsplit_model():
+    out = mpirun(2, "examples/tensor_parallel_mlp.py", "--steps", "40", "--check")
+    assert "same parameters as the unsplit model" in out
+
+
+# -- one process ----------------------------------------------------------------
+
+single = Mesh((1,), ("i",))
+
+
+def test_single_process_mesh_needs_no_mpi():
+    # Groups of one process communicate nothing: the collectives fold away.
+    x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    f = cotan.shard_map(lambda b: (lax.psum(b, "i"), lax.all_gather(b, "i"), lax.axis_index("i"),
+                                   lax.pmean(b, "i"), lax.pbroadcast(b, "i", 0)),
+                        mesh=single, in_specs=P("i"), out_specs=P())
+    s, g, i, m, b = f(x)
+    np.testing.assert_array_equal(s, x)
+    np.testing.assert_array_equal(g, x[None])
+    assert int(i) == 0
+    np.testing.assert_array_equal(m, x)
+    np.testing.assert_array_equal(b, x)
+    assert "cotan.all_reduce" in f.lower(x).as_text()
+
+
+def test_single_process_gradient_is_the_plain_gradient():
+    w = np.linspace(-1.0, 1.0, 6).reshape(3, 2)
+    loss = cotan.shard_map(lambda w, x: lax.psum(cnp.tanh(x @ w).sum(), "i"), mesh=single,
+                           in_specs=(P(), P("i")), out_specs=P())
+    x = np.ones((4, 3))
+    np.testing.assert_allclose(cotan.grad(loss)(w, x), cotan.grad(lambda w: cnp.tanh(x @ w).sum())(w),
+                               rtol=1e-12)
+
+
+def test_process_index_and_count_without_mpi():
+    if not cotan.distributed.is_initialized():
+        assert (cotan.distributed.process_index(), cotan.distributed.process_count()) == (0, 1)
+
+
+def test_mesh_validation():
+    with pytest.raises(ValueError, match=r"test_distributed.py:\d+: a mesh needs one name per axis"):
+        Mesh((2, 2), ("a",))
+    with pytest.raises(ValueError, match="mesh sizes must be positive integers"):
+        Mesh((0,), ("a",))
+    with pytest.raises(ValueError, match="distinct strings"):
+        Mesh((1, 1), ("a", "a"))
+    with pytest.raises(TypeError, match="PartitionSpec entry is None, an axis name or a tuple"):
+        PartitionSpec(0)
+    assert Mesh((2, 3), ("a", "b")).size == 6
+
+
+def test_mesh_larger_than_the_processes_is_refused():
+    f = cotan.shard_map(lambda b: b, mesh=Mesh((2,), ("i",)), in_specs=P("i"), out_specs=P("i"))
+    with pytest.raises((RuntimeError, ValueError), match=r"test_distributed.py:\d+: .*(initialize|running)"):
+        f(np.ones(4))
+
+
+def test_unbound_axis_name():
+    with pytest.raises(NameError, match=r"test_distributed.py:\d+: unbound axis name 'j'.*bound here: \['i'\]"):
+        cotan.shard_map(lambda b: lax.psum(b, "j"), mesh=single, in_specs=P(), out_specs=P())(np.ones(2))
+    with pytest.raises(NameError, match="unbound axis name 'i'.*bound here: none"):
+        lax.psum(cnp.ones(2), "i")
+
+
+@pytest.mark.parametrize("spec, shape, message", [
+    (P("x"), (4,), "names axis 'x', which the mesh"),
+    (P(None, None), (4,), "has 2 entries for an array of shape"),
+    (P("i", "i"), (4, 4), "uses axis 'i' twice"),
+])
+def test_bad_partition_specs(spec, shape, message):
+    f = cotan.shard_map(lambda b: b, mesh=single, in_specs=spec, out_specs=P())
+    with pytest.raises(ValueError, match=message):
+        f(np.ones(shape))
+
+
+def test_in_specs_must_match_arguments():
+    f = cotan.shard_map(lambda a, b: a + b, mesh=single, in_specs=(P(), P(), P()), out_specs=P())
+    with pytest.raises(ValueError, match="3 in_specs for 2 arguments"):
+        f(np.ones(2), np.ones(2))
+
+
+def test_collective_argument_errors():
+    def run(body):
+        return cotan.shard_map(body, mesh=single, in_specs=P(), out_specs=P())(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="psum_scatter: dimension 0 of shape \\(2, 3\\) must be equal to the group size 1"):
+        run(lambda b: lax.psum_scatter(b, "i"))
+    with pytest.raises(ValueError, match="all_gather axis 3 is out of range"):
+        run(lambda b: lax.all_gather(b, "i", axis=3))
+    with pytest.raises(ValueError, match="pbroadcast source 1 is not a position in a group of 1"):
+        run(lambda b: lax.pbroadcast(b, "i", 1))
+
+
+def test_compiling_collectives_of_several_processes_needs_mpi(monkeypatch):
+    monkeypatch.setattr(cotan.distributed, "_runtime", None)
+    f = cotan.jit(lambda x: cotan.ops.all_reduce(x, reduction="sum", mesh=(2,), axes=(0,)))
+    with pytest.raises(RuntimeError, match="communicates between 2 processes: call cotan.distributed.initialize"):
+        f(np.ones(3, np.float32))
+
+
+def test_export_refuses_collectives(tmp_path):
+    f = lambda x: cotan.ops.all_reduce(x, reduction="sum", mesh=(2,), axes=(0,))  # noqa: E731
+    with pytest.raises(NotImplementedError, match="export: .* uses collectives"):
+        cotan.export(f, np.ones(3, np.float32), out_dir=tmp_path)
