@@ -15,7 +15,7 @@ MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Cotan, cotan, mlir::cotan::CotanDialect)
 
 void cotanRegisterDialectExtensions(MlirDialectRegistry registry) {
   mlir::cotan::registerControlFlowRules(*unwrap(registry));
-  mlir::cotan::registerMPIMemoryEffects(*unwrap(registry));
+  mlir::cotan::registerMPIInterfaces(*unwrap(registry));
 }
 
 void cotanRegisterPasses(void) {

@@ -37,6 +37,8 @@ void mlir::cotan::buildCotanToLinalgPipeline(OpPassManager &pm,
   if (checkFinite)
     pm.addPass(cotan::createCheckFinite());
   pm.addPass(createConvertCotanToLinalg());
+  // Functions with sharded arguments become per-process programs.
+  pm.addPass(cotan::createPartition());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -19,7 +19,9 @@ from __future__ import annotations
 import atexit
 import ctypes
 import ctypes.util
+import hashlib
 import os
+import sys
 from typing import Any
 
 from .errors import user_error
@@ -88,6 +90,24 @@ module attributes {{dlti.map = #dlti.map<"MPI:Implementation" = "{implementation
     %size = memref.load %count[%c0] : memref<1xi32>
     return %size : i32
   }}
+  func.func @cotan_mpi_agree(%value: i64) -> i32 {{
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0 : i64
+    %pair = memref.alloca() : memref<2xi64>
+    memref.store %value, %pair[%c0] : memref<2xi64>
+    %negated = arith.subi %zero, %value : i64
+    memref.store %negated, %pair[%c1] : memref<2xi64>
+    %extremes = memref.alloca() : memref<2xi64>
+    %world = mpi.comm_world : !mpi.comm
+    mpi.allreduce(%pair, %extremes, MPI_MAX, %world) : memref<2xi64>, memref<2xi64>
+    %largest = memref.load %extremes[%c0] : memref<2xi64>
+    %negated_smallest = memref.load %extremes[%c1] : memref<2xi64>
+    %smallest = arith.subi %zero, %negated_smallest : i64
+    %same = arith.cmpi eq, %largest, %smallest : i64
+    %answer = arith.extui %same : i1 to i32
+    return %answer : i32
+  }}
   func.func @cotan_mpi_finalize() {{
     %status = mpi.finalize : !mpi.retval
     return
@@ -95,14 +115,15 @@ module attributes {{dlti.map = #dlti.map<"MPI:Implementation" = "{implementation
 }}"""
 
 
-def _call(name: str, restype: Any = None) -> Any:
+def _call(name: str, *arguments: Any, restype: Any = None) -> Any:
     """Calls a helper through the ExecutionEngine's packed interface (one
     array of pointers: the arguments, then the result)."""
     address = _runtime.raw_lookup(name)
     if not address:  # a symbol of the MPI library was not found
         raise RuntimeError(f"cannot link {name} against the MPI library {_library._name}")
     result = restype() if restype is not None else None
-    pointers = (ctypes.c_void_p * 1)(ctypes.addressof(result) if result is not None else None)
+    cells = [*arguments, *([result] if result is not None else [])]
+    pointers = (ctypes.c_void_p * max(len(cells), 1))(*[ctypes.addressof(c) for c in cells])
     ctypes.CFUNCTYPE(None, ctypes.c_void_p)(address)(ctypes.addressof(pointers))
     return result.value if result is not None else None
 
@@ -141,8 +162,37 @@ def initialize() -> None:
         _call("cotan_mpi_init")
         _started_here = True
         atexit.register(_finalize)
-    _rank = _call("cotan_mpi_rank", ctypes.c_int32)
-    _size = _call("cotan_mpi_size", ctypes.c_int32)
+    _rank = _call("cotan_mpi_rank", restype=ctypes.c_int32)
+    _size = _call("cotan_mpi_size", restype=ctypes.c_int32)
+    if _size > 1:
+        _abort_on_uncaught_exceptions()
+
+
+def _abort_on_uncaught_exceptions() -> None:
+    """An exception nobody catches ends the whole job, with this rank's
+    traceback shown: the other processes may be waiting in a collective
+    for this one and would otherwise wait forever."""
+    previous = sys.excepthook
+
+    def hook(kind, value, traceback) -> None:
+        sys.stderr.write(f"[cotan rank {_rank} of {_size}] uncaught exception; aborting the MPI job\n")
+        previous(kind, value, traceback)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        abort(1)
+
+    sys.excepthook = hook
+
+
+def abort(code: int = 1) -> None:
+    """Ends every process of the job (MPI_Abort on the world communicator)."""
+    if _library is None:
+        raise SystemExit(code)
+    if _implementation == "OpenMPI":
+        world = ctypes.c_void_p(ctypes.addressof(ctypes.c_char.in_dll(_library, "ompi_mpi_comm_world")))
+    else:  # MPICH's MPI_COMM_WORLD is an integer handle
+        world = ctypes.c_int(0x44000000)
+    _library.MPI_Abort(world, ctypes.c_int(code))
 
 
 def _finalize() -> None:
@@ -167,7 +217,7 @@ def process_count() -> int:
 def barrier() -> None:
     """Waits until every process has reached this point."""
     if _runtime is not None:
-        _call("cotan_mpi_size", ctypes.c_int32)
+        _call("cotan_mpi_size", restype=ctypes.c_int32)
 
 
 def implementation() -> str:
@@ -181,23 +231,37 @@ _COLLECTIVES = frozenset({"cotan.all_reduce", "cotan.all_gather", "cotan.reduce_
                           "cotan.all_to_all", "cotan.collective_broadcast", "cotan.axis_index"})
 
 
-def meshes(module: Any) -> set[tuple[int, ...]]:
-    """The process meshes of `module`'s collectives whose groups have more
-    than one process (the others fold away)."""
+def _communication(module: Any) -> list[tuple[tuple[int, ...], str]]:
+    """(mesh, description) of each of `module`'s collectives whose group has
+    more than one process (the others fold away), in program order."""
     import numpy as np
     from .mlir import ir
-    found: set[tuple[int, ...]] = set()
+    found: list[tuple[tuple[int, ...], str]] = []
 
     def visit(op: Any) -> Any:
+        if op.name == "func.func" and "cotan.mesh" in op.attributes:
+            # A sharded function: cotan-partition adds its collectives.
+            mesh = tuple(ir.DenseI64ArrayAttr(op.attributes["cotan.mesh"]))
+            if int(np.prod(mesh)) > 1:
+                found.append((mesh, f"partitioned {op.attributes['function_type']} "
+                                    f"{op.attributes['arg_attrs']} {op.attributes['res_attrs']}"))
         if op.name in _COLLECTIVES:
             mesh = tuple(ir.DenseI64ArrayAttr(op.attributes["mesh"]))
             axes = ir.DenseI64ArrayAttr(op.attributes["axes"])
             if int(np.prod([mesh[a] for a in axes if 0 <= a < len(mesh)])) > 1:
-                found.add(mesh)
+                types = ", ".join(str(v.type) for v in op.operands)
+                named = (op.attributes[i] for i in range(len(op.attributes)))
+                attributes = ", ".join(sorted(f"{a.name}={a.attr}" for a in named))
+                found.append((mesh, f"{op.name}({types}) {{{attributes}}}"))
         return ir.WalkResult.ADVANCE
 
     module.operation.walk(visit)
     return found
+
+
+def meshes(module: Any) -> set[tuple[int, ...]]:
+    """The process meshes `module`'s collectives communicate over."""
+    return {mesh for mesh, _ in _communication(module)}
 
 
 def prepare(module: Any, name: str) -> None:
@@ -206,7 +270,8 @@ def prepare(module: Any, name: str) -> None:
     the MPI ABI its collectives are lowered for."""
     import numpy as np
     from .mlir import ir
-    used = meshes(module)
+    communication = _communication(module)
+    used = {mesh for mesh, _ in communication}
     if not used:
         return  # nothing to send
     sizes = sorted({int(np.prod(mesh)) for mesh in used})
@@ -218,3 +283,14 @@ def prepare(module: Any, name: str) -> None:
         raise user_error(ValueError, f"`{name}` uses a mesh of {sizes[0]} processes but {_size} are running")
     module.operation.attributes["dlti.map"] = ir.Attribute.parse(
         f'#dlti.map<"MPI:Implementation" = "{_implementation}">')
+    # Every process must run the same collectives on the same shapes; a
+    # process that traced others would leave the rest waiting (or MPI
+    # failing on mismatched sizes), so the processes compare them.
+    text = "\n".join(description for _, description in communication)
+    fingerprint = int.from_bytes(hashlib.sha256(text.encode()).digest()[:7], "little")
+    if not _call("cotan_mpi_agree", ctypes.c_int64(fingerprint), restype=ctypes.c_int32):
+        signature = ir.SymbolTable(module.operation)[name].type
+        raise user_error(RuntimeError, (
+            f"rank {_rank}: the {_size} processes traced `{name}` differently (its collectives "
+            f"would not match: shapes, dtypes or code differ between ranks); this rank traced "
+            f"{signature}"))

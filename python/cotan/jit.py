@@ -17,7 +17,8 @@ from . import compiler, gpu
 from . import dtypes as _dt
 from .config import config
 from .array import Array, ArrayBase
-from .core import ShapedArray, Tracer, current_trace
+from .core import ShapedArray, Tracer, context, current_trace
+from .mlir import ir
 from .devices import resolve as resolve_device
 from .gpu import GpuArray
 from .errors import RetraceError, user_error, where
@@ -169,7 +170,8 @@ class Jitted:
 
     def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
                  static_argnames: str | Sequence[str] = (),
-                 donate_argnums: int | Sequence[int] = (), device: Any = None):
+                 donate_argnums: int | Sequence[int] = (), device: Any = None,
+                 in_shardings: Any = None, out_shardings: Any = None):
         if not callable(fun):
             raise TypeError(f"jit expects a function, got {type(fun).__name__}")
         functools.update_wrapper(self, fun)
@@ -182,10 +184,12 @@ class Jitted:
             raise user_error(ValueError, "static arguments cannot be donated: "
                              f"{sorted(self._donate_argnums & self._static_argnums)} are in both "
                              "static_argnums and donate_argnums")
+        self._in_shardings, self._out_shardings = in_shardings, out_shardings
+        self._sharded = in_shardings is not None or out_shardings is not None
         # Per cotan.config setting, signature -> compiled entry.
         self._caches = _compiled_for(fun, (
             frozenset(self._static_argnums), frozenset(self._static_argnames),
-            frozenset(self._donate_argnums)))
+            frozenset(self._donate_argnums), repr((in_shardings, out_shardings))))
         self.trace_count = 0
         self._device = device
         self._gpu_cache: dict = {}
@@ -244,7 +248,25 @@ class Jitted:
 
         self.trace_count += 1
         traced = compiler.trace(self._name, sig.in_avals, body, self._donated_leaves(sig))
+        if self._sharded:
+            self._annotate_shardings(traced, sig, out_tree_box[0])
         return traced, out_tree_box[0]
+
+    def _annotate_shardings(self, traced: compiler.Traced, sig: _Signature, out_tree: PyTreeDef) -> None:
+        """in_shardings/out_shardings as attributes for cotan-partition."""
+        from . import sharding
+        dyn_args, dyn_kwargs = tree_unflatten(sig.in_tree, list(range(len(sig.in_avals))))
+        in_shardings = self._in_shardings
+        if in_shardings is not None and not isinstance(in_shardings, (tuple, list)):
+            in_shardings = (in_shardings,) * len(dyn_args)
+        if dyn_kwargs:  # keyword arguments are replicated
+            dyn_args = (*dyn_args, dyn_kwargs)
+            in_shardings = (*(in_shardings or (None,) * (len(dyn_args) - 1)), None)
+        outs = tree_unflatten(out_tree, list(range(out_tree.num_leaves)))
+        with context():
+            function = ir.SymbolTable(traced.module.operation)[traced.name]
+            sharding.annotate(function, in_shardings, tuple(dyn_args), self._out_shardings, outs,
+                              sig.in_avals, traced.out_avals, self._name)
 
     def _donated_leaves(self, sig: _Signature) -> list[bool]:
         """Per input leaf, whether its argument is in donate_argnums."""
@@ -435,7 +457,8 @@ class Lowered:
 
 def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (),
-        donate_argnums: int | Sequence[int] = (), device: Any = None) -> Any:
+        donate_argnums: int | Sequence[int] = (), device: Any = None,
+        in_shardings: Any = None, out_shardings: Any = None) -> Any:
     """Compiles `fun` for each new signature of its arguments.
 
     Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`. Arguments in
@@ -444,10 +467,19 @@ def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = ()
     cotan arrays are deleted by the call; donated NumPy arrays may be
     overwritten. `device` ("cpu", "gpu" or a cotan Device) says where it
     runs; by default on the GPU if an argument is already there (a
-    cotan.device_put array or a GPU result), else on the CPU."""
+    cotan.device_put array or a GPU result), else on the CPU.
+
+    `in_shardings` (per positional argument, a pytree prefix of
+    cotan.sharding.NamedSharding, None for replicated) and `out_shardings`
+    (likewise for the results) split the computation over the processes
+    of their mesh (under MPI): MLIR's sharding propagation and
+    partitioning turn the function into a program for one process, which
+    computes with its blocks and communicates what the others need.
+    Arrays in and out stay global, as with shard_map."""
+    options = (static_argnums, static_argnames, donate_argnums, device, in_shardings, out_shardings)
     if fun is None:
-        return lambda f: Jitted(f, static_argnums, static_argnames, donate_argnums, device)
-    return Jitted(fun, static_argnums, static_argnames, donate_argnums, device)
+        return lambda f: Jitted(f, *options)
+    return Jitted(fun, *options)
 
 
 # Jitted closures per static key (see jit_once).

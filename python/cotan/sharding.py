@@ -7,6 +7,10 @@ data, and collectives over the mesh's named axes combine the blocks.
     step = cotan.shard_map(local_step, mesh=mesh,
                            in_specs=(P(), P("data")), out_specs=P())
 
+`jit(f, in_shardings=..., out_shardings=...)` with `NamedSharding`s
+splits a function automatically instead: MLIR's sharding propagation and
+partitioning decide what each process computes and communicates.
+
 Arrays in and out are global: every process passes the whole array, and
 `in_specs` say how it is split across the mesh (P("data") splits
 dimension 0 over the "data" axis; P() replicates it). The function sees
@@ -80,6 +84,23 @@ class PartitionSpec(tuple):
 
 
 P = PartitionSpec
+
+
+@dataclass(frozen=True)
+class NamedSharding:
+    """An array split over `mesh` per `spec` (for jit's in_shardings and
+    out_shardings)."""
+    mesh: Mesh
+    spec: PartitionSpec
+
+    def __init__(self, mesh: Mesh, spec: Any = None):
+        if not isinstance(mesh, Mesh):
+            raise user_error(TypeError, f"NamedSharding needs a cotan.sharding.Mesh, got {type(mesh).__name__}")
+        spec = P() if spec is None else spec
+        if not isinstance(spec, PartitionSpec):
+            spec = P(*spec) if isinstance(spec, (tuple, list)) else P(spec)
+        object.__setattr__(self, "mesh", mesh)
+        object.__setattr__(self, "spec", spec)
 
 
 def _specs_for(specs: Any, values: Any, what: str) -> list[PartitionSpec]:
@@ -217,3 +238,57 @@ def shard_map(f: Callable, *, mesh: Mesh, in_specs: Any, out_specs: Any) -> Call
     from .jit import jit
     global_function.__name__ = name
     return jit(global_function)
+
+
+def _leaf_shardings(shardings: Any, values: Any, what: str) -> list[NamedSharding | None]:
+    """One NamedSharding (or None: replicated) per leaf of `values`."""
+    if shardings is None or isinstance(shardings, NamedSharding):
+        return [shardings] * len(tree_flatten(values)[0])
+    if isinstance(shardings, (tuple, list)) and isinstance(values, (tuple, list)) \
+            and len(shardings) == len(values):
+        return [s for sharding, value in zip(shardings, values)
+                for s in _leaf_shardings(sharding, value, what)]
+    if isinstance(shardings, dict) and isinstance(values, dict) and shardings.keys() == values.keys():
+        return [s for k in values for s in _leaf_shardings(shardings[k], values[k], what)]
+    raise user_error(ValueError, f"{what} {shardings!r} does not match the structure of the values "
+                                 f"({tree_flatten(values)[1]})")
+
+
+def annotate(function: Any, in_shardings: Any, args: tuple, out_shardings: Any, outs: Any,
+             in_avals: Sequence[Any], out_avals: Sequence[Any], name: str) -> None:
+    """Marks a traced public function for cotan-partition: its mesh and,
+    per argument and result leaf, the mesh axes splitting each dimension."""
+    from .mlir import ir
+    leaves_in = _leaf_shardings(in_shardings, args, f"in_shardings of `{name}`")
+    leaves_out = _leaf_shardings(out_shardings, outs, f"out_shardings of `{name}`")
+    meshes = {s.mesh for s in leaves_in + leaves_out if s is not None}
+    if len(meshes) != 1:
+        raise user_error(ValueError, f"the shardings of `{name}` must all use one mesh, got "
+                                     f"{len(meshes)}")
+    mesh = meshes.pop()
+    _check_mesh(mesh)
+
+    def axes(sharding: NamedSharding | None, aval: Any, what: str) -> Any:
+        spec = sharding.spec if sharding is not None else P()
+        split = {dim: names for dim, names, _ in _split(spec, mesh, tuple(aval.shape), what)}
+        return ir.ArrayAttr.get([ir.DenseI64ArrayAttr.get(
+            [mesh.axis_names.index(n) for n in split.get(dim, ())]) for dim in range(len(spec))])
+
+    def with_axes(old: Any, sharding, aval, what: str) -> Any:
+        entries = {a.name: a.attr for a in (old[i] for i in range(len(old)))} if old is not None else {}
+        entries["cotan.split_axes"] = axes(sharding, aval, what)
+        return ir.DictAttr.get(entries)
+
+    arg_attrs = function.attributes["arg_attrs"] if "arg_attrs" in function.attributes else None
+    new_args = []
+    for k in range(len(function.regions[0].blocks[0].arguments)):
+        old = ir.DictAttr(arg_attrs[k]) if arg_attrs is not None else None
+        if k < len(leaves_in):
+            new_args.append(with_axes(old, leaves_in[k], in_avals[k], f"`{name}` argument leaf {k}"))
+        else:  # constants hoisted out of the function: replicated
+            new_args.append(old if old is not None else ir.DictAttr.get({}))
+    function.attributes["arg_attrs"] = ir.ArrayAttr.get(new_args)
+    function.attributes["res_attrs"] = ir.ArrayAttr.get([
+        with_axes(None, s, aval, f"`{name}` result leaf {k}")
+        for k, (s, aval) in enumerate(zip(leaves_out, out_avals))])
+    function.attributes["cotan.mesh"] = ir.DenseI64ArrayAttr.get(list(mesh.shape))

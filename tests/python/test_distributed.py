@@ -23,12 +23,18 @@ needs_mpirun = pytest.mark.skipif(MPIRUN is None, reason="mpirun not found: inst
                                   "(apt-get install openmpi-bin libopenmpi-dev) to run multi-process tests")
 
 
-def mpirun(processes: int, script: str, *args: str) -> str:
+def launch(processes: int, script: str, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONPATH=str(ROOT / "python") + os.pathsep +
-               os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([MPIRUN, "-np", str(processes), sys.executable, str(ROOT / script), *args],
-                          capture_output=True, text=True, env=env, timeout=600)
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    if env.get("PYTHONPATH"):  # the processes import cotan as this one does
+        env["PYTHONPATH"] = os.pathsep.join(str(pathlib.Path(p).resolve())
+                                            for p in env["PYTHONPATH"].split(os.pathsep))
+    return subprocess.run([MPIRUN, "-np", str(processes), sys.executable, str(ROOT / script), *args],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def mpirun(processes: int, script: str, *args: str) -> str:
+    done = launch(processes, script, *args)
     assert done.returncode == 0, f"mpirun -np {processes} {script} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -44,6 +50,11 @@ def test_collectives_on_four_processes_and_a_2d_mesh():
 
 
 @needs_mpirun
+def test_jit_in_shardings_partition_like_the_unsharded_function():
+    assert "partitioned on 2 processes: ok" in mpirun(2, "tests/python/mpi/partition.py")
+
+
+@needs_mpirun
 def test_data_parallel_training_matches_single_process():
     out = mpirun(2, "examples/data_parallel_mlp.py", "--steps", "25", "--check")
     assert "same parameters as single-process training" in out
@@ -54,6 +65,23 @@ def test_data_parallel_training_matches_single_process():
 def test_tensor_parallel_training_matches_the_unsplit_model():
     out = mpirun(2, "examples/tensor_parallel_mlp.py", "--steps", "40", "--check")
     assert "same parameters as the unsplit model" in out
+
+
+@needs_mpirun
+@pytest.mark.parametrize("mode, shown", [
+    ("raise", ["[cotan rank 1 of 2] uncaught exception", "ValueError: rank 1 fails on purpose"]),
+    ("die", ["exited on signal 9"]),
+    ("mismatch", ["the 2 processes traced", "differently", "this rank traced (tensor<4x4xf32>)"]),
+])
+def test_a_failing_rank_ends_the_job_with_its_error(mode, shown):
+    # Rank 0 waits in a collective for rank 1: the job must still end,
+    # promptly, with a non-zero status and rank 1's error.
+    done = launch(2, "tests/python/mpi/faults.py", mode, timeout=120)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    for text in shown:
+        assert text in output, output
+    assert "rank 0 finished" not in output
 
 
 # -- one process ----------------------------------------------------------------
@@ -154,3 +182,27 @@ def test_export_refuses_collectives(tmp_path):
     f = lambda x: cotan.ops.all_reduce(x, reduction="sum", mesh=(2,), axes=(0,))  # noqa: E731
     with pytest.raises(NotImplementedError, match="export: .* uses collectives"):
         cotan.export(f, np.ones(3, np.float32), out_dir=tmp_path)
+
+
+def test_in_shardings_on_one_process():
+    from cotan.sharding import NamedSharding
+    columns = NamedSharding(single, P(None, "i"))
+    x, w = np.ones((3, 4)), np.arange(8.0).reshape(4, 2)
+    f = cotan.jit(lambda x, w: cnp.tanh(x @ w), in_shardings=(None, columns), out_shardings=columns)
+    np.testing.assert_allclose(f(x, w), np.tanh(x @ w), rtol=1e-12)
+    assert f.lower(x, w).as_text("cotan").count("cotan.split_axes") == 3
+
+
+def test_in_shardings_errors():
+    from cotan.sharding import NamedSharding
+    rows = NamedSharding(single, P("i"))
+    with pytest.raises(ValueError, match="in_shardings of `<lambda>` .* does not match the structure"):
+        cotan.jit(lambda a, b: a + b, in_shardings=(rows, rows, rows))(np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match="must all use one mesh"):
+        other = NamedSharding(Mesh((1,), ("j",)), P("j"))
+        cotan.jit(lambda a, b: a + b, in_shardings=(rows, other))(np.ones(2), np.ones(2))
+    with pytest.raises(TypeError, match="NamedSharding needs a cotan.sharding.Mesh"):
+        NamedSharding("mesh", P())
+    # Ops the shard dialect has no rule for are reported, not crashed on.
+    with pytest.raises(cotan.CompileError, match="sharding interface is not implemented"):
+        cotan.jit(lambda a: a.reshape(-1), in_shardings=rows)(np.ones((2, 3)))

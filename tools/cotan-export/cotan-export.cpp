@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registry.insert<cotan::CotanDialect>();
   cotan::registerControlFlowRules(registry);
-  cotan::registerMPIMemoryEffects(registry);
+  cotan::registerMPIInterfaces(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 

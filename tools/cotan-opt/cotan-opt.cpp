@@ -31,7 +31,7 @@ int main(int argc, char **argv) {
   mlir::registerAllGPUToLLVMIRTranslations(registry);
   registry.insert<mlir::cotan::CotanDialect>();
   mlir::cotan::registerControlFlowRules(registry);
-  mlir::cotan::registerMPIMemoryEffects(registry);
+  mlir::cotan::registerMPIInterfaces(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "cotan optimizer driver\n", registry));

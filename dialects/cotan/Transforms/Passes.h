@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Shard/IR/ShardDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -60,8 +61,9 @@ FailureOr<func::FuncOp> createDerivedFunction(func::FuncOp function,
 void registerControlFlowRules(DialectRegistry &registry);
 
 /// Declares the memory effects of the mpi dialect's ops (external models),
-/// which buffer deallocation needs around compiled collectives.
-void registerMPIMemoryEffects(DialectRegistry &registry);
+/// which buffer deallocation needs around compiled collectives, and lets
+/// the inliner inline them.
+void registerMPIInterfaces(DialectRegistry &registry);
 
 #define GEN_PASS_REGISTRATION
 #include "cotan/Transforms/Passes.h.inc"

@@ -237,6 +237,36 @@ def BoolBuffersAsBytes : Pass<"cotan-bool-buffers-as-bytes", "::mlir::ModuleOp">
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def Partition : Pass<"cotan-partition", "::mlir::ModuleOp"> {
+  let summary = "Split functions with sharded arguments across their process mesh";
+  let description = [{
+    Runs after convert-cotan-to-linalg. A public function with a
+    `cotan.mesh` attribute (the shape of a row-major process mesh) and
+    `cotan.split_axes` argument and result attributes (per dimension, the
+    mesh axes splitting it; none means replicated) becomes a program for
+    one process of the mesh:
+
+    - a private copy of it is annotated with `shard.sharding`/`shard.shard`
+      and partitioned by MLIR's `sharding-propagation` and `shard-partition`
+      (its arguments and results become blocks, and the communication it
+      needs becomes shard collectives);
+    - the function keeps its global signature: each process slices its
+      blocks of the (replicated) arguments, calls the copy, and gathers the
+      blocks of the results, so callers see the unpartitioned function;
+    - shard collectives and process queries become cotan collectives
+      (`all_reduce`, `all_gather`, `reduce_scatter`, `all_to_all`,
+      `axis_index`), lowered to MPI by convert-cotan-to-linalg, which runs
+      again, with the inliner, when anything was partitioned.
+
+    Modules without such functions are left untouched.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::shard::ShardDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def OpenMPIOperationSymbols : Pass<"cotan-openmpi-operation-symbols", "::mlir::ModuleOp"> {
   let summary = "Name OpenMPI's predefined reductions by their real symbols";
   let description = [{

@@ -1,10 +1,12 @@
-//===- MPIMemoryEffects.cpp - what the mpi ops do to memory ---------------===//
+//===- MPIInterfaces.cpp - interfaces the mpi dialect lacks ---------------===//
 //
 // Upstream's mpi ops declare no memory effects, and buffer deallocation
 // refuses ops whose effects are unknown. These external models state them:
 // a send reads its buffer, a receive writes its buffer, an allreduce reads
 // one and writes the other; init, barrier, wait and finalize write the
-// default resource, so they are never removed or reordered.
+// default resource, so they are never removed or reordered. The dialect
+// also gets an inliner interface, so functions that communicate (the
+// per-process copies cotan-partition makes) inline like any other.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
 
@@ -59,10 +62,19 @@ struct SynchronizationEffects
   }
 };
 
+/// MPI calls can be inlined anywhere: they touch only their operands.
+struct MPIInliner : DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+
 } // namespace
 
-void mlir::cotan::registerMPIMemoryEffects(DialectRegistry &registry) {
-  registry.addExtension(+[](MLIRContext *context, mpi::MPIDialect *) {
+void mlir::cotan::registerMPIInterfaces(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, mpi::MPIDialect *dialect) {
+    dialect->addInterfaces<MPIInliner>();
     mpi::SendOp::attachInterface<TransferEffects<mpi::SendOp, false>>(*context);
     mpi::ISendOp::attachInterface<TransferEffects<mpi::ISendOp, false>>(*context);
     mpi::RecvOp::attachInterface<TransferEffects<mpi::RecvOp, true>>(*context);

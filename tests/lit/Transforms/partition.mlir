@@ -1,0 +1,59 @@
+// RUN: cotan-opt %s --split-input-file --convert-cotan-to-linalg --cotan-partition | FileCheck %s
+
+// A tensor-parallel two-layer network (Megatron-style): w1 split by
+// columns, w2 by rows over a mesh of 2. shard-partition turns a copy of
+// the function into a program on blocks whose partial products are summed
+// by an MPI all-reduce; the function keeps its global signature, slices
+// each process's blocks (at its rank's position), and the copy is inlined.
+// CHECK-LABEL: func.func @mlp
+// CHECK-SAME: (%[[X:.*]]: tensor<8x4xf32>, %[[W1:.*]]: tensor<4x6xf32>, %[[W2:.*]]: tensor<6x3xf32>) -> tensor<8x3xf32>
+// CHECK-NOT: cotan.mesh
+// CHECK: %[[RANK:.*]] = mpi.comm_rank
+// CHECK: %[[R:.*]] = arith.index_cast %[[RANK]] : i32 to index
+// CHECK: %[[POS:.*]] = arith.remui %[[R]], %{{.*}} : index
+// CHECK: %[[AT:.*]] = arith.muli %[[POS]], %{{.*}} : index
+// CHECK: %[[W1B:.*]] = tensor.extract_slice %[[W1]][0, %[[AT]]] [4, 3] [1, 1] : tensor<4x6xf32> to tensor<4x3xf32>
+// CHECK: %[[W2B:.*]] = tensor.extract_slice %[[W2]][%[[AT]], 0] [3, 3] [1, 1] : tensor<6x3xf32> to tensor<3x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[W1B]] : tensor<8x4xf32>, tensor<4x3xf32>)
+// CHECK: math.tanh
+// CHECK: %[[PART:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[W2B]] : tensor<8x3xf32>, tensor<3x3xf32>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[PART]]
+// CHECK: %[[IN:.*]] = bufferization.to_buffer %[[FLAT]] read_only
+// CHECK: mpi.allreduce(%[[IN]], %{{.*}}, MPI_SUM, %{{.*}}) : memref<24xf32>, memref<24xf32>
+// CHECK-NOT: call
+// CHECK-NOT: shard.
+func.func @mlp(%x: tensor<8x4xf32>,
+               %w1: tensor<4x6xf32> {cotan.split_axes = [array<i64>, array<i64: 0>]},
+               %w2: tensor<6x3xf32> {cotan.split_axes = [array<i64: 0>]})
+    -> tensor<8x3xf32> attributes {cotan.mesh = array<i64: 2>} {
+  %0 = cotan.dot_general %x, %w1 {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<8x4xf32>, tensor<4x6xf32>) -> tensor<8x6xf32>
+  %1 = cotan.tanh %0 : tensor<8x6xf32>
+  %2 = cotan.dot_general %1, %w2 {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<8x6xf32>, tensor<6x3xf32>) -> tensor<8x3xf32>
+  return %2 : tensor<8x3xf32>
+}
+
+// -----
+
+// A result split over the mesh is gathered back: each process computes
+// its rows (a batch-sharded input) and an all-gather rebuilds the whole.
+// CHECK-LABEL: func.func @rows
+// CHECK: %[[XB:.*]] = tensor.extract_slice %{{.*}}[%[[AT:.*]], 0] [2, 4] [1, 1] : tensor<8x4xf32> to tensor<2x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[XB]] : tensor<2x4xf32>)
+// CHECK: math.exp
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[AT]], 0] [2, 4] [1, 1] : tensor<2x4xi32> into tensor<8x4xi32>
+// CHECK: mpi.allreduce(%{{.*}}, %{{.*}}, MPI_BOR, %{{.*}}) : memref<32xi32>, memref<32xi32>
+func.func @rows(%x: tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]})
+    -> (tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]}) attributes {cotan.mesh = array<i64: 4>} {
+  %0 = cotan.exp %x : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+// Functions without a mesh are left alone.
+// CHECK-LABEL: func.func @plain
+// CHECK-NOT: call
+func.func @plain(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = cotan.exp %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
