@@ -8,6 +8,7 @@
 #include "cotan/Conversion/Passes.h"
 #include "cotan/Transforms/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Dialect/Shard/Transforms/Passes.h"
@@ -119,6 +120,112 @@ Value globalValue(OpBuilder &b, Location loc, Value block, ArrayRef<int64_t> mes
     if (!axes[dim].empty())
       block = AllGatherOp::create(b, loc, block, dim, mesh, widen(axes[dim].asArrayRef()));
   return block;
+}
+
+/// For each group of a reshape's reassociation, the dimension (in the
+/// group's side with more dimensions) that carries the data, if all the
+/// others have size 1; nullopt if the reshape really regroups data.
+std::optional<SmallVector<int64_t>> carriedDims(ArrayRef<ReassociationIndices> groups,
+                                                 ArrayRef<int64_t> wideShape) {
+  SmallVector<int64_t> carried;
+  for (const ReassociationIndices &group : groups) {
+    SmallVector<int64_t> wide = llvm::filter_to_vector(
+        group, [&](int64_t dim) { return wideShape[dim] != 1; });
+    if (wide.size() > 1)
+      return std::nullopt;
+    carried.push_back(wide.empty() ? group.front() : wide.front());
+  }
+  return carried;
+}
+
+/// A reshape that only adds (`expanding`) or removes unit dimensions, as a
+/// linalg.generic copy: the shard dialect has sharding rules for generics
+/// but not for tensor.expand_shape/collapse_shape. `wide` is the operand
+/// or result with more dimensions, `carried` its data-carrying dimensions.
+Value unitReshapeAsGeneric(OpBuilder &b, Location loc, Value source,
+                           RankedTensorType resultType, bool expanding,
+                           ArrayRef<int64_t> carried) {
+  RankedTensorType wide = expanding ? resultType : cast<RankedTensorType>(source.getType());
+  int64_t rank = wide.getRank();
+  SmallVector<AffineExpr> narrow = llvm::map_to_vector(
+      carried, [&](int64_t dim) { return b.getAffineDimExpr(dim); });
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap projected = AffineMap::get(rank, 0, narrow, b.getContext());
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  if (!expanding)  // the unit dimensions the result drops are reduced
+    for (int64_t dim = 0; dim < rank; ++dim)
+      if (!llvm::is_contained(carried, dim))
+        iterators[dim] = utils::IteratorType::reduction;
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType());
+  SmallVector<AffineMap> maps = expanding ? SmallVector<AffineMap>{projected, identity}
+                                          : SmallVector<AffineMap>{identity, projected};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{source}, ValueRange{init}, maps, iterators,
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc, args[0]);
+             })
+      ->getResult(0);
+}
+
+/// Rewrites the reshapes of `function` that only add or remove unit
+/// dimensions (keepdims, x[:, None]) as generics, which partitioning can
+/// split; other reshapes stay (and are reported by shard-partition).
+void unitReshapesAsGenerics(func::FuncOp function) {
+  function.walk([](Operation *op) {
+    OpBuilder b(op);
+    Value replacement;
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      if (auto carried = carriedDims(expand.getReassociationIndices(),
+                                     expand.getResultType().getShape()))
+        replacement = unitReshapeAsGeneric(b, op->getLoc(), expand.getSrc(),
+                                           expand.getResultType(), true, *carried);
+    } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      if (auto carried = carriedDims(collapse.getReassociationIndices(),
+                                     collapse.getSrcType().getShape()))
+        replacement = unitReshapeAsGeneric(b, op->getLoc(), collapse.getSrc(),
+                                           collapse.getResultType(), false, *carried);
+    }
+    if (replacement) {
+      op->getResult(0).replaceAllUsesWith(replacement);
+      op->erase();
+    }
+  });
+}
+
+/// Generic operands read at a constant 0 in a unit dimension (how a
+/// broadcast of a size-1 dimension lowers) become operands without that
+/// dimension, read through a projected map: the shard dialect's rules for
+/// generics take only projected permutations.
+void dropConstantUnitIndices(func::FuncOp function) {
+  function.walk([](linalg::GenericOp generic) {
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    bool changed = false;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      auto type = dyn_cast<RankedTensorType>(input->get().getType());
+      AffineMap map = maps[input->getOperandNumber()];
+      if (!type)
+        continue;
+      SmallVector<int64_t> kept;
+      for (auto [position, result] : llvm::enumerate(map.getResults())) {
+        auto constant = dyn_cast<AffineConstantExpr>(result);
+        if (!(constant && constant.getValue() == 0 && type.getDimSize(position) == 1))
+          kept.push_back(position);
+      }
+      if (kept.size() == size_t(type.getRank()))
+        continue;
+      OpBuilder b(generic);
+      SmallVector<int64_t> shape = llvm::map_to_vector(kept, [&](int64_t d) { return type.getDimSize(d); });
+      Value narrowed = unitReshapeAsGeneric(b, generic.getLoc(), input->get(), type.clone(shape),
+                                            /*expanding=*/false, kept);
+      input->set(narrowed);
+      maps[input->getOperandNumber()] = AffineMap::get(
+          map.getNumDims(), 0,
+          llvm::map_to_vector(kept, [&](int64_t d) { return map.getResult(d); }), map.getContext());
+      changed = true;
+    }
+    if (changed)
+      generic.setIndexingMapsAttr(OpBuilder(generic).getAffineMapArrayAttr(maps));
+  });
 }
 
 /// The split axes of the result tied to `init` when it is the init
@@ -296,6 +403,8 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
     local.setAllArgAttrs(SmallVector<DictionaryAttr>(local.getNumArguments(), none));
     local.setAllResultAttrs(SmallVector<DictionaryAttr>(local.getNumResults(), none));
     module.insert(std::next(Block::iterator(function)), local);
+    unitReshapesAsGenerics(local);
+    dropConstantUnitIndices(local);
     // One tensor.empty per use: propagation gives each a single sharding
     // (a shared one can be left without, which partitioning cannot take).
     local.walk([](tensor::EmptyOp empty) {
@@ -314,15 +423,19 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
       for (auto [operand, axes] : llvm::zip(ret->getOpOperands(), resultAxes))
         operand.set(annotate(b, ret.getLoc(), operand.get(), grid, axes, /*forUsers=*/false));
     });
+    // The upstream passes do not always say why they fail.
     OpPassManager propagation(func::FuncOp::getOperationName());
     propagation.addPass(shard::createShardingPropagation());
     if (failed(runPipeline(propagation, local)))
-      return failure();
+      return function.emitError("cotan-partition: MLIR's sharding-propagation found no "
+                                "sharding for every value of this function");
     replicateUnannotated(local, grid);
     OpPassManager partitioning(func::FuncOp::getOperationName());
     partitioning.addPass(shard::createPartition());
     if (failed(runPipeline(partitioning, local)))
-      return failure();
+      return function.emitError("cotan-partition: MLIR's shard-partition cannot partition "
+                                "this function (an op it has no rule for, or a sharding it "
+                                "cannot reach)");
     if (failed(lowerShardOps(local, mesh)))
       return failure();
 

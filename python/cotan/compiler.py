@@ -202,6 +202,9 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
             dump.write("0-cotan.mlir", module.operation.get_asm(enable_debug_info=True))
         start = time.perf_counter()
         slowest = [] if config.log_compiles else None
+        if distributed.is_sharded(module):
+            module = _partition_out_of_process(module, traced.name)
+            pipeline = "cotan-linalg-to-llvm-pipeline" + config.cpu_pipeline_options()
         run_pipeline(module, pipeline, traced.name, dump, slowest)
         passes = time.perf_counter() - start
         if dump:
@@ -238,6 +241,26 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         cache.store(entry_key, lowered, {"symbol": traced.name, "threaded": threaded,
                                          "result_arguments": result_arguments})
     return executable
+
+
+def _partition_out_of_process(module: ir.Module, name: str) -> ir.Module:
+    """The cotan-to-linalg pipeline (with cotan-partition) of a module with
+    sharded functions, run by cotan-opt in a child process: MLIR's shard
+    passes stop at assertions on some programs they cannot partition, which
+    must not take the user's interpreter down with them."""
+    from .export import _tool
+    text = module.operation.get_asm(enable_debug_info=True)
+    options = config.cpu_pipeline_options()
+    done = subprocess.run([_tool("cotan-opt"), "-", "--mlir-print-debuginfo",
+                           f"--pass-pipeline=builtin.module(cotan-to-linalg-pipeline{options})"],
+                          input=text, capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines()
+                 if line.strip() and not line.lstrip().startswith(("#", "Stack dump", "PLEASE", "0."))]
+        how = ("failed" if done.returncode > 0 else
+               "crashed (an assertion in MLIR's sharding passes: this program is beyond what they handle)")
+        raise CompileError(f"partitioning `{name}` over its mesh {how}", lines[:12])
+    return ir.Module.parse(done.stdout)
 
 
 def _load_cached(entry_key: str, traced: Traced) -> Executable | None:

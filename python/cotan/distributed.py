@@ -259,6 +259,12 @@ def _communication(module: Any) -> list[tuple[tuple[int, ...], str]]:
     return found
 
 
+def is_sharded(module: Any) -> bool:
+    """True if a function of `module` is to be partitioned (jit with
+    in_shardings/out_shardings)."""
+    return any("cotan.mesh" in op.attributes for op in module.body.operations)
+
+
 def meshes(module: Any) -> set[tuple[int, ...]]:
     """The process meshes `module`'s collectives communicate over."""
     return {mesh for mesh, _ in _communication(module)}

@@ -48,18 +48,20 @@ class ExportedLibrary:
     output_shapes: tuple[tuple[int, ...], ...]
 
 
-def _tool() -> str:
-    """The cotan-export executable: $COTAN_EXPORT, next to the Python
-    executable (an installed cotan), on PATH, or in the build tree."""
-    candidates = [os.environ.get("COTAN_EXPORT"), str(pathlib.Path(sys.executable).parent / "cotan-export"),
-                  shutil.which("cotan-export")]
+def _tool(name: str = "cotan-export") -> str:
+    """A cotan executable (cotan-export, cotan-opt): $COTAN_EXPORT /
+    $COTAN_OPT, next to the Python executable (an installed cotan), on
+    PATH, or in the build tree."""
+    variable = "COTAN_" + name.split("-")[1].upper()
+    candidates = [os.environ.get(variable), str(pathlib.Path(sys.executable).parent / name),
+                  shutil.which(name)]
     package = pathlib.Path(__file__).resolve().parent
-    candidates.append(str((package / "mlir").resolve().parents[2] / "bin" / "cotan-export"))
+    candidates.append(str((package / "mlir").resolve().parents[2] / "bin" / name))
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
-    raise user_error(CompileError, "cannot find the cotan-export tool; reinstall cotan (pip install .) or set "
-                                   "COTAN_EXPORT to its path")
+    raise user_error(CompileError, f"cannot find the {name} tool; reinstall cotan (pip install .) or set "
+                                   f"{variable} to its path")
 
 
 def c_compiler() -> str | None:

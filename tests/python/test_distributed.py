@@ -206,3 +206,20 @@ def test_in_shardings_errors():
     # Ops the shard dialect has no rule for are reported, not crashed on.
     with pytest.raises(cotan.CompileError, match="sharding interface is not implemented"):
         cotan.jit(lambda a: a.reshape(-1), in_shardings=rows)(np.ones((2, 3)))
+
+
+def test_partitioner_assertions_do_not_kill_the_interpreter():
+    # MLIR's sharding propagation asserts on this value_and_grad of a
+    # softmax cross-entropy; partitioning runs in a child process, so the
+    # assertion becomes a CompileError here.
+    from cotan import nn
+    from cotan.sharding import NamedSharding
+    model = nn.Sequential([nn.Dense(16), nn.relu, nn.Dense(3)])
+    x, y = np.ones((8, 4), np.float32), np.zeros(8, np.int32)
+    params = model.init(0, x.shape)
+    rows = NamedSharding(single, P("i"))
+    step = cotan.jit(cotan.value_and_grad(
+        lambda p, x, y: cnp.mean(nn.softmax_cross_entropy(model.apply(p, x), y))), in_shardings=(None, rows, rows))
+    with pytest.raises(cotan.CompileError, match="partitioning .* over its mesh (crashed|failed)"):
+        step(params, x, y)
+    assert float(cotan.jit(lambda a: a.sum())(np.ones(3))) == 3.0  # still alive

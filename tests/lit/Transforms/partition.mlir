@@ -50,6 +50,30 @@ func.func @rows(%x: tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]})
 
 // -----
 
+// Batch-sharded rows normalized by their sums (keepdims): the reshape that
+// adds a unit dimension and the broadcast of it become generics with
+// projected maps, which the shard dialect can split, so each process works
+// on its 4 rows with no communication until the result is gathered.
+// CHECK-LABEL: func.func @normalize
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %{{.*}}[%{{.*}}, 0] [4, 4] [1, 1] : tensor<8x4xf32> to tensor<4x4xf32>
+// CHECK: %[[SUMS:.*]] = linalg.reduce ins(%[[ROWS]] : tensor<4x4xf32>)
+// CHECK-NOT: tensor.expand_shape
+// CHECK: linalg.generic {{.*}} ins(%[[SUMS]] : tensor<4xf32>) outs(%{{.*}} : tensor<4x1xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<4x1xf32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK: arith.divf
+// CHECK: mpi.allreduce(%{{.*}}, %{{.*}}, MPI_BOR, %{{.*}}) : memref<32xi32>, memref<32xi32>
+// CHECK-NOT: mpi.allreduce
+func.func @normalize(%x: tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]})
+    -> (tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]}) attributes {cotan.mesh = array<i64: 2>} {
+  %s = cotan.reduce_sum %x dims = [1] : tensor<8x4xf32> -> tensor<8xf32>
+  %k = cotan.reshape %s : tensor<8xf32> -> tensor<8x1xf32>
+  %b = cotan.broadcast_in_dim %k dims = [0, 1] : tensor<8x1xf32> -> tensor<8x4xf32>
+  %0 = cotan.div %x, %b : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
 // Functions without a mesh are left alone.
 // CHECK-LABEL: func.func @plain
 // CHECK-NOT: call
