@@ -103,17 +103,27 @@ class NamedSharding:
         object.__setattr__(self, "spec", spec)
 
 
-def _specs_for(specs: Any, values: Any, what: str) -> list[PartitionSpec]:
-    """One spec per leaf of `values`: `specs` is a PartitionSpec (for every
-    leaf), or a pytree prefix of `values` with PartitionSpecs at its leaves."""
-    if specs is None or isinstance(specs, PartitionSpec):
-        return [specs if specs is not None else P()] * len(tree_flatten(values)[0])
-    if isinstance(specs, (tuple, list)) and isinstance(values, (tuple, list)) and len(specs) == len(values):
-        return [s for spec, value in zip(specs, values) for s in _specs_for(spec, value, what)]
-    if isinstance(specs, dict) and isinstance(values, dict) and specs.keys() == values.keys():
-        return [s for k in values for s in _specs_for(specs[k], values[k], what)]
-    raise user_error(ValueError, f"{what} {specs!r} does not match the structure of the values "
+def _per_leaf(prefix: Any, values: Any, what: str) -> list[Any]:
+    """One entry per leaf of `values`: `prefix` is a pytree prefix of
+    `values` whose leaves (a PartitionSpec, a NamedSharding or None) apply
+    to every leaf below them."""
+    if prefix is None or isinstance(prefix, (PartitionSpec, NamedSharding)):
+        return [prefix] * len(tree_flatten(values)[0])
+    if isinstance(prefix, (tuple, list)) and isinstance(values, (tuple, list)) and len(prefix) == len(values):
+        return [s for part, value in zip(prefix, values) for s in _per_leaf(part, value, what)]
+    if isinstance(prefix, dict) and isinstance(values, dict) and prefix.keys() == values.keys():
+        return [s for k in values for s in _per_leaf(prefix[k], values[k], what)]
+    raise user_error(ValueError, f"{what} {prefix!r} does not match the structure of the values "
                                  f"({tree_flatten(values)[1]})")
+
+
+def _specs_for(specs: Any, values: Any, what: str) -> list[PartitionSpec]:
+    """One PartitionSpec per leaf of `values` (None: replicated)."""
+    leaves = _per_leaf(specs, values, what)
+    if any(isinstance(spec, NamedSharding) for spec in leaves):
+        raise user_error(TypeError, f"{what} take PartitionSpecs (P(...)); NamedSharding is for "
+                                    "jit's in_shardings and out_shardings")
+    return [P() if spec is None else spec for spec in leaves]
 
 
 def _check_mesh(mesh: Mesh) -> None:
@@ -240,27 +250,13 @@ def shard_map(f: Callable, *, mesh: Mesh, in_specs: Any, out_specs: Any) -> Call
     return jit(global_function)
 
 
-def _leaf_shardings(shardings: Any, values: Any, what: str) -> list[NamedSharding | None]:
-    """One NamedSharding (or None: replicated) per leaf of `values`."""
-    if shardings is None or isinstance(shardings, NamedSharding):
-        return [shardings] * len(tree_flatten(values)[0])
-    if isinstance(shardings, (tuple, list)) and isinstance(values, (tuple, list)) \
-            and len(shardings) == len(values):
-        return [s for sharding, value in zip(shardings, values)
-                for s in _leaf_shardings(sharding, value, what)]
-    if isinstance(shardings, dict) and isinstance(values, dict) and shardings.keys() == values.keys():
-        return [s for k in values for s in _leaf_shardings(shardings[k], values[k], what)]
-    raise user_error(ValueError, f"{what} {shardings!r} does not match the structure of the values "
-                                 f"({tree_flatten(values)[1]})")
-
-
 def annotate(function: Any, in_shardings: Any, args: tuple, out_shardings: Any, outs: Any,
              in_avals: Sequence[Any], out_avals: Sequence[Any], name: str) -> None:
     """Marks a traced public function for cotan-partition: its mesh and,
     per argument and result leaf, the mesh axes splitting each dimension."""
     from .mlir import ir
-    leaves_in = _leaf_shardings(in_shardings, args, f"in_shardings of `{name}`")
-    leaves_out = _leaf_shardings(out_shardings, outs, f"out_shardings of `{name}`")
+    leaves_in = _per_leaf(in_shardings, args, f"in_shardings of `{name}`")
+    leaves_out = _per_leaf(out_shardings, outs, f"out_shardings of `{name}`")
     meshes = {s.mesh for s in leaves_in + leaves_out if s is not None}
     if len(meshes) != 1:
         raise user_error(ValueError, f"the shardings of `{name}` must all use one mesh, got "

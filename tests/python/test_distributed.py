@@ -158,6 +158,10 @@ def test_in_specs_must_match_arguments():
     f = cotan.shard_map(lambda a, b: a + b, mesh=single, in_specs=(P(), P(), P()), out_specs=P())
     with pytest.raises(ValueError, match="3 in_specs for 2 arguments"):
         f(np.ones(2), np.ones(2))
+    from cotan.sharding import NamedSharding
+    g = cotan.shard_map(lambda a: a, mesh=single, in_specs=NamedSharding(single, P()), out_specs=P())
+    with pytest.raises(TypeError, match="take PartitionSpecs"):
+        g(np.ones(2))
 
 
 def test_collective_argument_errors():
