@@ -107,6 +107,21 @@ Placement placement(OpBuilder &b, Location loc, ArrayRef<int64_t> mesh,
           linearize(b, loc, coordinates, mesh, others), groups};
 }
 
+/// MPI counts elements in an int: a collective whose all-reduce would
+/// move more (its result's elements times `slots`, per group) is refused.
+LogicalResult checkCount(Operation *op, ArrayRef<int64_t> mesh, ArrayRef<int64_t> axes,
+                         int64_t elements, int64_t slots = 1) {
+  int64_t groups = 1;
+  for (int64_t axis = 0; axis < int64_t(mesh.size()); ++axis)
+    if (!llvm::is_contained(axes, axis))
+      groups *= mesh[axis];
+  if (elements * slots * groups <= std::numeric_limits<int32_t>::max())
+    return success();
+  return op->emitOpError("would move ")
+         << elements * slots * groups
+         << " elements in one MPI call, more than MPI counts (2^31 - 1); split the tensor";
+}
+
 /// MPI_Allreduce of a 1-D tensor over the world, into a fresh buffer.
 Value worldAllReduce(OpBuilder &b, Location loc, Value flat,
                      mpi::MPI_ReductionOpEnum kind) {
@@ -210,6 +225,8 @@ struct LowerAllReduce : OpConversionPattern<AllReduceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(AllReduceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkCount(op, op.getMesh(), op.getAxes(), op.getType().getNumElements())))
+      return failure();
     Location loc = op.getLoc();
     auto [kind, identity] = mpiReduction(rewriter, loc, op.getReduction(),
                                          op.getType().getElementType());
@@ -224,6 +241,9 @@ struct LowerReduceScatter : OpConversionPattern<ReduceScatterOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ReduceScatterOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkCount(op, op.getMesh(), op.getAxes(),
+                          op.getOperand().getType().getNumElements())))
+      return failure();
     Location loc = op.getLoc();
     auto type = op.getType();
     Placement where = placement(rewriter, loc, op.getMesh(), op.getAxes());
@@ -267,6 +287,8 @@ struct LowerAllGather : OpConversionPattern<AllGatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(AllGatherOp op, OpAdaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkCount(op, op.getMesh(), op.getAxes(), op.getType().getNumElements())))
+      return failure();
     Location loc = op.getLoc();
     auto operandType = op.getOperand().getType();
     int64_t dim = op.getDimension();
@@ -290,6 +312,9 @@ struct LowerAllToAll : OpConversionPattern<AllToAllOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(AllToAllOp op, OpAdaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkCount(op, op.getMesh(), op.getAxes(), op.getType().getNumElements(),
+                          op.getGroupSize())))
+      return failure();
     // Slot j (a leading dimension) of the combined tensor is the result of
     // the process at group position j; this process writes its block for j
     // at its own position along the concat dimension of slot j.
@@ -342,6 +367,8 @@ struct LowerCollectiveBroadcast : OpConversionPattern<CollectiveBroadcastOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(CollectiveBroadcastOp op, OpAdaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkCount(op, op.getMesh(), op.getAxes(), op.getType().getNumElements())))
+      return failure();
     Location loc = op.getLoc();
     Value root = arith::ConstantIndexOp::create(rewriter, loc, op.getRoot());
     lowerByBitwiseOr(
