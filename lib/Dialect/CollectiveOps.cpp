@@ -87,6 +87,16 @@ OpFoldResult foldSingleProcess(Op op) {
   return op.getOperand();
 }
 
+/// The collective `op` applied to `value` instead of its operand (a
+/// tangent takes the same communication as its primal); null for null.
+Value sameCollective(OpBuilder &b, Operation *op, Value value) {
+  if (!value)
+    return {};
+  Operation *copy = b.clone(*op);
+  copy->setOperand(0, value);
+  return copy->getResult(0);
+}
+
 } // namespace
 
 OpFoldResult AllReduceOp::fold(FoldAdaptor) { return foldSingleProcess(*this); }
@@ -176,10 +186,7 @@ LogicalResult AllGatherOp::verify() {
 }
 
 SmallVector<Value> AllGatherOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
-  if (!tangents[0])
-    return {Value()};
-  return {AllGatherOp::create(b, getLoc(), tangents[0], getDimension(),
-                              getMesh(), getAxes())};
+  return {sameCollective(b, *this, tangents[0])};
 }
 
 SmallVector<Value> AllGatherOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
@@ -218,10 +225,7 @@ LogicalResult ReduceScatterOp::verify() {
 }
 
 SmallVector<Value> ReduceScatterOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
-  if (!tangents[0])
-    return {Value()};
-  return {ReduceScatterOp::create(b, getLoc(), tangents[0], getDimension(),
-                                  getMesh(), getAxes())};
+  return {sameCollective(b, *this, tangents[0])};
 }
 
 SmallVector<Value> ReduceScatterOp::vjp(OpBuilder &b,
@@ -268,10 +272,7 @@ LogicalResult AllToAllOp::verify() {
 }
 
 SmallVector<Value> AllToAllOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
-  if (!tangents[0])
-    return {Value()};
-  return {AllToAllOp::create(b, getLoc(), tangents[0], getSplitDimension(),
-                             getConcatDimension(), getMesh(), getAxes())};
+  return {sameCollective(b, *this, tangents[0])};
 }
 
 SmallVector<Value> AllToAllOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
@@ -308,10 +309,7 @@ LogicalResult CollectiveBroadcastOp::verify() {
 
 SmallVector<Value> CollectiveBroadcastOp::jvp(OpBuilder &b,
                                               ArrayRef<Value> tangents) {
-  if (!tangents[0])
-    return {Value()};
-  return {CollectiveBroadcastOp::create(b, getLoc(), tangents[0], getRoot(),
-                                        getMesh(), getAxes())};
+  return {sameCollective(b, *this, tangents[0])};
 }
 
 SmallVector<Value> CollectiveBroadcastOp::vjp(OpBuilder &b,

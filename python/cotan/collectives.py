@@ -132,6 +132,14 @@ def _axis(axis: int, rank: int, what: str) -> int:
     return axis % rank
 
 
+def _check_blocks(what: str, dim: int, shape: tuple[int, ...], n: int, tiled: bool) -> None:
+    """Dimension `dim` of `shape` must split into the group's n blocks:
+    tiled, a multiple of n; untiled, exactly n."""
+    if shape[dim] % n or (not tiled and shape[dim] != n):
+        need = f"equal to the group size {n}" if not tiled else f"a multiple of the group size {n}"
+        raise user_error(ValueError, f"{what} {dim} of shape {shape} must be {need}")
+
+
 def all_gather(x: Any, axis_name: Any, *, axis: int = 0, tiled: bool = False) -> Any:
     """Every process gets the group's `x`s: stacked along a new `axis`, or
     concatenated along `axis` with `tiled=True`."""
@@ -161,10 +169,7 @@ def psum_scatter(x: Any, axis_name: Any, *, scatter_dimension: int = 0, tiled: b
     def one(leaf: Any) -> Any:
         leaf = cnp.asarray(leaf)
         dim = _axis(scatter_dimension, leaf.ndim, "psum_scatter scatter_dimension")
-        if leaf.shape[dim] % n or (not tiled and leaf.shape[dim] != n):
-            need = f"equal to the group size {n}" if not tiled else f"a multiple of the group size {n}"
-            raise user_error(ValueError, (f"psum_scatter: dimension {dim} of shape {leaf.shape} "
-                                          f"must be {need}"))
+        _check_blocks("psum_scatter: dimension", dim, leaf.shape, n, tiled)
         value, dtype = _operand(leaf)
         shape, axes = group(axis_name)
         out = ops.reduce_scatter(value, dimension=dim, mesh=shape, axes=axes)
@@ -187,10 +192,7 @@ def all_to_all(x: Any, axis_name: Any, split_axis: int, concat_axis: int, *,
         leaf = cnp.asarray(leaf)
         split = _axis(split_axis, leaf.ndim, "all_to_all split_axis")
         concat = _axis(concat_axis, leaf.ndim, "all_to_all concat_axis")
-        if leaf.shape[split] % n or (not tiled and leaf.shape[split] != n):
-            need = f"equal to the group size {n}" if not tiled else f"a multiple of the group size {n}"
-            raise user_error(ValueError, (f"all_to_all: split axis {split} of shape {leaf.shape} "
-                                          f"must be {need}"))
+        _check_blocks("all_to_all: split axis", split, leaf.shape, n, tiled)
         if not tiled:
             # A new unit axis where the result's concat axis will be; the
             # exchange grows it to n and shrinks the split axis to 1.

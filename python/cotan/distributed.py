@@ -26,26 +26,12 @@ from typing import Any
 
 from .errors import user_error
 
-# Variables mpirun/mpiexec set in the processes it starts.
-_LAUNCHER_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS")
-
 # The process's view of MPI, filled by initialize().
 _library: ctypes.CDLL | None = None
 _implementation: str | None = None
 _runtime: Any = None  # the ExecutionEngine of the MPI helper functions
 _rank, _size = 0, 1
 _started_here = False
-
-
-def launched_by_mpirun() -> bool:
-    """True in a process started by mpirun/mpiexec with more than one rank."""
-    for name in _LAUNCHER_SIZE_VARIABLES:
-        try:
-            if int(os.environ.get(name, "1")) > 1:
-                return True
-        except ValueError:
-            pass
-    return False
 
 
 def _load_library() -> tuple[ctypes.CDLL, str]:

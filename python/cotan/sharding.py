@@ -23,6 +23,7 @@ input's gradient sums every process's contribution.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -169,6 +170,7 @@ def _split(spec: PartitionSpec, mesh: Mesh, shape: tuple[int, ...], what: str, b
     return out
 
 
+@functools.cache
 def _replicated_input(mesh: Mesh) -> Callable[[Any], Any]:
     """Identity whose cotangent sums every process's: a global input each
     process holds a copy of."""
@@ -183,6 +185,7 @@ def _replicated_input(mesh: Mesh) -> Callable[[Any], Any]:
     return replicated
 
 
+@functools.cache
 def _replicated_output(mesh: Mesh) -> Callable[[Any], Any]:
     """Identity whose cotangent is shared by the processes: a global result
     each process holds a copy of is one value, not `mesh.size` of them."""
