@@ -9,6 +9,8 @@
 
 #include "cotan/IR/CotanOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/Transforms/InliningUtils.h"
@@ -42,6 +44,7 @@ void CotanDialect::initialize() {
 #include "cotan/IR/CotanOps.cpp.inc"
       >();
   addInterfaces<CotanInlinerInterface>();
+  attachShapeReification(getContext());
 }
 
 Operation *CotanDialect::materializeConstant(OpBuilder &builder,

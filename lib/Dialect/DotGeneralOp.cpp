@@ -47,9 +47,9 @@ LogicalResult DotGeneralOp::inferReturnTypes(MLIRContext *,
   for (auto [l, r] : llvm::zip(lhsUsed, rhsUsed))
     if (lhs.getDimSize(l) != rhs.getDimSize(r))
       return emitOptionalError(location, "(dot_general_c6) lhs dimension ", l,
-                               " (size ", lhs.getDimSize(l),
+                               " (size ", formatSize(lhs.getDimSize(l)),
                                ") does not match rhs dimension ", r, " (size ",
-                               rhs.getDimSize(r), ")");
+                               formatSize(rhs.getDimSize(r)), ")");
   SmallVector<int64_t> shape;
   for (int64_t d : lhsBatch)
     shape.push_back(lhs.getDimSize(d));

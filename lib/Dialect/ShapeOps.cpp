@@ -80,18 +80,20 @@ LogicalResult BroadcastInDimOp::verify() {
     int64_t to = resultType.getDimSize(d);
     if (from != 1 && from != to)
       return emitOpError("(broadcast_in_dim_c4) operand dimension ")
-             << i << " of size " << from
+             << i << " of size " << formatSize(from)
              << " cannot broadcast to result dimension " << d << " of size "
-             << to;
+             << formatSize(to);
   }
-  return success();
+  return verifyDynamicSizes(*this, resultType, getDynamicSizes().size(),
+                            "broadcast_in_dim_c5");
 }
 
 OpFoldResult BroadcastInDimOp::fold(FoldAdaptor adaptor) {
   if (getOperand().getType() == getType() &&
       isIdentity(getBroadcastDimensions()))
     return getOperand();
-  if (auto splat = dyn_cast_if_present<SplatElementsAttr>(adaptor.getOperand()))
+  auto splat = dyn_cast_if_present<SplatElementsAttr>(adaptor.getOperand());
+  if (splat && getType().hasStaticShape())
     return SplatElementsAttr::get(getType(), splat.getSplatValue<Attribute>());
   return {};
 }
@@ -104,11 +106,13 @@ LogicalResult ReshapeOp::verify() {
            << operandType.getElementType()
            << " differs from result element type "
            << resultType.getElementType();
-  if (operandType.getNumElements() != resultType.getNumElements())
+  if (operandType.hasStaticShape() && resultType.hasStaticShape() &&
+      operandType.getNumElements() != resultType.getNumElements())
     return emitOpError("(reshape_c2) operand has ")
            << operandType.getNumElements() << " elements but the result has "
            << resultType.getNumElements();
-  return success();
+  return verifyDynamicSizes(*this, resultType, getDynamicSizes().size(),
+                            "reshape_c3");
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
@@ -119,7 +123,7 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     return getResult();
   }
   auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getOperand());
-  if (dense && isFoldableConstant(dense))
+  if (dense && isFoldableConstant(dense) && getType().hasStaticShape())
     return dense.reshape(getType());
   return {};
 }

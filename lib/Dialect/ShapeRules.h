@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpDefinition.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/raw_ostream.h"
@@ -26,6 +27,23 @@ inline std::string formatDims(ArrayRef<int64_t> dims) {
   llvm::interleaveComma(dims, os);
   os << "]";
   return text;
+}
+
+/// A dimension size for diagnostics: the number, or `?` when dynamic.
+inline std::string formatSize(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
+/// Checks that an op creating a tensor of `type` has one dynamic size
+/// operand per `?` dimension; `label` names the constraint.
+inline LogicalResult verifyDynamicSizes(OpState op, RankedTensorType type,
+                                        size_t numSizes, StringRef label) {
+  if (size_t(type.getNumDynamicDims()) == numSizes)
+    return success();
+  return op.emitOpError("(")
+         << label << ") expects " << type.getNumDynamicDims()
+         << " dynamic sizes (one per `?` dimension of " << type << "), got "
+         << numSizes;
 }
 
 /// The ranked tensor type `type`, or an error naming `what`.

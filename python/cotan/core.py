@@ -4,17 +4,20 @@ them into a func.func of cotan ops."""
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, shape_poly
 from .errors import CompileError, TracerLeakError, user_location, where
 from .mlir import ir
+from .mlir.dialects import arith as arith_d
 from .mlir.dialects import cotan as cotan_d
 from .mlir.dialects import func as func_d
+from .mlir.dialects import tensor as tensor_d
 
 # NumPy constants at least this large are passed to the compiled function
 # as hidden arguments instead of being baked into the IR.
@@ -35,11 +38,16 @@ class ShapedArray:
         return len(self.shape)
 
     @property
-    def size(self) -> int:
+    def size(self) -> "int | shape_poly.DimExpr":
+        if shape_poly.is_polymorphic(self.shape):
+            return math.prod(self.shape)
         return int(np.prod(self.shape, dtype=np.int64))
 
     def mlir_type(self) -> ir.RankedTensorType:
-        return ir.RankedTensorType.get(list(self.shape), dtypes.mlir_type(self.dtype))
+        """The tensor type; a symbolic dimension is dynamic (`?`)."""
+        dynamic = ir.ShapedType.get_dynamic_size()
+        sizes = [dynamic if shape_poly.is_symbolic(d) else d for d in self.shape]
+        return ir.RankedTensorType.get(sizes, dtypes.mlir_type(self.dtype))
 
     def strong(self) -> "ShapedArray":
         return ShapedArray(self.shape, self.dtype, False)
@@ -132,6 +140,10 @@ class Trace:
         self.hoisted: list[np.ndarray] = []
         self.captured: list[Tracer] = []  # values of the parent trace
         self._capture_args: dict[int, Tracer] = {}
+        # Where each dimension symbol can be read: a value whose dimension
+        # is exactly that symbol; and the index values already computed.
+        self._symbol_sources: dict[str, tuple[Tracer, int]] = {}
+        self._dim_values: dict[Any, ir.Value] = {}
         with self.ctx, ir.Location.unknown():
             if parent is None:
                 self.module = ir.Module.create()
@@ -146,7 +158,7 @@ class Trace:
                 else:
                     self.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
             self.block = self.func.add_entry_block()
-        self.inputs = [Tracer(self, v, a) for v, a in zip(self.block.arguments, in_avals)]
+        self.inputs = [self._note(Tracer(self, v, a)) for v, a in zip(self.block.arguments, in_avals)]
 
     @contextlib.contextmanager
     def active(self):
@@ -182,25 +194,115 @@ class Trace:
                 outer = self.parent._capture(outer)
             with self.ctx, ir.Location.unknown():
                 arg = self.block.add_argument(outer.aval.mlir_type(), ir.Location.unknown())
-            inner = Tracer(self, arg, outer.aval)
+            inner = self._note(Tracer(self, arg, outer.aval))
             self._capture_args[key] = inner
             self.captured.append(outer)
         return inner
 
+    # -- symbolic dimensions ----------------------------------------------
+
+    def _note(self, t: "Tracer") -> "Tracer":
+        """Records the dimensions of `t` that are exactly a symbol, as places
+        to read that symbol's size from."""
+        for k, d in enumerate(t.aval.shape):
+            if shape_poly.is_symbolic(d):
+                name = d.as_symbol()
+                if name is not None and name not in self._symbol_sources:
+                    self._symbol_sources[name] = (t, k)
+        return t
+
+    def _symbol_source(self, name: str) -> tuple["Tracer", int]:
+        trace: Trace | None = self
+        while trace is not None:
+            source = trace._symbol_sources.get(name)
+            if source is not None:
+                tracer, k = source
+                return (tracer if trace is self else self._capture(tracer)), k
+            trace = trace.parent
+        raise CompileError(f"{where()}: the size of the dimension symbol {name} cannot be "
+                           "found in any traced value")
+
+    def dim_value(self, d: Any) -> ir.Value:
+        """The size `d` (an int or a DimExpr) as an `index` value of this
+        function: `tensor.dim` of a value that has the symbol as a
+        dimension, combined with `arith`."""
+        key = d if shape_poly.is_symbolic(d) else int(d)
+        value = self._dim_values.get(key)
+        if value is not None:
+            return value
+        with self.ctx, _location(), ir.InsertionPoint(self.block):
+            index = ir.IndexType.get()
+            if not shape_poly.is_symbolic(d):
+                value = arith_d.constant(index, ir.IntegerAttr.get(index, key))
+            elif d.as_symbol() is not None:
+                tracer, k = self._symbol_source(d.as_symbol())
+                value = tensor_d.dim(tracer.value, self.dim_value(k))
+            else:
+                value = None
+                for monomial, coeff in d._terms.items():
+                    term = self.dim_value(coeff) if coeff != 1 or not monomial else None
+                    for name, power in monomial:
+                        for _ in range(power):
+                            factor = self.dim_value(shape_poly.DimExpr.symbol(name))
+                            term = factor if term is None else arith_d.muli(term, factor)
+                    value = term if value is None else arith_d.addi(value, term)
+        self._dim_values[key] = value
+        return value
+
+    def dim_values(self, shape: Sequence[Any]) -> list[ir.Value]:
+        """The `index` values of `shape`'s symbolic dimensions, in order
+        (the `dynamic_sizes` of an op creating a tensor of that shape)."""
+        return [self.dim_value(d) for d in shape if shape_poly.is_symbolic(d)]
+
+    def dim_as_array(self, d: "shape_poly.DimExpr") -> "Tracer":
+        """A symbolic size as a 0-d int64 array of this function (the
+        number of elements a mean divides by, say)."""
+        with self.ctx, _location(), ir.InsertionPoint(self.block):
+            i64 = ir.IntegerType.get_signless(64)
+            scalar = arith_d.index_cast(i64, self.dim_value(d))
+            value = tensor_d.from_elements(ir.RankedTensorType.get([], i64), [scalar])
+        return Tracer(self, value, ShapedArray((), np.dtype(np.int64), True))
+
+    def _check_polymorphism(self, builder: Callable[..., Any], operands: Sequence[Any],
+                            result: ShapedArray | None) -> None:
+        """Ops outside the shape-polymorphic set refuse symbolic dimensions
+        with an error naming the op and the dimension."""
+        if builder in polymorphic_builders:
+            return
+        for i, o in enumerate(operands):
+            shape = getattr(getattr(o, "aval", None), "shape", ())
+            for k, d in enumerate(shape):
+                if shape_poly.is_symbolic(d):
+                    raise shape_poly.ShapePolymorphismError(
+                        f"{where()}: cotan.{_op_name(builder)} does not support symbolic "
+                        f"dimensions: dimension {k} of its operand {i} is {d} (shape "
+                        f"{_shape_str(shape)}); keep that dimension static (`_` in "
+                        "polymorphic_shapes)")
+        if result is not None and shape_poly.is_polymorphic(result.shape):
+            raise shape_poly.ShapePolymorphismError(
+                f"{where()}: cotan.{_op_name(builder)} needs a static result shape, got "
+                f"{_shape_str(result.shape)}")
+
     # -- building ---------------------------------------------------------
 
     def emit(self, builder: Callable[..., Any], *args: Any,
-             result: ShapedArray | None = None, **attrs: Any) -> "Tracer":
+             result: ShapedArray | None = None, shape: Sequence[Any] | None = None,
+             **attrs: Any) -> "Tracer":
         """Calls an ODS builder at the user's source location on the values
         of `args` (an argument may be a list, for variadic operands);
-        `result` is the result type for ops that do not infer it."""
+        `result` is the result type for ops that do not infer it. Where the
+        result has symbolic dimensions, `shape` (or `result.shape`) states
+        them."""
         operands = [o for a in args for o in (a if isinstance(a, list) else [a])]
+        self._check_polymorphism(builder, operands, result)
         with self.ctx, ir.Location.unknown():
             values = [[self.value_of(o) for o in a] if isinstance(a, list)
                       else self.value_of(a) for a in args]
             if result is not None:
                 values.insert(0, result.mlir_type())
-        return self._wrap(self._build(builder, values, attrs), operands)
+        if shape is None and result is not None:
+            shape = result.shape
+        return self._wrap(self._build(builder, values, attrs), operands, shape)
 
     def _build(self, builder: Callable[..., Any], args: list, attrs: dict) -> ir.Value:
         with self.ctx, _location(), ir.InsertionPoint(self.block):
@@ -213,13 +315,22 @@ class Trace:
                 raise CompileError(f"{where()}: cannot build cotan.{_op_name(builder)}: {e}",
                                    take_diagnostics()) from None
 
-    def _wrap(self, value: ir.Value, operands: Sequence[Any]) -> "Tracer":
+    def _wrap(self, value: ir.Value, operands: Sequence[Any],
+              shape: Sequence[Any] | None = None) -> "Tracer":
         type_ = ir.RankedTensorType(value.type)
         weak = bool(operands) and all(getattr(o, "weak_type", False) for o in operands)
-        aval = ShapedArray(tuple(type_.shape), dtypes.from_mlir_type(type_.element_type), weak)
-        return Tracer(self, value, aval)
+        sizes = tuple(type_.shape)
+        if any(ir.ShapedType.is_dynamic_size(n) for n in sizes):
+            if shape is None or len(shape) != len(sizes):
+                raise CompileError(f"{where()}: internal error: the symbolic shape of a "
+                                   f"{type_} result is not known")
+            sizes = tuple(shape)
+        aval = ShapedArray(sizes, dtypes.from_mlir_type(type_.element_type), weak)
+        return self._note(Tracer(self, value, aval))
 
     def value_of(self, x: Any) -> ir.Value:
+        if isinstance(x, ir.Value):
+            return x
         if isinstance(x, Tracer):
             self.check(x)
             if x._trace is not self:
@@ -289,6 +400,8 @@ class Trace:
                      *args: Any, **attrs: Any) -> list["Tracer"]:
         """Like `emit`, for ops with several results of the given types."""
         operands = [o for a in args for o in (a if isinstance(a, list) else [a])]
+        for aval in result_avals:
+            self._check_polymorphism(builder, operands, aval)
         with self.ctx, ir.Location.unknown():
             values = [[self.value_of(o) for o in a] if isinstance(a, list)
                       else self.value_of(a) for a in args]
@@ -299,8 +412,16 @@ class Trace:
         elif not isinstance(results, (list, ir.OpResultList)):
             results = []
         weak = bool(operands) and all(getattr(o, "weak_type", False) for o in operands)
-        return [Tracer(self, r, ShapedArray(a.shape, a.dtype, weak and a.weak_type))
+        return [self._note(Tracer(self, r, ShapedArray(a.shape, a.dtype, weak and a.weak_type)))
                 for r, a in zip(results, result_avals)]
+
+
+# The builders of the ops that accept symbolic dimensions (ops.py fills it).
+polymorphic_builders: set = set()
+
+
+def _shape_str(shape: Sequence[Any]) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _dense_attr(array: np.ndarray, aval: ShapedArray) -> ir.Attribute:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as _np
 
 from . import dtypes as _dt
-from . import ops
+from . import ops, shape_poly
 from .array import Array, ArrayBase
 from .errors import user_error
 
@@ -75,7 +75,11 @@ def _basic(x: ArrayBase, index: tuple) -> ArrayBase:
             out_shape.append(1)
             continue
         n = x.shape[d]
-        if isinstance(item, slice):
+        if isinstance(item, slice) and item == slice(None) and shape_poly.is_symbolic(n):
+            # `:` on a symbolic dimension keeps it whole.
+            start.append(0), limit.append(n), strides.append(1)
+            out_shape.append(n)
+        elif isinstance(item, slice):
             lo, hi, step = item.indices(n)
             count = len(range(lo, hi, step))
             if step < 0:

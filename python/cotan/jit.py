@@ -13,7 +13,7 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
-from . import compiler, gpu
+from . import compiler, gpu, shape_poly
 from . import dtypes as _dt
 from .config import config
 from .array import Array, ArrayBase
@@ -22,8 +22,8 @@ from .mlir import ir
 from .devices import resolve as resolve_device
 from .gpu import GpuArray
 from .errors import RetraceError, user_error, where
-from .tree_util import (PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_leaves,
-                        tree_unflatten)
+from .tree_util import (PyTreeDef, broadcast_prefix, keystr, tree_flatten, tree_flatten_with_path,
+                        tree_leaves, tree_unflatten)
 
 logger = logging.getLogger("cotan")
 
@@ -171,7 +171,8 @@ class Jitted:
     def __init__(self, fun: Callable, static_argnums: int | Sequence[int] = (),
                  static_argnames: str | Sequence[str] = (),
                  donate_argnums: int | Sequence[int] = (), device: Any = None,
-                 in_shardings: Any = None, out_shardings: Any = None):
+                 in_shardings: Any = None, out_shardings: Any = None,
+                 polymorphic_shapes: Sequence[Any] | None = None):
         if not callable(fun):
             raise TypeError(f"jit expects a function, got {type(fun).__name__}")
         functools.update_wrapper(self, fun)
@@ -186,10 +187,13 @@ class Jitted:
                              "static_argnums and donate_argnums")
         self._in_shardings, self._out_shardings = in_shardings, out_shardings
         self._sharded = in_shardings is not None or out_shardings is not None
+        self._polymorphic = _PolymorphicShapes(polymorphic_shapes, self._name) \
+            if polymorphic_shapes is not None else None
         # Per cotan.config setting, signature -> compiled entry.
         self._caches = _compiled_for(fun, (
             frozenset(self._static_argnums), frozenset(self._static_argnames),
-            frozenset(self._donate_argnums), repr((in_shardings, out_shardings))))
+            frozenset(self._donate_argnums), repr((in_shardings, out_shardings)),
+            repr(polymorphic_shapes)))
         self.trace_count = 0
         self._device = device
         self._gpu_cache: dict = {}
@@ -370,16 +374,24 @@ class Jitted:
         if prepared is None:
             return self._fun(*args, **kwargs)  # inside another trace: inline
         sig, buffers, dynamic = prepared
+        out_shapes = None
+        if self._polymorphic is not None:
+            sig, env = self._polymorphic.generalize(sig, dynamic, self._argname, self._static_argnums)
         device = self._placement(buffers)
         if device is not None:
+            if self._polymorphic is not None:
+                raise user_error(NotImplementedError, "polymorphic_shapes is not supported on the GPU yet")
             return self._call_on_gpu(device, sig, buffers)
         if any(type(b) is GpuArray for b in buffers):
             buffers = [b._value if type(b) is GpuArray else b for b in buffers]
         entry = self._entry(sig, dynamic)
+        if self._polymorphic is not None:
+            out_shapes = [shape_poly.evaluate(a.shape, env) for a in entry.traced.out_avals]
         if self._donate_argnums:
-            outputs = self._call_donating(entry, buffers, dynamic)
+            outputs = self._call_donating(entry, buffers, dynamic, out_shapes)
         else:
-            outputs = entry.executable(buffers)
+            outputs = entry.executable(buffers, out_shapes) if out_shapes is not None \
+                else entry.executable(buffers)
         arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
         return tree_unflatten(entry.out_tree, arrays)
 
@@ -404,7 +416,8 @@ class Jitted:
             output._weak, output._aval = aval.weak_type, aval
         return tree_unflatten(entry.out_tree, outputs)
 
-    def _call_donating(self, entry: _Entry, buffers: list, dynamic: Any) -> list:
+    def _call_donating(self, entry: _Entry, buffers: list, dynamic: Any,
+                       out_shapes: list | None = None) -> list:
         """Calls with donated inputs, whose buffers the function may
         overwrite: each gets its own memory first (never shared with another
         input), and donated cotan Arrays are deleted afterwards."""
@@ -413,7 +426,8 @@ class Jitted:
             if flag and any(j != k and np.may_share_memory(buffers[k], other)
                             for j, other in enumerate(buffers)):
                 buffers[k] = buffers[k].copy()
-        outputs = entry.executable(buffers)
+        outputs = entry.executable(buffers, out_shapes) if out_shapes is not None \
+            else entry.executable(buffers)
         for leaf, flag in zip(tree_leaves(dynamic), donated):
             if flag and type(leaf) is Array:
                 leaf.delete()
@@ -424,11 +438,82 @@ class Jitted:
         if prepared is None:
             raise user_error(TypeError, f"cannot lower `{self._name}` on traced values")
         sig = prepared[0]
+        if self._polymorphic is not None:
+            sig = self._polymorphic.generalize(sig, prepared[2], self._argname, self._static_argnums)[0]
         traced, out_tree = self._trace(sig)
         return Lowered(traced, out_tree)
 
     def _cache_size(self) -> int:
         return len(self._cache)
+
+
+class _PolymorphicShapes:
+    """jit's polymorphic_shapes: per positional argument None (static), a
+    shape string for every array in it ("b, 784"), or a pytree of them."""
+
+    def __init__(self, specs: Sequence[Any], fname: str):
+        if isinstance(specs, str) or not isinstance(specs, (tuple, list)):
+            raise user_error(TypeError, f"polymorphic_shapes of `{fname}` takes one entry per "
+                                        "positional argument, such as (\"b, 784\", None); got "
+                                        f"{specs!r}")
+        self._specs = tuple(specs)
+        self._fname = fname
+        # Per argument structure: each leaf's parsed shape (or None).
+        self._leaf_specs: dict[PyTreeDef, list] = {}
+
+    def _per_leaf(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set) -> list:
+        specs = self._leaf_specs.get(sig.in_tree)
+        if specs is not None:
+            return specs
+        args, kwargs = dynamic
+        count = len(args) + sum(1 for k, _ in sig.statics if isinstance(k, int))
+        if len(self._specs) != count:
+            raise user_error(ValueError, f"polymorphic_shapes of `{self._fname}` has {len(self._specs)} "
+                                         f"entries for {count} positional arguments")
+        static = {k % count for k in static_argnums if -count <= k < count}
+        for k in sorted(static):
+            if self._specs[k] is not None:
+                raise user_error(ValueError, f"polymorphic_shapes of `{self._fname}`: argument {k} is "
+                                             "static, so its entry must be None")
+        per_arg = [spec for k, spec in enumerate(self._specs) if k not in static]
+        strings = broadcast_prefix(tuple(per_arg), tuple(args), lambda p: isinstance(p, str),
+                                   f"polymorphic_shapes of `{self._fname}`")
+        strings += [None] * len(tree_leaves(kwargs))
+        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
+        try:
+            specs = [None if text is None else _parse_shape(text, argname(path))
+                     for text, path in zip(strings, paths)]
+        except shape_poly.ShapePolymorphismError as e:
+            raise user_error(shape_poly.ShapePolymorphismError, f"`{self._fname}`: {e}") from None
+        self._leaf_specs[sig.in_tree] = specs
+        return specs
+
+    def generalize(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set):
+        """The signature with symbolic dimensions, and each symbol's size in
+        this call."""
+        specs = self._per_leaf(sig, dynamic, argname, static_argnums)
+        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
+        avals, symbolic, concrete, names = [], [], [], []
+        try:
+            for aval, spec, path in zip(sig.in_avals, specs, paths):
+                if spec is None:
+                    avals.append(aval)
+                    continue
+                name = f"argument {argname(path)}"
+                shape = shape_poly.specialize(spec, aval.shape, name)
+                avals.append(ShapedArray(shape, aval.dtype, aval.weak_type))
+                symbolic.append(shape)
+                concrete.append(aval.shape)
+                names.append(name)
+            env = shape_poly.bind(symbolic, concrete, names)
+        except shape_poly.ShapePolymorphismError as e:
+            raise user_error(shape_poly.ShapePolymorphismError, f"`{self._fname}`: {e}") from None
+        return _Signature(sig.in_tree, tuple(avals), sig.statics), env
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_shape(text: str, argname: str) -> tuple:
+    return shape_poly.parse(text, argname)
 
 
 class Lowered:
@@ -458,7 +543,8 @@ class Lowered:
 def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (),
         donate_argnums: int | Sequence[int] = (), device: Any = None,
-        in_shardings: Any = None, out_shardings: Any = None) -> Any:
+        in_shardings: Any = None, out_shardings: Any = None,
+        polymorphic_shapes: Sequence[Any] | None = None) -> Any:
     """Compiles `fun` for each new signature of its arguments.
 
     Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`. Arguments in
@@ -475,8 +561,17 @@ def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = ()
     of their mesh (under MPI): MLIR's sharding propagation and
     partitioning turn the function into a program for one process, which
     computes with its blocks and communicates what the others need.
-    Arrays in and out stay global, as with shard_map."""
-    options = (static_argnums, static_argnames, donate_argnums, device, in_shardings, out_shardings)
+    Arrays in and out stay global, as with shard_map.
+
+    `polymorphic_shapes` (per positional argument: None, or a shape such
+    as "b, 784" for every array in it, or a pytree of them) compiles once
+    for all sizes of the named symbols: "b, 784" fixes the second
+    dimension and lets the first be any b >= 1; `2*b` and `b*c` are
+    expressions, `_` keeps a dimension static and a trailing `...` the
+    rest. Each call solves the symbols from its arguments' shapes and
+    checks them against each other."""
+    options = (static_argnums, static_argnames, donate_argnums, device, in_shardings, out_shardings,
+               polymorphic_shapes)
     if fun is None:
         return lambda f: Jitted(f, *options)
     return Jitted(fun, *options)

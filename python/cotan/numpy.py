@@ -16,10 +16,11 @@ from typing import Any, Sequence
 import numpy as _np
 
 from . import dtypes as _dt
+from . import shape_poly
 from . import ops
 from .array import Array, ArrayBase
 from .dlpack import from_dlpack  # noqa: F401  (np.from_dlpack's counterpart)
-from .core import find_trace
+from .core import current_trace, find_trace
 from .errors import user_error
 
 # dtypes, as in jax.numpy
@@ -44,6 +45,8 @@ def _operand(x: Any) -> ArrayBase:
     """x as a cotan array; Python scalars stay weakly typed."""
     if isinstance(x, ArrayBase):
         return x
+    if isinstance(x, shape_poly.DimExpr):
+        return _symbolic_size(x)
     if isinstance(x, (bool, int, float, _np.generic)):
         dtype, weak = _dt.scalar_dtype(x)
         return Array(_np.asarray(x, dtype), weak_type=weak)
@@ -57,6 +60,17 @@ def _operand(x: Any) -> ArrayBase:
             return stack([_operand(v) for v in x]) if len(x) else asarray(_np.zeros(0))
         return _operand(_np.asarray(x))
     raise user_error(TypeError, f"expected an array or scalar, got {type(x).__name__}")
+
+
+def _symbolic_size(d: "shape_poly.DimExpr") -> ArrayBase:
+    """A symbolic dimension used as a number (x.shape[0] in a mean, say):
+    its size read at run time, as a weakly typed integer scalar."""
+    trace = current_trace()
+    if trace is None:
+        raise user_error(TypeError, f"the symbolic dimension {d} has no value outside the "
+                                    "function being traced")
+    dtype, _ = _dt.scalar_dtype(1)
+    return ops.convert(trace.dim_as_array(d), dtype=dtype)
 
 
 def _convert(x: ArrayBase, dtype: Any) -> ArrayBase:
@@ -151,9 +165,9 @@ def array(a: Any, dtype: Any = None) -> ArrayBase:
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
-    if isinstance(shape, (int, _np.integer)):
-        shape = (int(shape),)
-    shape = tuple(int(s) for s in shape)
+    if isinstance(shape, (int, _np.integer, shape_poly.DimExpr)):
+        shape = (shape,)
+    shape = tuple(s if shape_poly.is_symbolic(s) else int(s) for s in shape)
     if builtins.any(s < 0 for s in shape):
         raise user_error(ValueError, f"negative dimensions are not allowed: {shape}")
     return shape
@@ -166,15 +180,18 @@ def full(shape: Any, fill_value: Any, dtype: Any = None) -> ArrayBase:
         return _broadcast(v, shape)
     value = _operand(fill_value)
     dt = _dt.canonicalize(dtype) if dtype is not None else value.dtype
+    if shape_poly.is_polymorphic(shape):  # spread at run time, to its sizes
+        scalar = Array(_np.asarray(_np.asarray(value), dtype=dt))
+        return _broadcast(scalar, shape, current_trace())
     return Array(_np.full(shape, _np.asarray(value), dtype=dt))
 
 
 def zeros(shape: Any, dtype: Any = None) -> ArrayBase:
-    return Array(_np.zeros(_shape(shape), _dt.canonicalize(dtype or _dt.default_float)))
+    return full(shape, 0, _dt.canonicalize(dtype or _dt.default_float))
 
 
 def ones(shape: Any, dtype: Any = None) -> ArrayBase:
-    return Array(_np.ones(_shape(shape), _dt.canonicalize(dtype or _dt.default_float)))
+    return full(shape, 1, _dt.canonicalize(dtype or _dt.default_float))
 
 
 empty = zeros
@@ -200,6 +217,9 @@ empty_like = zeros_like
 
 def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> ArrayBase:
     values = [v for v in (start, stop, step) if v is not None]
+    for v in values:
+        if shape_poly.is_symbolic(v):
+            raise shape_poly.static_required(v, "a static arange bound (its length)")
     if builtins.any(isinstance(v, ArrayBase) and not isinstance(v, Array) for v in values):
         raise user_error(TypeError, "arange needs concrete bounds; its length must be known when tracing")
     if dtype is None:
@@ -617,23 +637,32 @@ def any(a: Any, axis: Any = None, keepdims: bool = False) -> ArrayBase:  # noqa:
     return _reduce(ops.reduce_max, _logical(a), axis, keepdims)
 
 
-def _count(x: ArrayBase, axis: Any) -> int:
-    return int(_np.prod([x.shape[i] for i in _axes(axis, x.ndim)], dtype=_np.int64))
+def _count(x: ArrayBase, axis: Any) -> Any:
+    """The number of elements reduced over `axis` (symbolic if one of its
+    dimensions is)."""
+    return math.prod(x.shape[i] for i in _axes(axis, x.ndim))
 
 
 def mean(a: Any, axis: Any = None, dtype: Any = None, out: None = None, keepdims: bool = False) -> ArrayBase:
     x = _operand(a)
     x = _convert(x, dtype) if dtype is not None else _float(x)
     total = sum(x, axis, keepdims=keepdims)
-    return true_divide(total, float(_count(x, axis)) if _count(x, axis) else nan)
+    return _divide_by_count(total, _count(x, axis))
+
+
+def _divide_by_count(total: ArrayBase, n: Any) -> ArrayBase:
+    """total / n for an element count n (NaN when it is not positive); a
+    symbolic count is read at run time."""
+    if shape_poly.is_symbolic(n):
+        return true_divide(total, _convert(_operand(n), total.dtype))
+    return true_divide(total, float(n) if n > 0 else nan)
 
 
 def var(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: int = 0, keepdims: bool = False) -> ArrayBase:
     x = _operand(a)
     x = _convert(x, dtype) if dtype is not None else _float(x)
     centered = subtract(x, mean(x, axis, keepdims=True))
-    n = _count(x, axis) - ddof
-    return true_divide(sum(multiply(centered, centered), axis, keepdims=keepdims), float(n) if n > 0 else nan)
+    return _divide_by_count(sum(multiply(centered, centered), axis, keepdims=keepdims), _count(x, axis) - ddof)
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: None = None, ddof: int = 0, keepdims: bool = False) -> ArrayBase:
@@ -670,16 +699,21 @@ def reshape(a: Any, newshape: Any, order: str = "C") -> ArrayBase:
     if order != "C":
         raise user_error(NotImplementedError, "only order='C' reshapes are supported")
     x = _operand(a)
-    shape = [int(s) for s in ((newshape,) if isinstance(newshape, (int, _np.integer)) else newshape)]
+    dims = (newshape,) if isinstance(newshape, (int, _np.integer, shape_poly.DimExpr)) else newshape
+    shape = [s if shape_poly.is_symbolic(s) else int(s) for s in dims]
     if shape.count(-1) > 1:
         raise user_error(ValueError, "can only specify one unknown dimension")
-    if -1 in shape:
-        known = int(_np.prod([s for s in shape if s != -1], dtype=_np.int64))
-        if known == 0 or x.size % known:
-            raise user_error(ValueError, f"cannot reshape array of size {x.size} into shape {tuple(newshape)}")
-        shape[shape.index(-1)] = x.size // known
-    if int(_np.prod(shape, dtype=_np.int64)) != x.size or builtins.any(s < 0 for s in shape):
-        raise user_error(ValueError, f"cannot reshape array of size {x.size} into shape {tuple(shape)}")
+    try:
+        if -1 in shape:
+            known = math.prod(s for s in shape if s != -1)
+            if known == 0 or x.size % known:
+                raise user_error(ValueError, f"cannot reshape array of size {x.size} into shape {tuple(newshape)}")
+            shape[shape.index(-1)] = x.size // known
+        if math.prod(shape) != x.size or builtins.any(s < 0 for s in shape):
+            raise user_error(ValueError, f"cannot reshape array of size {x.size} into shape {tuple(shape)}")
+    except shape_poly.InconclusiveDimensionOperation as e:
+        raise user_error(shape_poly.ShapePolymorphismError,
+                         f"cannot reshape an array of shape {x.shape} into {tuple(newshape)}: {e}") from None
     if tuple(shape) == x.shape:
         return x
     return ops.reshape(x, shape=tuple(shape))

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import dtypes
-from .core import ShapedArray, Trace, find_trace
+from .core import ShapedArray, Trace, find_trace, polymorphic_builders
 from .mlir import ir
 from .mlir.dialects import cotan as d
 
@@ -89,18 +89,28 @@ def iota(trace: Trace, *, shape: tuple[int, ...], dtype: np.dtype, dimension: in
     return trace.emit(d.iota, result=ShapedArray(shape, dtype), dimension=dimension)
 
 
+def _polymorphic(builder: Callable) -> Callable:
+    """Marks an op builder as accepting symbolic (dynamic) dimensions."""
+    polymorphic_builders.add(builder)
+    return builder
+
+
 def _unary(builder: Callable) -> Callable:
+    _polymorphic(builder)
+
     @primitive
     def op(trace: Trace, x):
-        return trace.emit(builder, x)
+        return trace.emit(builder, x, shape=x.shape)
     op.__name__ = op.build.__name__ = builder.__name__.rstrip("_")
     return op
 
 
 def _binary(builder: Callable) -> Callable:
+    _polymorphic(builder)
+
     @primitive
     def op(trace: Trace, x, y):
-        return trace.emit(builder, x, y)
+        return trace.emit(builder, x, y, shape=x.shape)
     op.__name__ = op.build.__name__ = builder.__name__.rstrip("_")
     return op
 
@@ -151,16 +161,22 @@ def _build_compare(lhs, rhs, *, direction):
 _build_compare.__name__ = "compare"
 
 
+_polymorphic(_build_compare)
+
+
 @primitive
 def compare(trace: Trace, x, y, *, direction: str):
     with trace.ctx:
         attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), _DIRECTIONS[direction])
-    return trace.emit(_build_compare, x, y, direction=attr)
+    return trace.emit(_build_compare, x, y, shape=x.shape, direction=attr)
 
 
 @primitive
 def select(trace: Trace, pred, on_true, on_false):
-    return trace.emit(d.select, pred, on_true, on_false)
+    return trace.emit(_polymorphic(d.select), pred, on_true, on_false, shape=pred.shape)
+
+
+_polymorphic(d.convert)
 
 
 @primitive
@@ -192,18 +208,21 @@ def threefry2x32(key0, key1, x0, x1):
 
 @primitive
 def broadcast_in_dim(trace: Trace, x, *, shape: tuple[int, ...], broadcast_dimensions: tuple[int, ...]):
-    return trace.emit(d.broadcast_in_dim, x, result=ShapedArray(shape, x.dtype),
-                      broadcast_dimensions=_dims(broadcast_dimensions))
+    return trace.emit(_polymorphic(d.broadcast_in_dim), x, result=ShapedArray(shape, x.dtype),
+                      broadcast_dimensions=_dims(broadcast_dimensions),
+                      dynamic_sizes=trace.dim_values(shape))
 
 
 @primitive
 def reshape(trace: Trace, x, *, shape: tuple[int, ...]):
-    return trace.emit(d.reshape, x, result=ShapedArray(shape, x.dtype))
+    return trace.emit(_polymorphic(d.reshape), x, result=ShapedArray(shape, x.dtype),
+                      dynamic_sizes=trace.dim_values(shape))
 
 
 @primitive
 def transpose(trace: Trace, x, *, permutation: tuple[int, ...]):
-    return trace.emit(d.transpose, x, permutation=_dims(permutation))
+    return trace.emit(_polymorphic(d.transpose), x, shape=[x.shape[p] for p in permutation],
+                      permutation=_dims(permutation))
 
 
 @primitive
@@ -246,9 +265,12 @@ def dynamic_update_slice(trace: Trace, x, update, start_indices: list):
 # -- reductions ---------------------------------------------------------------
 
 def _reduction(builder: Callable) -> Callable:
+    _polymorphic(builder)
+
     @primitive
     def op(trace: Trace, x, *, dimensions: tuple[int, ...]):
-        return trace.emit(builder, x, dimensions=_dims(dimensions))
+        kept = [n for k, n in enumerate(x.shape) if k not in dimensions]
+        return trace.emit(builder, x, shape=kept, dimensions=_dims(dimensions))
     op.__name__ = op.build.__name__ = builder.__name__
     return op
 
@@ -275,6 +297,8 @@ def sort(trace: Trace, operands: list, *, dimension: int, num_keys: int = 1, des
 
 
 def _arg_reduction(builder: Callable) -> Callable:
+    _polymorphic(builder)
+
     @primitive
     def op(trace: Trace, x, *, dimension: int, index_dtype: np.dtype = dtypes.int32):
         shape = x.shape[:dimension] + x.shape[dimension + 1:]
@@ -293,7 +317,11 @@ argmin = _arg_reduction(d.argmin)
 @primitive
 def dot_general(trace: Trace, lhs, rhs, *, contracting: tuple[tuple[int, ...], tuple[int, ...]],
                 batch: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())):
-    return trace.emit(d.dot_general, lhs, rhs,
+    lhs_used, rhs_used = (*batch[0], *contracting[0]), (*batch[1], *contracting[1])
+    shape = [lhs.shape[k] for k in batch[0]] + \
+        [n for k, n in enumerate(lhs.shape) if k not in lhs_used] + \
+        [n for k, n in enumerate(rhs.shape) if k not in rhs_used]
+    return trace.emit(_polymorphic(d.dot_general), lhs, rhs, shape=shape,
                       lhs_contracting_dimensions=_dims(contracting[0]),
                       rhs_contracting_dimensions=_dims(contracting[1]),
                       lhs_batching_dimensions=_dims(batch[0]),

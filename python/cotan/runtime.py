@@ -154,6 +154,13 @@ class Executable:
         self._hoisted = list(hoisted)
         shapes = [tuple(a.shape) for a in in_avals] + [h.shape for h in hoisted] + \
                  [shape for shape, _ in self._out_specs]
+        # Shape-polymorphic code: the sizes in the descriptors change per
+        # call (written by _run); the template holds zeros for them.
+        self.polymorphic = any(not isinstance(n, (int, np.integer)) for shape in shapes for n in shape)
+        if self.polymorphic:
+            shapes = [tuple(n if isinstance(n, (int, np.integer)) else 0 for n in shape)
+                      for shape in shapes]
+        self._ranks = [len(shape) for shape in shapes]
         # The ExecutionEngine hands out the packed form (one array of
         # argument pointers); a shared library has the C interface itself,
         # one descriptor pointer per argument.
@@ -198,20 +205,41 @@ class Executable:
     # Whether the code came from the persistent compilation cache.
     from_cache = False
 
-    def _run(self, addresses: Sequence[int]) -> None:
+    def _run(self, addresses: Sequence[int], shapes: Sequence[tuple[int, ...]] | None = None) -> None:
         """Calls the code on buffers at `addresses` (the inputs, the hoisted
-        constants, then the outputs)."""
+        constants, then the outputs), of `shapes` where the code is
+        shape-polymorphic."""
         frame, packed = self._frame()
         for start, address in zip(self._starts, addresses):
             frame[start] = frame[start + 1] = address
+        if shapes is not None:
+            for start, rank, shape in zip(self._starts, self._ranks, shapes):
+                stride = 1
+                for k in range(rank - 1, -1, -1):
+                    frame[start + 3 + k] = shape[k]
+                    frame[start + 3 + rank + k] = stride
+                    stride *= shape[k]
         if self._unpacked:
             self._fn(*[frame[slot] for slot in self._cells])
         else:
             self._fn(packed)
 
-    def __call__(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
-        self._run([buffer.__array_interface__["data"][0] for buffer in (*inputs, *self._hoisted, *outputs)])
+    def __call__(self, inputs: Sequence[np.ndarray],
+                 out_shapes: Sequence[tuple[int, ...]] | None = None) -> list[np.ndarray]:
+        """Runs on `inputs`; shape-polymorphic code also needs the shapes of
+        its results (its symbolic output shapes, evaluated)."""
+        if self.polymorphic:
+            if out_shapes is None:
+                raise CompileError("a shape-polymorphic function needs its output shapes")
+            if self._result_arguments:  # only the results in fresh buffers
+                out_shapes = [shape for shape, k in zip(out_shapes, self._result_arguments) if k < 0]
+            outputs = [np.empty(shape, dtype) for shape, (_, dtype) in zip(out_shapes, self._out_specs)]
+            shapes = [b.shape for b in (*inputs, *self._hoisted, *outputs)]
+        else:
+            outputs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+            shapes = None
+        self._run([buffer.__array_interface__["data"][0] for buffer in (*inputs, *self._hoisted, *outputs)],
+                  shapes)
         if self.host_functions:
             from .debug import raise_pending
             raise_pending()

@@ -31,7 +31,7 @@ import numpy as np
 
 from . import collectives, distributed, dtypes
 from .errors import user_error
-from .tree_util import tree_flatten, tree_unflatten
+from .tree_util import broadcast_prefix, tree_flatten, tree_unflatten
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,7 @@ def _per_leaf(prefix: Any, values: Any, what: str) -> list[Any]:
     """One entry per leaf of `values`: `prefix` is a pytree prefix of
     `values` whose leaves (a PartitionSpec, a NamedSharding or None) apply
     to every leaf below them."""
-    if prefix is None or isinstance(prefix, (PartitionSpec, NamedSharding)):
-        return [prefix] * len(tree_flatten(values)[0])
-    if isinstance(prefix, (tuple, list)) and isinstance(values, (tuple, list)) and len(prefix) == len(values):
-        return [s for part, value in zip(prefix, values) for s in _per_leaf(part, value, what)]
-    if isinstance(prefix, dict) and isinstance(values, dict) and prefix.keys() == values.keys():
-        return [s for k in values for s in _per_leaf(prefix[k], values[k], what)]
-    raise user_error(ValueError, f"{what} {prefix!r} does not match the structure of the values "
-                                 f"({tree_flatten(values)[1]})")
+    return broadcast_prefix(prefix, values, lambda p: isinstance(p, (PartitionSpec, NamedSharding)), what)
 
 
 def _specs_for(specs: Any, values: Any, what: str) -> list[PartitionSpec]:

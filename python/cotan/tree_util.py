@@ -149,3 +149,19 @@ def _flatten_with_path(x: Any, path: tuple, out: list) -> None:
         children, _ = _registry[kind][0](x)
         for i, c in enumerate(children):
             _flatten_with_path(c, path + (i,), out)
+
+
+def broadcast_prefix(prefix: Any, values: Any, is_spec: Callable[[Any], bool], what: str) -> list[Any]:
+    """One entry per leaf of `values`: `prefix` is a pytree prefix of
+    `values` whose leaves (None, or anything `is_spec` accepts) apply to
+    every leaf below them; `what` names the prefix in the error."""
+    if prefix is None or is_spec(prefix):
+        return [prefix] * len(tree_flatten(values)[0])
+    if isinstance(prefix, (tuple, list)) and isinstance(values, (tuple, list)) and len(prefix) == len(values):
+        return [s for part, value in zip(prefix, values)
+                for s in broadcast_prefix(part, value, is_spec, what)]
+    if isinstance(prefix, dict) and isinstance(values, dict) and prefix.keys() == values.keys():
+        return [s for k in values for s in broadcast_prefix(prefix[k], values[k], is_spec, what)]
+    from .errors import user_error
+    raise user_error(ValueError, f"{what} {prefix!r} does not match the structure of the values "
+                                 f"({tree_flatten(values)[1]})")

@@ -23,13 +23,19 @@ def Cotan_Dialect : Dialect {
   let summary = "Tensor ops with value semantics for the cotan compiler";
   let description = [{
     The cotan dialect is the IR that `cotan.jit` traces Python into. Every op
-    is pure and works on ranked tensors with static shapes. Implicit
+    is pure and works on ranked tensors. Shape-polymorphic functions have
+    dynamic (`?`) dimensions; the ops that create them (`broadcast_in_dim`,
+    `reshape`) take those sizes as `index` operands, read with `tensor.dim`
+    and computed with `arith`, and the other ops derive them from their
+    operands (`ReifyRankedShapedTypeOpInterface`). Implicit
     broadcasting does not exist at this level: the front end inserts
     `cotan.broadcast_in_dim` explicitly, so elementwise ops take operands of
     identical type. Element types: f16, bf16, f32, f64, i1, i32, i64
     (integers are signed).
   }];
   let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 //===----------------------------------------------------------------------===//
@@ -40,13 +46,23 @@ def Cotan_FloatElement : AnyTypeOf<[F16, BF16, F32, F64]>;
 def Cotan_IntElement : AnyTypeOf<[I32, I64]>;
 def Cotan_Element : AnyTypeOf<[F16, BF16, F32, F64, I1, I32, I64]>;
 
-def Cotan_Tensor : StaticShapeTensorOf<[Cotan_Element]>;
-def Cotan_FloatTensor : StaticShapeTensorOf<[Cotan_FloatElement]>;
-def Cotan_NumericTensor :
+// Tensors whose dimensions may be dynamic (`?`): the shape-polymorphic ops
+// (elementwise, broadcast_in_dim, reshape, transpose, reductions,
+// dot_general and the derivative requests) take these. Where two `?`
+// dimensions must agree, the front end guarantees it (symbolic equality).
+def Cotan_Tensor : RankedTensorOf<[Cotan_Element]>;
+def Cotan_FloatTensor : RankedTensorOf<[Cotan_FloatElement]>;
+def Cotan_NumericTensor : RankedTensorOf<[F16, BF16, F32, F64, I32, I64]>;
+def Cotan_IntOrBoolTensor : RankedTensorOf<[I1, I32, I64]>;
+def Cotan_IntTensor : RankedTensorOf<[Cotan_IntElement]>;
+def Cotan_BoolTensor : RankedTensorOf<[I1]>;
+// Ops that need every size at compile time (windows, sorting, slicing at
+// static bounds, collectives, control flow) take static shapes only.
+def Cotan_StaticTensor : StaticShapeTensorOf<[Cotan_Element]>;
+def Cotan_StaticFloatTensor : StaticShapeTensorOf<[Cotan_FloatElement]>;
+def Cotan_StaticNumericTensor :
     StaticShapeTensorOf<[F16, BF16, F32, F64, I32, I64]>;
-def Cotan_IntOrBoolTensor : StaticShapeTensorOf<[I1, I32, I64]>;
-def Cotan_IntTensor : StaticShapeTensorOf<[Cotan_IntElement]>;
-def Cotan_BoolTensor : StaticShapeTensorOf<[I1]>;
+def Cotan_StaticIntTensor : StaticShapeTensorOf<[Cotan_IntElement]>;
 def Cotan_IndexScalar : 0DTensorOf<[I32, I64]>;
 // Collectives move f32, f64, i32 and i64 (MPI's types for them).
 def Cotan_CollectiveTensor : StaticShapeTensorOf<[F32, F64, I32, I64]>;

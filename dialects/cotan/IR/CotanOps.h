@@ -17,6 +17,9 @@
 #include "cotan/Interfaces/DifferentiableOpInterface.h"
 
 namespace mlir::cotan {
+/// Attaches ReifyRankedShapedTypeOpInterface to the ops that accept dynamic
+/// dimensions (ShapeReification.cpp).
+void attachShapeReification(MLIRContext *context);
 /// Shape rule shared by the reduce_* family: drops `dimensions`.
 LogicalResult inferReduceType(std::optional<Location> location,
                               Type operandType, ArrayRef<int64_t> dimensions,

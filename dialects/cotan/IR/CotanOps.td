@@ -24,7 +24,7 @@ def Cotan_ConstantOp : Cotan_Op<"constant",
     `%c = cotan.constant dense<[1.0, 2.0]> : tensor<2xf32>`.
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Cotan_Tensor:$result);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
 }
@@ -37,7 +37,7 @@ def Cotan_IotaOp : Cotan_Op<"iota", [Pure, Cotan_NoDerivative]> {
     `[0, 1, 2, 3]`.
   }];
   let arguments = (ins I64Attr:$dimension);
-  let results = (outs Cotan_NumericTensor:$result);
+  let results = (outs Cotan_StaticNumericTensor:$result);
   let assemblyFormat = "`dim` `=` $dimension attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
@@ -189,8 +189,8 @@ def Cotan_BitcastConvertOp : Cotan_Op<"bitcast_convert", [Pure, Elementwise,
     `lax.bitcast_convert_type` for same-width types: i32 <-> f32 and
     i64 <-> f64 (how random bits become floats).
   }];
-  let arguments = (ins Cotan_Tensor:$operand);
-  let results = (outs Cotan_Tensor:$result);
+  let arguments = (ins Cotan_StaticTensor:$operand);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -269,14 +269,24 @@ def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure, Cotan_Derivativ
   let description = [{
     Operand dimension `i` becomes result dimension `broadcast_dimensions[i]`;
     it must have the result's size there or size 1 (then it is repeated).
-    Result dimensions not named are new.
+    Result dimensions not named are new. Each `?` dimension of the result
+    takes its size from one of `dynamic_sizes`, in order; a `?` operand
+    dimension is never repeated, so it maps to a `?` result dimension.
   }];
   let arguments = (ins Cotan_Tensor:$operand,
-                       DenseI64ArrayAttr:$broadcast_dimensions);
+                       DenseI64ArrayAttr:$broadcast_dimensions,
+                       Variadic<Index>:$dynamic_sizes);
   let results = (outs Cotan_Tensor:$result);
   let assemblyFormat = [{
-    $operand `dims` `=` $broadcast_dimensions attr-dict `:` type($operand) `->` type($result)
+    $operand (`[` $dynamic_sizes^ `]`)? `dims` `=` $broadcast_dimensions attr-dict `:` type($operand) `->` type($result)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$operand,
+                   "::llvm::ArrayRef<int64_t>":$broadcast_dimensions), [{
+      build($_builder, $_state, result, operand, broadcast_dimensions,
+            ::mlir::ValueRange{});
+    }]>
+  ];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -284,9 +294,21 @@ def Cotan_BroadcastInDimOp : Cotan_Op<"broadcast_in_dim", [Pure, Cotan_Derivativ
 def Cotan_ReshapeOp : Cotan_Op<"reshape", [Pure, Cotan_Derivative,
     Cotan_BatchRule]> {
   let summary = "reshape in row-major order";
-  let arguments = (ins Cotan_Tensor:$operand);
+  let description = [{
+    The result has the operand's elements in row-major order. Each `?`
+    dimension of the result takes its size from one of `dynamic_sizes`, in
+    order; the element counts must agree (checked where both are static).
+  }];
+  let arguments = (ins Cotan_Tensor:$operand, Variadic<Index>:$dynamic_sizes);
   let results = (outs Cotan_Tensor:$result);
-  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+  let assemblyFormat = [{
+    $operand (`[` $dynamic_sizes^ `]`)? attr-dict `:` type($operand) `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$operand), [{
+      build($_builder, $_state, result, operand, ::mlir::ValueRange{});
+    }]>
+  ];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -313,11 +335,11 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivativ
     Takes elements `start[i], start[i] + strides[i], ...` below `limit[i]`
     in every dimension, with `0 <= start <= limit <= size` and strides > 0.
   }];
-  let arguments = (ins Cotan_Tensor:$operand,
+  let arguments = (ins Cotan_StaticTensor:$operand,
                        DenseI64ArrayAttr:$start_indices,
                        DenseI64ArrayAttr:$limit_indices,
                        DenseI64ArrayAttr:$strides);
-  let results = (outs Cotan_Tensor:$result);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $operand `start` `=` $start_indices `limit` `=` $limit_indices `strides` `=` $strides attr-dict `:` type($operand) `->` type($result)
   }];
@@ -327,8 +349,8 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivativ
 def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
     Cotan_BatchRule]> {
   let summary = "join tensors along a dimension";
-  let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension);
-  let results = (outs Cotan_Tensor:$result);
+  let arguments = (ins Variadic<Cotan_StaticTensor>:$inputs, I64Attr:$dimension);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $inputs `dim` `=` $dimension attr-dict `:` functional-type($inputs, $result)
   }];
@@ -343,11 +365,11 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
     operand's elements with `interior[i]` padding elements between each
     pair, then `high[i]` padding elements. All amounts are non-negative.
   }];
-  let arguments = (ins Cotan_Tensor:$operand, Cotan_Tensor:$padding_value,
+  let arguments = (ins Cotan_StaticTensor:$operand, Cotan_StaticTensor:$padding_value,
                        DenseI64ArrayAttr:$edge_padding_low,
                        DenseI64ArrayAttr:$edge_padding_high,
                        DenseI64ArrayAttr:$interior_padding);
-  let results = (outs Cotan_Tensor:$result);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $operand `,` $padding_value `low` `=` $edge_padding_low `high` `=` $edge_padding_high `interior` `=` $interior_padding attr-dict `:` functional-type(operands, $result)
   }];
@@ -357,8 +379,8 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
 def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType, Cotan_Derivative,
     Cotan_BatchRule]> {
   let summary = "reverse the order of elements along dimensions";
-  let arguments = (ins Cotan_Tensor:$operand, DenseI64ArrayAttr:$dimensions);
-  let results = (outs Cotan_Tensor:$result);
+  let arguments = (ins Cotan_StaticTensor:$operand, DenseI64ArrayAttr:$dimensions);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $operand `dims` `=` $dimensions attr-dict `:` type($result)
   }];
@@ -376,9 +398,9 @@ def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
     read out of bounds (the front end wraps negative indices first).
     Covers `x[idx]` with integer arrays and embedding lookups.
   }];
-  let arguments = (ins Cotan_Tensor:$operand, Cotan_IntTensor:$indices,
+  let arguments = (ins Cotan_StaticTensor:$operand, Cotan_StaticIntTensor:$indices,
                        I64Attr:$axis);
-  let results = (outs Cotan_Tensor:$result);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $operand `[` $indices `]` `axis` `=` $axis attr-dict `:` functional-type(operands, $result)
   }];
@@ -391,10 +413,10 @@ def Cotan_DynamicSliceOp : Cotan_Op<"dynamic_slice",
     Start indices are 0-d integer tensors, one per dimension, clamped to
     `[0, size - slice_size]` so the slice always lies inside the operand.
   }];
-  let arguments = (ins Cotan_Tensor:$operand,
+  let arguments = (ins Cotan_StaticTensor:$operand,
                        Variadic<Cotan_IndexScalar>:$start_indices,
                        DenseI64ArrayAttr:$slice_sizes);
-  let results = (outs Cotan_Tensor:$result);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $operand `[` $start_indices `]` `sizes` `=` $slice_sizes attr-dict `:` functional-type(operands, $result)
   }];
@@ -407,9 +429,9 @@ def Cotan_DynamicUpdateSliceOp : Cotan_Op<"dynamic_update_slice",
     Returns `operand` with the block starting at `start_indices` replaced by
     `update`. Start indices are clamped like `cotan.dynamic_slice`.
   }];
-  let arguments = (ins Cotan_Tensor:$operand, Cotan_Tensor:$update,
+  let arguments = (ins Cotan_StaticTensor:$operand, Cotan_StaticTensor:$update,
                        Variadic<Cotan_IndexScalar>:$start_indices);
-  let results = (outs Cotan_Tensor:$result);
+  let results = (outs Cotan_StaticTensor:$result);
   let assemblyFormat = [{
     $operand `[` $start_indices `]` `,` $update attr-dict `:` functional-type(operands, $result)
   }];
@@ -447,9 +469,9 @@ def Cotan_SortOp : Cotan_Op<"sort", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
     The derivative permutes tangents like the payloads; the cotangents go
     back through the inverse permutation (a sort by the sorted indices).
   }];
-  let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension,
+  let arguments = (ins Variadic<Cotan_StaticTensor>:$inputs, I64Attr:$dimension,
                        I64Attr:$num_keys, UnitAttr:$descending);
-  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let results = (outs Variadic<Cotan_StaticTensor>:$results);
   let assemblyFormat = [{
     $inputs `dim` `=` $dimension `keys` `=` $num_keys (`descending` $descending^)? attr-dict `:` type($inputs)
   }];
@@ -471,12 +493,12 @@ def Cotan_ReduceWindowOp : Cotan_Op<"reduce_window", [Pure, InferTypeOpAdaptor,
     The derivative of max/min goes to the first extreme element of each
     window (in row-major window order), as a deterministic tie rule.
   }];
-  let arguments = (ins Cotan_NumericTensor:$operand, Cotan_WindowReduction:$kind,
+  let arguments = (ins Cotan_StaticNumericTensor:$operand, Cotan_WindowReduction:$kind,
                        DenseI64ArrayAttr:$window_dimensions,
                        DenseI64ArrayAttr:$window_strides,
                        DenseI64ArrayAttr:$padding_low,
                        DenseI64ArrayAttr:$padding_high);
-  let results = (outs Cotan_NumericTensor:$result);
+  let results = (outs Cotan_StaticNumericTensor:$result);
   let assemblyFormat = [{
     $kind $operand `window` `=` $window_dimensions `strides` `=` $window_strides `pad` `=` `(` $padding_low `,` $padding_high `)` attr-dict `:` type($operand) `->` type($result)
   }];
@@ -534,14 +556,14 @@ def Cotan_ConvolutionOp : Cotan_Op<"convolution", [Pure, InferTypeOpAdaptor,
     with dilated sizes `(size - 1) * dilation + 1`. This is XLA's
     convolution (cross-correlation: the window is not flipped).
   }];
-  let arguments = (ins Cotan_NumericTensor:$lhs, Cotan_NumericTensor:$rhs,
+  let arguments = (ins Cotan_StaticNumericTensor:$lhs, Cotan_StaticNumericTensor:$rhs,
                        DenseI64ArrayAttr:$window_strides,
                        DenseI64ArrayAttr:$padding_low,
                        DenseI64ArrayAttr:$padding_high,
                        DenseI64ArrayAttr:$lhs_dilation,
                        DenseI64ArrayAttr:$rhs_dilation,
                        I64Attr:$feature_group_count);
-  let results = (outs Cotan_NumericTensor:$result);
+  let results = (outs Cotan_StaticNumericTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs `strides` `=` $window_strides `pad` `=` `(` $padding_low `,` $padding_high `)` `lhs_dilation` `=` $lhs_dilation `rhs_dilation` `=` $rhs_dilation `groups` `=` $feature_group_count attr-dict `:` functional-type(operands, $result)
   }];
@@ -703,7 +725,7 @@ def Cotan_AxisIndexOp : Cotan_Op<"axis_index", [Pure, Cotan_NoDerivative]> {
 def Cotan_YieldOp : Cotan_Op<"yield", [Pure, Terminator,
     ParentOneOf<["SwitchOp", "WhileOp", "ScanOp"]>]> {
   let summary = "the values a control-flow region produces";
-  let arguments = (ins Variadic<Cotan_Tensor>:$values);
+  let arguments = (ins Variadic<Cotan_StaticTensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
@@ -734,8 +756,8 @@ def Cotan_SwitchOp : Cotan_ControlFlowOp<"switch"> {
     ```
   }];
   let arguments = (ins 0DTensorOf<[I32]>:$index,
-                       Variadic<Cotan_Tensor>:$inputs);
-  let results = (outs Variadic<Cotan_Tensor>:$results);
+                       Variadic<Cotan_StaticTensor>:$inputs);
+  let results = (outs Variadic<Cotan_StaticTensor>:$results);
   let regions = (region VariadicRegion<SizedRegion<1>>:$branches);
   let assemblyFormat = [{
     $index ` ` `(` $inputs `)` attr-dict `:` type($index) `,` functional-type($inputs, results) $branches
@@ -763,9 +785,9 @@ def Cotan_WhileOp : Cotan_ControlFlowOp<"while", [AttrSizedOperandSegments]> {
     }
     ```
   }];
-  let arguments = (ins Variadic<Cotan_Tensor>:$init,
-                       Variadic<Cotan_Tensor>:$consts);
-  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let arguments = (ins Variadic<Cotan_StaticTensor>:$init,
+                       Variadic<Cotan_StaticTensor>:$consts);
+  let results = (outs Variadic<Cotan_StaticTensor>:$results);
   let regions = (region SizedRegion<1>:$cond, SizedRegion<1>:$body);
   let assemblyFormat = [{
     ` ` `(` $init `)` `consts` ` ` `(` $consts `)` attr-dict `:` functional-type(operands, results) `cond` $cond `do` $body
@@ -793,10 +815,10 @@ def Cotan_ScanOp : Cotan_ControlFlowOp<"scan", [AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins I64Attr:$length, UnitAttr:$reverse,
-                       Variadic<Cotan_Tensor>:$init,
-                       Variadic<Cotan_Tensor>:$xs,
-                       Variadic<Cotan_Tensor>:$consts);
-  let results = (outs Variadic<Cotan_Tensor>:$results);
+                       Variadic<Cotan_StaticTensor>:$init,
+                       Variadic<Cotan_StaticTensor>:$xs,
+                       Variadic<Cotan_StaticTensor>:$consts);
+  let results = (outs Variadic<Cotan_StaticTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     `length` `=` $length (`reverse` $reverse^)? ` ` `(` $init `)` `xs` ` ` `(` $xs `)` `consts` ` ` `(` $consts `)` attr-dict `:` functional-type(operands, results) $body
@@ -838,7 +860,7 @@ def Cotan_DebugCallbackOp : Cotan_Op<"debug_callback", [
     cotan.debug_callback 3 (%x, %y : tensor<2xf32>, tensor<i32>)
     ```
   }];
-  let arguments = (ins Variadic<Cotan_Tensor>:$operands,
+  let arguments = (ins Variadic<Cotan_StaticTensor>:$operands,
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$callback);
   let assemblyFormat = [{
     $callback (`(` $operands^ `:` type($operands) `)`)? attr-dict
@@ -861,8 +883,8 @@ def Cotan_FfiCallOp : Cotan_Op<"ffi_call", [MemoryEffects<[MemWrite]>]> {
     %y = cotan.ffi_call "cotan_ffi_0"(%x) : (tensor<8xf32>) -> tensor<8xf32>
     ```
   }];
-  let arguments = (ins Variadic<Cotan_Tensor>:$operands, StrAttr:$target);
-  let results = (outs Variadic<Cotan_Tensor>:$results);
+  let arguments = (ins Variadic<Cotan_StaticTensor>:$operands, StrAttr:$target);
+  let results = (outs Variadic<Cotan_StaticTensor>:$results);
   let assemblyFormat = "$target `(` $operands `)` attr-dict `:` functional-type($operands, $results)";
 }
 
@@ -879,7 +901,7 @@ def Cotan_CheckFiniteOp : Cotan_Op<"check_finite", [
     cotan.check_finite %y check = 2 : tensor<4xf32>
     ```
   }];
-  let arguments = (ins Cotan_FloatTensor:$operand,
+  let arguments = (ins Cotan_StaticFloatTensor:$operand,
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$check);
   let assemblyFormat = "$operand `check` `=` $check attr-dict `:` type($operand)";
 }

@@ -10,6 +10,8 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -29,6 +31,22 @@ namespace mlir::cotan {
 using namespace mlir;
 using namespace mlir::cotan;
 
+SmallVector<Value> mlir::cotan::resultDynamicSizes(OpBuilder &b,
+                                                   Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (type.hasStaticShape())
+    return {};
+  ReifiedRankedShapedTypeDims shapes;
+  if (failed(reifyResultShapes(b, op, shapes)))
+    llvm::report_fatal_error("a cotan op with a dynamic result cannot state "
+                             "its sizes");
+  SmallVector<Value> sizes;
+  for (auto [size, reified] : llvm::zip(type.getShape(), shapes.front()))
+    if (ShapedType::isDynamic(size))
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, op->getLoc(), reified));
+  return sizes;
+}
+
 /// Boolean tensors convert to and from their byte storage elementwise, so
 /// values crossing into ops that are not converted stay correct.
 static Value convertBoolStorage(OpBuilder &b, Type type, ValueRange inputs,
@@ -45,7 +63,9 @@ static Value convertBoolStorage(OpBuilder &b, Type type, ValueRange inputs,
                                              utils::IteratorType::parallel);
   Type element = to.getElementType();
   return linalg::GenericOp::create(
-             b, loc, TypeRange{to}, inputs, ValueRange{emptyTensor(b, loc, to)},
+             b, loc, TypeRange{to}, inputs,
+             ValueRange{emptyTensor(b, loc, to,
+                                    dynamicSizesOf(b, loc, to, inputs.front()))},
              maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
                Value v = element.isInteger(1)

@@ -74,7 +74,8 @@ struct DotGeneralToGeneric : OpConversionPattern<DotGeneralOp> {
     Value init = filledTensor(
         rewriter, loc, accType,
         arith::ConstantOp::create(rewriter, loc,
-                                  rewriter.getZeroAttr(accElement)));
+                                  rewriter.getZeroAttr(accElement)),
+        resultDynamicSizes(rewriter, op));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{accType},
         ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{init}, maps,

@@ -107,7 +107,9 @@ Value mlir::cotan::convertTensor(OpBuilder &b, Location loc, Value tensor,
                                              utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{tensor},
-             ValueRange{emptyTensor(b, loc, resultType)}, maps, iterators,
+             ValueRange{emptyTensor(b, loc, resultType,
+                                    dynamicSizesOf(b, loc, resultType, tensor))},
+             maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
                linalg::YieldOp::create(
                    nb, nloc, convertScalar(nb, nloc, args[0], element));
@@ -388,7 +390,10 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
                                                utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, inputs,
-        ValueRange{emptyTensor(rewriter, loc, resultType)}, maps, iterators,
+        ValueRange{emptyTensor(rewriter, loc, resultType,
+                               dynamicSizesOf(rewriter, loc, resultType,
+                                              inputs.front()))},
+        maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           SmallVector<Value> scalars;
           for (auto [arg, element] : llvm::zip(args.drop_back(), operandElements))

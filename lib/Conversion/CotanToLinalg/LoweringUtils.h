@@ -9,16 +9,36 @@
 
 namespace mlir::cotan {
 
-/// An uninitialized tensor of `type`.
-inline Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType());
+/// An uninitialized tensor of `type`, with one of `dynamicSizes` per `?`.
+inline Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                         ValueRange dynamicSizes = {}) {
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
+}
+
+/// The `?` sizes of `type` read from `like`, a tensor of the same shape.
+inline SmallVector<Value> dynamicSizesOf(OpBuilder &b, Location loc,
+                                         RankedTensorType type, Value like) {
+  SmallVector<Value> sizes;
+  for (auto [d, size] : llvm::enumerate(type.getShape()))
+    if (ShapedType::isDynamic(size))
+      sizes.push_back(tensor::DimOp::create(b, loc, like, d));
+  return sizes;
+}
+
+/// The `?` sizes of `op`'s single result, through its
+/// ReifyRankedShapedTypeOpInterface (none when the shape is static).
+SmallVector<Value> resultDynamicSizes(OpBuilder &b, Operation *op);
+
+/// An uninitialized tensor for `op`'s single result, of `type` (its
+/// storage type, or its shape with an accumulator element type).
+inline Value emptyResult(OpBuilder &b, Operation *op, RankedTensorType type) {
+  return emptyTensor(b, op->getLoc(), type, resultDynamicSizes(b, op));
 }
 
 /// A tensor of `type` filled with the scalar `value`.
 inline Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                          Value value) {
-  Value empty = emptyTensor(b, loc, type);
+                          Value value, ValueRange dynamicSizes = {}) {
+  Value empty = emptyTensor(b, loc, type, dynamicSizes);
   return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty})
       ->getResult(0);
 }

@@ -75,7 +75,8 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     Value identity = identityOf(rewriter, loc, kCombiner, accElement);
     Value init = filledTensor(rewriter, loc, accType,
-                              toStorage(rewriter, loc, identity));
+                              toStorage(rewriter, loc, identity),
+                              resultDynamicSizes(rewriter, op));
     auto reduce = linalg::ReduceOp::create(
         rewriter, loc, ValueRange{adaptor.getOperand()}, ValueRange{init},
         op.getDimensions(), [&](OpBuilder &b, Location nloc, ValueRange args) {
@@ -109,13 +110,15 @@ struct ArgReduceToGeneric : OpConversionPattern<OpTy> {
     int64_t rank = operandType.getRank();
     int64_t dim = op.getDimension();
 
+    SmallVector<Value> sizes = resultDynamicSizes(rewriter, op);
     Value values = filledTensor(
         rewriter, loc, resultType.clone(valueElement),
-        extremeValue(rewriter, loc, valueElement, /*largest=*/!kLargest));
+        extremeValue(rewriter, loc, valueElement, /*largest=*/!kLargest), sizes);
     Value indices = filledTensor(
         rewriter, loc, resultType,
         arith::ConstantOp::create(rewriter, loc,
-                                  rewriter.getZeroAttr(indexElement)));
+                                  rewriter.getZeroAttr(indexElement)),
+        sizes);
     SmallVector<AffineExpr> outExprs;
     SmallVector<utils::IteratorType> iterators;
     for (int64_t d = 0; d < rank; ++d) {

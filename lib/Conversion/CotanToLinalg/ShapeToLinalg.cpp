@@ -10,6 +10,7 @@
 #include "cotan/Conversion/Passes.h"
 #include "cotan/IR/CotanOps.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
 using namespace mlir;
@@ -38,7 +39,7 @@ struct EmptyResultToEmptyTensor : ConversionPattern {
     if (!isa<CotanDialect>(op->getDialect()) || op->getNumResults() != 1)
       return failure();
     auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!type || type.getNumElements() != 0)
+    if (!type || !type.hasStaticShape() || type.getNumElements() != 0)
       return failure();
     rewriter.replaceOp(op, emptyTensor(rewriter, op->getLoc(),
                                        storageType(type)));
@@ -126,7 +127,9 @@ struct BroadcastInDimToGeneric : CotanToLinalgPattern<BroadcastInDimOp> {
     Location loc = op.getLoc();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{adaptor.getOperand()},
-        ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
+        ValueRange{emptyTensor(rewriter, loc, resultType,
+                               adaptor.getDynamicSizes())},
+        maps,
         parallelIterators(rank),
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           linalg::YieldOp::create(b, nloc, args[0]);
@@ -166,15 +169,41 @@ struct ReshapeToCollapseExpand : CotanToLinalgPattern<ReshapeOp> {
       value = tensor::ExpandShapeOp::create(rewriter, loc, resultType, value,
                                             allDims(0));
     } else {
+      int64_t flatSize = operandType.hasStaticShape()
+                             ? operandType.getNumElements()
+                             : ShapedType::kDynamic;
       if (operandType.getRank() != 1)
         value = tensor::CollapseShapeOp::create(
             rewriter, loc,
-            RankedTensorType::get({operandType.getNumElements()},
-                                  operandType.getElementType()),
+            RankedTensorType::get({flatSize}, operandType.getElementType()),
             value, allDims(operandType.getRank()));
-      if (resultType.getRank() != 1)
-        value = tensor::ExpandShapeOp::create(
-            rewriter, loc, resultType, value, allDims(resultType.getRank()));
+      // A static result of a dynamic operand: the flat size is known.
+      if (resultType.hasStaticShape() && ShapedType::isDynamic(flatSize))
+        value = tensor::CastOp::create(
+            rewriter, loc,
+            RankedTensorType::get({resultType.getNumElements()},
+                                  resultType.getElementType()),
+            value);
+      SmallVector<OpFoldResult> sizes = getMixedValues(
+          resultType.getShape(), adaptor.getDynamicSizes(), rewriter);
+      if (resultType.getNumDynamicDims() > 1) {
+        // expand_shape takes at most one dynamic size per group (upstream's
+        // expand-strided-metadata asserts on more): reshape by a shape
+        // tensor, which is still a view of the same buffer.
+        SmallVector<Value> extents = llvm::map_to_vector(
+            sizes, [&](OpFoldResult size) {
+              return getValueOrCreateConstantIndexOp(rewriter, loc, size);
+            });
+        Value shape = tensor::FromElementsOp::create(rewriter, loc, extents);
+        value = tensor::ReshapeOp::create(rewriter, loc, resultType, value, shape);
+      } else if (resultType.getRank() != 1) {
+        value = tensor::ExpandShapeOp::create(rewriter, loc, resultType, value,
+                                              allDims(resultType.getRank()),
+                                              sizes);
+      }
+      // 1-D to 1-D: only the static knowledge of the size changes.
+      if (value.getType() != resultType)
+        value = tensor::CastOp::create(rewriter, loc, resultType, value);
     }
     rewriter.replaceOp(op, value);
     return success();
@@ -190,7 +219,7 @@ struct TransposeToLinalg : CotanToLinalgPattern<TransposeOp> {
     Location loc = op.getLoc();
     auto transpose = linalg::TransposeOp::create(
         rewriter, loc, adaptor.getOperand(),
-        emptyTensor(rewriter, loc, resultType), op.getPermutation());
+        emptyResult(rewriter, op, resultType), op.getPermutation());
     rewriter.replaceOp(op, transpose->getResults());
     return success();
   }

@@ -3,7 +3,7 @@
 // the remaining reduction constraints.
 
 func.func @exp_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.exp %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -11,7 +11,7 @@ func.func @exp_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @log_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.log %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -19,7 +19,7 @@ func.func @log_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @log1p_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.log1p %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -27,7 +27,7 @@ func.func @log1p_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @expm1_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.expm1 %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -35,7 +35,7 @@ func.func @expm1_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @tanh_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.tanh %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -43,7 +43,7 @@ func.func @tanh_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @logistic_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.logistic %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -51,7 +51,7 @@ func.func @logistic_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @sqrt_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.sqrt %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -59,7 +59,7 @@ func.func @sqrt_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @rsqrt_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.rsqrt %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -67,7 +67,7 @@ func.func @rsqrt_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @sin_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.sin %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -75,7 +75,7 @@ func.func @sin_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @cos_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.cos %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -83,7 +83,7 @@ func.func @cos_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @floor_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.floor %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -91,7 +91,7 @@ func.func @floor_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @neg_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.neg %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -99,7 +99,7 @@ func.func @neg_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @abs_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.abs %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -107,7 +107,7 @@ func.func @abs_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @sign_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.sign %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -115,7 +115,7 @@ func.func @sign_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @add_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.add %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -123,7 +123,7 @@ func.func @add_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @sub_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.sub %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -131,7 +131,7 @@ func.func @sub_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @mul_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.mul %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -139,7 +139,7 @@ func.func @mul_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @div_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.div %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -147,7 +147,7 @@ func.func @div_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @rem_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.rem %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -155,7 +155,7 @@ func.func @rem_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @pow_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.pow %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -163,7 +163,7 @@ func.func @pow_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @max_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.max %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -171,7 +171,7 @@ func.func @max_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @min_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi1>'}}
   %0 = cotan.min %x, %x : tensor<2xi1>
   return %0 : tensor<2xi1>
 }
@@ -179,7 +179,7 @@ func.func @min_of_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
 // -----
 
 func.func @atan2_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
   %0 = cotan.atan2 %x, %x : tensor<2xi32>
   return %0 : tensor<2xi32>
 }
@@ -187,7 +187,7 @@ func.func @atan2_of_int(%x: tensor<2xi32>) -> tensor<2xi32> {
 // -----
 
 func.func @and_of_float(%x: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 1-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 1-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
   %0 = cotan.and %x, %x : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
@@ -195,17 +195,17 @@ func.func @and_of_float(%x: tensor<2xf32>) -> tensor<2xf32> {
 // -----
 
 func.func @or_of_float(%x: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 1-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 1-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
   %0 = cotan.or %x, %x : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
 
 // -----
 
-func.func @stop_gradient_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor}}
-  %0 = cotan.stop_gradient %x : tensor<?xf32>
-  return %0 : tensor<?xf32>
+func.func @stop_gradient_unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
+  // expected-error@+1 {{operand #0 must be ranked tensor}}
+  %0 = "cotan.stop_gradient"(%x) : (tensor<*xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
 }
 
 // -----

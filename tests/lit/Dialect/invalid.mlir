@@ -2,16 +2,17 @@
 // One case per verifier constraint; labels such as (slice_c2) match the
 // constraint labels in the C++ shape rules.
 
+// Ops outside the shape-polymorphic set need static shapes.
 func.func @dynamic_shape(%x: tensor<?xf32>) -> tensor<?xf32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor}}
-  %0 = cotan.exp %x : tensor<?xf32>
+  // expected-error@+1 {{'cotan.reverse' op operand #0 must be statically shaped tensor}}
+  %0 = cotan.reverse %x dims = [0] : tensor<?xf32>
   return %0 : tensor<?xf32>
 }
 
 // -----
 
 func.func @exp_of_int(%x: tensor<3xi32>) -> tensor<3xi32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float}}
   %0 = cotan.exp %x : tensor<3xi32>
   return %0 : tensor<3xi32>
 }
@@ -27,7 +28,7 @@ func.func @neg_of_unsigned(%x: tensor<3xui8>) -> tensor<3xui8> {
 // -----
 
 func.func @not_of_float(%x: tensor<3xf32>) -> tensor<3xf32> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 1-bit signless integer}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 1-bit signless integer}}
   %0 = cotan.not %x : tensor<3xf32>
   return %0 : tensor<3xf32>
 }
@@ -43,7 +44,7 @@ func.func @add_mixed_types(%x: tensor<3xf32>, %y: tensor<3xf64>) -> tensor<3xf32
 // -----
 
 func.func @add_of_bools(%x: tensor<3xi1>) -> tensor<3xi1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float}}
   %0 = cotan.add %x, %x : tensor<3xi1>
   return %0 : tensor<3xi1>
 }
@@ -51,7 +52,7 @@ func.func @add_of_bools(%x: tensor<3xi1>) -> tensor<3xi1> {
 // -----
 
 func.func @atan2_of_int(%x: tensor<3xi64>) -> tensor<3xi64> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float}}
   %0 = cotan.atan2 %x, %x : tensor<3xi64>
   return %0 : tensor<3xi64>
 }
@@ -67,7 +68,7 @@ func.func @compare_shapes(%x: tensor<3xf32>, %y: tensor<4xf32>) -> tensor<3xi1> 
 // -----
 
 func.func @compare_result(%x: tensor<3xf32>) -> tensor<3xf32> {
-  // expected-error@+1 {{result #0 must be statically shaped tensor of 1-bit signless integer values}}
+  // expected-error@+1 {{result #0 must be ranked tensor of 1-bit signless integer values}}
   %0 = "cotan.compare"(%x, %x) {direction = 0 : i32} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
@@ -369,7 +370,7 @@ func.func @reduce_duplicate(%x: tensor<3x2xf32>) -> tensor<2xf32> {
 // -----
 
 func.func @reduce_sum_bool(%x: tensor<3xi1>) -> tensor<i1> {
-  // expected-error@+1 {{operand #0 must be statically shaped tensor of 16-bit float}}
+  // expected-error@+1 {{operand #0 must be ranked tensor of 16-bit float}}
   %0 = cotan.reduce_sum %x dims = [0] : tensor<3xi1> -> tensor<i1>
   return %0 : tensor<i1>
 }
@@ -401,7 +402,7 @@ func.func @argmax_empty(%x: tensor<0x2xf32>) -> tensor<2xi32> {
 // -----
 
 func.func @argmax_float_result(%x: tensor<3xf32>) -> tensor<f32> {
-  // expected-error@+1 {{result #0 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  // expected-error@+1 {{result #0 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
   %0 = cotan.argmax %x dim = 0 : tensor<3xf32> -> tensor<f32>
   return %0 : tensor<f32>
 }
@@ -777,4 +778,56 @@ func.func @broadcast_root_out_of_group(%x: tensor<2xf32>) -> tensor<2xf32> {
   // expected-error @+1 {{(collective_c5) root 4 is not a position in a group of 4}}
   %0 = cotan.collective_broadcast %x root = 4 mesh = [4, 2] axes = [0] : tensor<2xf32>
   return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Each `?` dimension a broadcast creates needs its size.
+func.func @broadcast_missing_size(%b: tensor<3xf32>) -> tensor<?x3xf32> {
+  // expected-error@+1 {{(broadcast_in_dim_c5) expects 1 dynamic sizes (one per `?` dimension of 'tensor<?x3xf32>'), got 0}}
+  %0 = cotan.broadcast_in_dim %b dims = [1] : tensor<3xf32> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// A `?` operand dimension is never repeated: it cannot become a static one.
+func.func @broadcast_dynamic_to_static(%x: tensor<?xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{(broadcast_in_dim_c4) operand dimension 0 of size ? cannot broadcast to result dimension 0 of size 4}}
+  %0 = cotan.broadcast_in_dim %x dims = [0] : tensor<?xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reshape_extra_size(%x: tensor<2x3xf32>, %n: index) -> tensor<6xf32> {
+  // expected-error@+1 {{(reshape_c3) expects 0 dynamic sizes (one per `?` dimension of 'tensor<6xf32>'), got 1}}
+  %0 = cotan.reshape %x[%n] : tensor<2x3xf32> -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// A symbolic size never equals a static one.
+func.func @dot_general_dynamic_vs_static(%x: tensor<2x?xf32>, %y: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(dot_general_c6) lhs dimension 1 (size ?) does not match rhs dimension 0 (size 4)}}
+  %0 = cotan.dot_general %x, %y {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x?xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @slice_dynamic(%x: tensor<?xf32>) -> tensor<2xf32> {
+  // expected-error@+1 {{'cotan.slice' op operand #0 must be statically shaped tensor}}
+  %0 = cotan.slice %x start = [0] limit = [2] strides = [1] : tensor<?xf32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @convolution_dynamic_batch(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  // expected-error@+1 {{'cotan.convolution' op operand #0 must be statically shaped tensor}}
+  %0 = cotan.convolution %x, %w strides = [1, 1] pad = ([0, 0], [0, 0]) lhs_dilation = [1, 1] rhs_dilation = [1, 1] groups = 1 : (tensor<?x1x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
 }

@@ -1,0 +1,156 @@
+//===- ShapeReification.cpp - result sizes of shape-polymorphic ops -------===//
+//
+// The ops that accept dynamic (`?`) dimensions implement
+// ReifyRankedShapedTypeOpInterface as external models: given a builder,
+// they state each result size as a constant or a value computed from their
+// operands (`tensor.dim`) or from their `dynamic_sizes` operands. The
+// lowering sizes its `tensor.empty` results through it, and upstream's
+// `resolve-ranked-shaped-type-result-dims` folds `tensor.dim` of a result
+// into the operand it came from.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cotan/IR/CotanOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::cotan;
+
+namespace {
+
+/// Size `d` of `value`: a constant, or a `tensor.dim` when it is dynamic.
+OpFoldResult sizeOf(OpBuilder &b, Location loc, Value value, int64_t d) {
+  return tensor::getMixedSize(b, loc, value, d);
+}
+
+/// The result has the shape of operand 0 (elementwise ops, whose operands
+/// all share one shape).
+template <typename Op>
+struct SameShapeAsOperand
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<SameShapeAsOperand<Op>,
+                                                      Op> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(b, op->getLoc(), op->getOperand(0));
+    for (Value result : op->getResults()) {
+      (void)result;
+      shapes.push_back(sizes);
+    }
+    return success();
+  }
+};
+
+/// The result's static sizes, and its `?` sizes from `dynamicSizes` in order
+/// (broadcast_in_dim and reshape).
+template <typename Op>
+struct SizesFromOperands
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<SizesFromOperands<Op>,
+                                                      Op> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto concrete = cast<Op>(op);
+    auto dynamic = concrete.getDynamicSizes().begin();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t size : concrete.getType().getShape())
+      sizes.push_back(ShapedType::isDynamic(size) ? OpFoldResult(*dynamic++)
+                                                  : b.getIndexAttr(size));
+    shapes.push_back(std::move(sizes));
+    return success();
+  }
+};
+
+struct TransposeSizes
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<TransposeSizes,
+                                                      TransposeOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto transpose = cast<TransposeOp>(op);
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t p : transpose.getPermutation())
+      sizes.push_back(sizeOf(b, op->getLoc(), transpose.getOperand(), p));
+    shapes.push_back(std::move(sizes));
+    return success();
+  }
+};
+
+/// The operand's sizes without the reduced `dimensions`.
+template <typename Op>
+struct ReducedSizes
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<ReducedSizes<Op>, Op> {
+  static ArrayRef<int64_t> reduced(Op op, SmallVectorImpl<int64_t> &storage) {
+    if constexpr (std::is_same_v<Op, ArgMaxOp> || std::is_same_v<Op, ArgMinOp>) {
+      storage.push_back(op.getDimension());
+      return storage;
+    } else {
+      return op.getDimensions();
+    }
+  }
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto reduce = cast<Op>(op);
+    SmallVector<int64_t> storage;
+    ArrayRef<int64_t> dims = reduced(reduce, storage);
+    Value operand = reduce.getOperand();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0, e = reduce.getOperand().getType().getRank(); d < e; ++d)
+      if (!llvm::is_contained(dims, d))
+        sizes.push_back(sizeOf(b, op->getLoc(), operand, d));
+    shapes.push_back(std::move(sizes));
+    return success();
+  }
+};
+
+/// Batch dimensions, then lhs's free dimensions, then rhs's.
+struct DotGeneralSizes
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<DotGeneralSizes,
+                                                      DotGeneralOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto dot = cast<DotGeneralOp>(op);
+    Location loc = op->getLoc();
+    SmallVector<int64_t> lhsUsed(dot.getLhsBatchingDimensions());
+    llvm::append_range(lhsUsed, dot.getLhsContractingDimensions());
+    SmallVector<int64_t> rhsUsed(dot.getRhsBatchingDimensions());
+    llvm::append_range(rhsUsed, dot.getRhsContractingDimensions());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : dot.getLhsBatchingDimensions())
+      sizes.push_back(sizeOf(b, loc, dot.getLhs(), d));
+    for (int64_t d = 0, e = dot.getLhs().getType().getRank(); d < e; ++d)
+      if (!llvm::is_contained(lhsUsed, d))
+        sizes.push_back(sizeOf(b, loc, dot.getLhs(), d));
+    for (int64_t d = 0, e = dot.getRhs().getType().getRank(); d < e; ++d)
+      if (!llvm::is_contained(rhsUsed, d))
+        sizes.push_back(sizeOf(b, loc, dot.getRhs(), d));
+    shapes.push_back(std::move(sizes));
+    return success();
+  }
+};
+
+template <typename... Ops>
+void attachSameShapeAsOperand(MLIRContext *context) {
+  (Ops::template attachInterface<SameShapeAsOperand<Ops>>(*context), ...);
+}
+
+} // namespace
+
+void mlir::cotan::attachShapeReification(MLIRContext *context) {
+  attachSameShapeAsOperand<
+      NegOp, AbsOp, ExpOp, LogOp, Log1pOp, Expm1Op, TanhOp, LogisticOp, ErfOp,
+      ErfcOp, SqrtOp, RsqrtOp, SinOp, CosOp, FloorOp, SignOp, StopGradientOp,
+      NotOp, AddOp, SubOp, MulOp, DivOp, RemOp, PowOp, MaxOp, MinOp, Atan2Op,
+      AndOp, OrOp, XorOp, ShiftLeftOp, ShiftRightLogicalOp, CompareOp, SelectOp,
+      ConvertOp>(context);
+  BroadcastInDimOp::attachInterface<SizesFromOperands<BroadcastInDimOp>>(
+      *context);
+  ReshapeOp::attachInterface<SizesFromOperands<ReshapeOp>>(*context);
+  TransposeOp::attachInterface<TransposeSizes>(*context);
+  ReduceSumOp::attachInterface<ReducedSizes<ReduceSumOp>>(*context);
+  ReduceProdOp::attachInterface<ReducedSizes<ReduceProdOp>>(*context);
+  ReduceMaxOp::attachInterface<ReducedSizes<ReduceMaxOp>>(*context);
+  ReduceMinOp::attachInterface<ReducedSizes<ReduceMinOp>>(*context);
+  ArgMaxOp::attachInterface<ReducedSizes<ArgMaxOp>>(*context);
+  ArgMinOp::attachInterface<ReducedSizes<ArgMinOp>>(*context);
+  DotGeneralOp::attachInterface<DotGeneralSizes>(*context);
+}

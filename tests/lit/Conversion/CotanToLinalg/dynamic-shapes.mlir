@@ -1,0 +1,141 @@
+// RUN: cotan-opt %s --split-input-file --convert-cotan-to-linalg --canonicalize --cse | FileCheck %s
+// Dynamic (`?`) dimensions, one case per op family: results are sized
+// with tensor.dim of an operand, or with the op's dynamic_sizes.
+
+// Elementwise results take the sizes of their first operand.
+// CHECK-LABEL: func.func @elementwise
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[Y:.*]]: tensor<?x4xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[Y]] : tensor<?x4xf32>, tensor<?x4xf32>) outs(%[[E]] : tensor<?x4xf32>)
+// CHECK: arith.addf
+func.func @elementwise(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = cotan.add %x, %y : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Booleans are stored as bytes at any size.
+// CHECK-LABEL: func.func @compare_select
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?xi8>
+// CHECK: arith.cmpf ogt
+// CHECK: tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: arith.select
+func.func @compare_select(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %p = cotan.compare gt, %x, %y : tensor<?xf32> -> tensor<?xi1>
+  %0 = cotan.select %p, %x, %y : tensor<?xi1>, tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @convert
+// CHECK: tensor.empty(%{{.*}}) : tensor<?x2xi32>
+// CHECK: arith.fptosi
+func.func @convert(%x: tensor<?x2xf32>) -> tensor<?x2xi32> {
+  %0 = cotan.convert %x : tensor<?x2xf32> -> tensor<?x2xi32>
+  return %0 : tensor<?x2xi32>
+}
+
+// -----
+
+// A broadcast's new `?` dimension is its dynamic size operand.
+// CHECK-LABEL: func.func @broadcast
+// CHECK-SAME: (%[[B:.*]]: tensor<3xf32>, %[[N:.*]]: index)
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[B]] : tensor<3xf32>) outs(%[[E]] : tensor<?x3xf32>)
+func.func @broadcast(%b: tensor<3xf32>, %n: index) -> tensor<?x3xf32> {
+  %0 = cotan.broadcast_in_dim %b[%n] dims = [1] : tensor<3xf32> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// A reshape collapses to 1-D and expands to the sizes it is given.
+// CHECK-LABEL: func.func @reshape
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>, %[[N:.*]]: index)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x3xf32> into tensor<?xf32>
+// CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [%[[N]], 6] : tensor<?xf32> into tensor<?x6xf32>
+func.func @reshape(%x: tensor<?x3xf32>, %n: index) -> tensor<?x6xf32> {
+  %0 = cotan.reshape %x[%n] : tensor<?x3xf32> -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+// Several `?` sizes: a reshape by a shape tensor (expand_shape allows one
+// per group).
+// CHECK-LABEL: func.func @reshape_several_dynamic
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>, %[[N:.*]]: index, %[[M:.*]]: index)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x3xf32> into tensor<?xf32>
+// CHECK: %[[SHAPE:.*]] = tensor.from_elements %[[N]], %c2, %[[M]] : tensor<3xindex>
+// CHECK: tensor.reshape %[[FLAT]](%[[SHAPE]]) : (tensor<?xf32>, tensor<3xindex>) -> tensor<?x2x?xf32>
+func.func @reshape_several_dynamic(%x: tensor<?x3xf32>, %n: index, %m: index) -> tensor<?x2x?xf32> {
+  %0 = cotan.reshape %x[%n, %m] : tensor<?x3xf32> -> tensor<?x2x?xf32>
+  return %0 : tensor<?x2x?xf32>
+}
+
+// -----
+
+// A static result of a dynamic operand: the flat size is cast static.
+// CHECK-LABEL: func.func @reshape_to_static
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<?x3xf32> into tensor<?xf32>
+// CHECK: tensor.cast %{{.*}} : tensor<?xf32> to tensor<6xf32>
+// CHECK: tensor.expand_shape %{{.*}} output_shape [2, 3] : tensor<6xf32> into tensor<2x3xf32>
+func.func @reshape_to_static(%x: tensor<?x3xf32>) -> tensor<2x3xf32> {
+  %0 = cotan.reshape %x : tensor<?x3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<3x?xf32>
+// CHECK: linalg.transpose ins(%[[X]] : tensor<?x3xf32>) outs(%[[E]] : tensor<3x?xf32>) permutation = [1, 0]
+func.func @transpose(%x: tensor<?x3xf32>) -> tensor<3x?xf32> {
+  %0 = cotan.transpose %x perm = [1, 0] : tensor<?x3xf32> -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
+// A reduction keeps the sizes of the dimensions it does not reduce.
+// CHECK-LABEL: func.func @reduce
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x3xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?xf32>)
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<?x3xf32>) outs(%[[INIT]] : tensor<?xf32>) dimensions = [1]
+func.func @reduce(%x: tensor<?x3xf32>) -> tensor<?xf32> {
+  %0 = cotan.reduce_sum %x dims = [1] : tensor<?x3xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @argmax
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c1 : tensor<3x?xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?xi32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+func.func @argmax(%x: tensor<3x?xf32>) -> tensor<?xi32> {
+  %0 = cotan.argmax %x dim = 0 : tensor<3x?xf32> -> tensor<?xi32>
+  return %0 : tensor<?xi32>
+}
+
+// -----
+
+// A contraction's free dimensions come from the operand that has them.
+// CHECK-LABEL: func.func @dot_general
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[W:.*]]: tensor<4x?xf32>)
+// CHECK-DAG: %[[M:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[W]], %c1
+// CHECK: tensor.empty(%[[M]], %[[N]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+func.func @dot_general(%x: tensor<?x4xf32>, %w: tensor<4x?xf32>) -> tensor<?x?xf32> {
+  %0 = cotan.dot_general %x, %w {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<?x4xf32>, tensor<4x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -1,0 +1,17 @@
+// Every dynamic-shape case of the lowering test compiles to the LLVM
+// dialect (bufferization allocates by the run-time sizes).
+// RUN: cotan-opt %S/../Conversion/CotanToLinalg/dynamic-shapes.mlir --split-input-file --cotan-cpu-pipeline | FileCheck %s
+
+// CHECK-NOT: cotan.
+// CHECK-NOT: tensor.
+// CHECK-LABEL: llvm.func @elementwise
+// CHECK-LABEL: llvm.func @compare_select
+// CHECK-LABEL: llvm.func @convert
+// CHECK-LABEL: llvm.func @broadcast
+// CHECK-LABEL: llvm.func @reshape
+// CHECK-LABEL: llvm.func @reshape_several_dynamic
+// CHECK-LABEL: llvm.func @reshape_to_static
+// CHECK-LABEL: llvm.func @transpose
+// CHECK-LABEL: llvm.func @reduce
+// CHECK-LABEL: llvm.func @argmax
+// CHECK-LABEL: llvm.func @dot_general
