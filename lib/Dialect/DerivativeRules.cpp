@@ -19,12 +19,26 @@ Value mlir::cotan::splatLike(OpBuilder &b, Location loc, Type type,
   return ConstantOp::create(b, loc, SplatElementsAttr::get(shaped, scalar));
 }
 
+Value mlir::cotan::splatLike(OpBuilder &b, Location loc, Value like,
+                             double value) {
+  auto type = cast<RankedTensorType>(like.getType());
+  if (type.hasStaticShape())
+    return splatLike(b, loc, type, value);
+  Value scalar = splatLike(b, loc, RankedTensorType::get({}, type.getElementType()), value);
+  return BroadcastInDimOp::create(b, loc, type, scalar, ArrayRef<int64_t>{},
+                                  dynamicSizesOf(b, loc, type, like));
+}
+
 Value mlir::cotan::zerosLike(OpBuilder &b, Location loc, Type type) {
   return splatLike(b, loc, type, 0.0);
 }
 
-Value mlir::cotan::orZeros(OpBuilder &b, Location loc, Value value, Type type) {
-  return value ? value : zerosLike(b, loc, type);
+Value mlir::cotan::zerosLike(OpBuilder &b, Location loc, Value like) {
+  return splatLike(b, loc, like, 0.0);
+}
+
+Value mlir::cotan::orZeros(OpBuilder &b, Location loc, Value value, Value like) {
+  return value ? value : zerosLike(b, loc, like);
 }
 
 Value mlir::cotan::addOrNull(OpBuilder &b, Location loc, Value lhs, Value rhs) {
@@ -54,11 +68,12 @@ Value mlir::cotan::scaleByDerivative(OpBuilder &b, Location loc, Value seed,
 }
 
 Value mlir::cotan::broadcastBack(OpBuilder &b, Location loc, Value value,
-                                 Type type, ArrayRef<int64_t> dims) {
-  auto shaped = cast<RankedTensorType>(type);
+                                 Value reduced, ArrayRef<int64_t> dims) {
+  auto shaped = cast<RankedTensorType>(reduced.getType());
   SmallVector<int64_t> kept;
   for (int64_t d = 0; d < shaped.getRank(); ++d)
     if (!llvm::is_contained(dims, d))
       kept.push_back(d);
-  return BroadcastInDimOp::create(b, loc, shaped, value, kept);
+  return BroadcastInDimOp::create(b, loc, shaped, value, kept,
+                                  dynamicSizesOf(b, loc, shaped, reduced));
 }

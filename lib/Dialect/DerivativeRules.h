@@ -11,10 +11,13 @@
 
 namespace mlir::cotan {
 
-/// A constant tensor of `type` filled with `value`.
+/// A constant tensor of `type` (static) filled with `value`.
 Value splatLike(OpBuilder &b, Location loc, Type type, double value);
-/// `value` itself, or zeros of `type` when it is null.
-Value orZeros(OpBuilder &b, Location loc, Value value, Type type);
+/// A tensor of `like`'s type filled with `value`: a constant, or a
+/// broadcast sized at run time when the type has `?` dimensions.
+Value splatLike(OpBuilder &b, Location loc, Value like, double value);
+/// `value` itself, or zeros of `like`'s type when it is null.
+Value orZeros(OpBuilder &b, Location loc, Value value, Value like);
 /// a + b, where a null operand is a zero (null + null is null).
 Value addOrNull(OpBuilder &b, Location loc, Value lhs, Value rhs);
 /// -a, null for null.
@@ -24,9 +27,9 @@ Value mulOrNull(OpBuilder &b, Location loc, Value a, Value factor);
 /// True if all values are null.
 bool allNull(ArrayRef<Value> values);
 
-/// Broadcasts `value`, the result of reducing a tensor of `type` over
-/// `dims`, back to `type`.
-Value broadcastBack(OpBuilder &b, Location loc, Value value, Type type,
+/// Broadcasts `value`, the result of reducing `reduced` over `dims`, back to
+/// the shape of `reduced`.
+Value broadcastBack(OpBuilder &b, Location loc, Value value, Value reduced,
                     ArrayRef<int64_t> dims);
 
 } // namespace mlir::cotan

@@ -196,7 +196,7 @@ LogicalResult BitcastConvertOp::verify() {
 
 namespace {
 Value one(OpBuilder &b, Location loc, Value like) {
-  return splatLike(b, loc, like.getType(), 1.0);
+  return splatLike(b, loc, like, 1.0);
 }
 
 /// Tangent of a binary op from its partial derivatives, which its VJP
@@ -243,7 +243,7 @@ static Value erfDerivative(OpBuilder &b, Location loc, Value x, double sign) {
   Value gauss =
       ExpOp::create(b, loc, NegOp::create(b, loc, MulOp::create(b, loc, x, x)));
   return MulOp::create(
-      b, loc, splatLike(b, loc, x.getType(), sign * 1.1283791670955126), gauss);
+      b, loc, splatLike(b, loc, x, sign * 1.1283791670955126), gauss);
 }
 Value ErfOp::derivative(OpBuilder &b) {
   return erfDerivative(b, getLoc(), getOperand(), 1.0);
@@ -253,14 +253,14 @@ Value ErfcOp::derivative(OpBuilder &b) {
 }
 Value SqrtOp::derivative(OpBuilder &b) {
   Location loc = getLoc();
-  return DivOp::create(b, loc, splatLike(b, loc, getType(), 0.5), getResult());
+  return DivOp::create(b, loc, splatLike(b, loc, getResult(), 0.5), getResult());
 }
 Value RsqrtOp::derivative(OpBuilder &b) {
   // d/dx x^(-1/2) = -1/2 * x^(-1/2) / x.
   Location loc = getLoc();
   return DivOp::create(
       b, loc,
-      MulOp::create(b, loc, splatLike(b, loc, getType(), -0.5), getResult()),
+      MulOp::create(b, loc, splatLike(b, loc, getResult(), -0.5), getResult()),
       getOperand());
 }
 Value SinOp::derivative(OpBuilder &b) {
@@ -359,7 +359,7 @@ SmallVector<Value> PowOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   Value a = getLhs(), p = getRhs(), y = getResult();
   Value pMinusOne = SubOp::create(b, loc, p, one(b, loc, p));
   Value da = MulOp::create(b, loc, p, PowOp::create(b, loc, a, pMinusOne));
-  Value zero = splatLike(b, loc, a.getType(), 0.0);
+  Value zero = splatLike(b, loc, a, 0.0);
   Value isZero = CompareOp::create(b, loc, ComparisonDirection::EQ, a, zero);
   Value safeLog = SelectOp::create(b, loc, isZero, zero,
                                    LogOp::create(b, loc, a));
@@ -376,12 +376,11 @@ namespace {
 std::pair<Value, Value> extremeWeights(OpBuilder &b, Location loc, Value lhs,
                                        Value rhs, bool largest) {
   auto direction = largest ? ComparisonDirection::GT : ComparisonDirection::LT;
-  Type type = lhs.getType();
   Value lhsWins = CompareOp::create(b, loc, direction, lhs, rhs);
   Value rhsWins = CompareOp::create(b, loc, direction, rhs, lhs);
-  Value half = splatLike(b, loc, type, 0.5);
-  Value oneV = splatLike(b, loc, type, 1.0);
-  Value zero = splatLike(b, loc, type, 0.0);
+  Value half = splatLike(b, loc, lhs, 0.5);
+  Value oneV = splatLike(b, loc, lhs, 1.0);
+  Value zero = splatLike(b, loc, lhs, 0.0);
   Value lhsWeight = SelectOp::create(
       b, loc, lhsWins, oneV, SelectOp::create(b, loc, rhsWins, zero, half));
   Value rhsWeight = SubOp::create(b, loc, oneV, lhsWeight);
@@ -446,15 +445,15 @@ SmallVector<Value> SelectOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
     return {Value()};
   Location loc = getLoc();
   return {SelectOp::create(b, loc, getPred(),
-                           orZeros(b, loc, tangents[1], getType()),
-                           orZeros(b, loc, tangents[2], getType()))};
+                           orZeros(b, loc, tangents[1], getResult()),
+                           orZeros(b, loc, tangents[2], getResult()))};
 }
 SmallVector<Value> SelectOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   Value ct = cotangents[0];
   if (!ct)
     return {Value(), Value(), Value()};
   Location loc = getLoc();
-  Value zero = splatLike(b, loc, getType(), 0.0);
+  Value zero = splatLike(b, loc, getResult(), 0.0);
   return {Value(), SelectOp::create(b, loc, getPred(), ct, zero),
           SelectOp::create(b, loc, getPred(), zero, ct)};
 }

@@ -56,7 +56,7 @@ SmallVector<Value> ReduceSumOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
 SmallVector<Value> ReduceSumOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   if (!cotangents[0])
     return {Value()};
-  return {broadcastBack(b, getLoc(), cotangents[0], getOperand().getType(),
+  return {broadcastBack(b, getLoc(), cotangents[0], getOperand(),
                         getDimensions())};
 }
 
@@ -66,9 +66,9 @@ SmallVector<Value> ReduceProdOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   if (!cotangents[0])
     return {Value()};
   Location loc = getLoc();
-  Type type = getOperand().getType();
   Value scaled = MulOp::create(b, loc, cotangents[0], getResult());
-  return {DivOp::create(b, loc, broadcastBack(b, loc, scaled, type, getDimensions()),
+  return {DivOp::create(b, loc,
+                        broadcastBack(b, loc, scaled, getOperand(), getDimensions()),
                         getOperand())};
 }
 SmallVector<Value> ReduceProdOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
@@ -87,13 +87,15 @@ template <typename OpTy>
 Value extremeMask(OpTy op, OpBuilder &b) {
   Location loc = op.getLoc();
   Type type = op.getOperand().getType();
-  Value spread = broadcastBack(b, loc, op.getResult(), type, op.getDimensions());
+  Value spread =
+      broadcastBack(b, loc, op.getResult(), op.getOperand(), op.getDimensions());
   Value hit = ConvertOp::create(
       b, loc, type,
       CompareOp::create(b, loc, ComparisonDirection::EQ, op.getOperand(), spread));
   Value count = ReduceSumOp::create(b, loc, hit, op.getDimensions());
   return DivOp::create(b, loc, hit,
-                       broadcastBack(b, loc, count, type, op.getDimensions()));
+                       broadcastBack(b, loc, count, op.getOperand(),
+                                     op.getDimensions()));
 }
 
 template <typename OpTy>
@@ -111,7 +113,7 @@ SmallVector<Value> extremeReduceVjp(OpTy op, OpBuilder &b, ArrayRef<Value> cotan
   if (!cotangents[0])
     return {Value()};
   Location loc = op.getLoc();
-  Value spread = broadcastBack(b, loc, cotangents[0], op.getOperand().getType(),
+  Value spread = broadcastBack(b, loc, cotangents[0], op.getOperand(),
                                op.getDimensions());
   return {MulOp::create(b, loc, spread, extremeMask(op, b))};
 }

@@ -88,11 +88,12 @@ func::CallOp callFunction(OpBuilder &b, Operation *op, FlatSymbolRefAttr name,
   return func::CallOp::create(b, op->getLoc(), fn, operands);
 }
 
+/// Each seed, or zeros shaped like the value it is the seed of.
 SmallVector<Value> seedsOrZeros(OpBuilder &b, Location loc,
-                                ArrayRef<Value> seeds, TypeRange types) {
+                                ArrayRef<Value> seeds, ValueRange likes) {
   SmallVector<Value> out;
-  for (auto [seed, type] : llvm::zip(seeds, types))
-    out.push_back(seed ? seed : orZeros(b, loc, Value(), type));
+  for (auto [seed, like] : llvm::zip(seeds, likes))
+    out.push_back(orZeros(b, loc, seed, like));
   return out;
 }
 } // namespace
@@ -135,7 +136,7 @@ SmallVector<Value> CustomVjpOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   Location loc = getLoc();
   auto forward = callFunction(b, *this, getForwardAttr(), getOperands());
   SmallVector<Value> args(forward.getResults().drop_front(getNumResults()));
-  llvm::append_range(args, seedsOrZeros(b, loc, cotangents, getResultTypes()));
+  llvm::append_range(args, seedsOrZeros(b, loc, cotangents, getResults()));
   auto backward = callFunction(b, *this, getBackwardAttr(), args);
   return SmallVector<Value>(backward.getResults());
 }
@@ -147,13 +148,13 @@ SmallVector<Value> CustomVjpOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
   llvm::append_range(types, getResultTypes());
   auto request = JvpOp::create(
       b, getLoc(), types, getCalleeAttr(), getOperands(),
-      seedsOrZeros(b, getLoc(), tangents, getOperands().getTypes()));
+      seedsOrZeros(b, getLoc(), tangents, getOperands()));
   return SmallVector<Value>(request.getResults().drop_front(getNumResults()));
 }
 
 SmallVector<Value> CustomJvpOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
   SmallVector<Value> args(getOperands());
-  llvm::append_range(args, seedsOrZeros(b, getLoc(), tangents, getOperands().getTypes()));
+  llvm::append_range(args, seedsOrZeros(b, getLoc(), tangents, getOperands()));
   auto rule = callFunction(b, *this, getRuleAttr(), args);
   return SmallVector<Value>(rule.getResults().drop_front(getNumResults()));
 }
@@ -164,7 +165,7 @@ SmallVector<Value> CustomJvpOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   llvm::append_range(types, getOperands().getTypes());
   auto request = VjpOp::create(
       b, getLoc(), types, getCalleeAttr(), getOperands(),
-      seedsOrZeros(b, getLoc(), cotangents, getResultTypes()));
+      seedsOrZeros(b, getLoc(), cotangents, getResults()));
   return SmallVector<Value>(request.getResults().drop_front(getNumResults()));
 }
 

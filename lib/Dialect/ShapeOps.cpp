@@ -457,7 +457,7 @@ SmallVector<Value> BroadcastInDimOp::jvp(OpBuilder &b, ArrayRef<Value> tangents)
   if (!tangents[0])
     return {Value()};
   return {BroadcastInDimOp::create(b, getLoc(), getType(), tangents[0],
-                                   getBroadcastDimensions())};
+                                   getBroadcastDimensions(), getDynamicSizes())};
 }
 // Sum over the new and the expanded dimensions, then restore the operand's
 // dimension order and unit dimensions.
@@ -489,19 +489,23 @@ SmallVector<Value> BroadcastInDimOp::vjp(OpBuilder &b, ArrayRef<Value> cotangent
   if (!llvm::is_sorted(kept))
     sum = TransposeOp::create(b, loc, sum, order);
   if (tensorTypeOf(sum) != operandType)
-    sum = ReshapeOp::create(b, loc, operandType, sum);
+    sum = ReshapeOp::create(b, loc, operandType, sum,
+                            dynamicSizesOf(b, loc, operandType, getOperand()));
   return {sum};
 }
 
 SmallVector<Value> ReshapeOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
   if (!tangents[0])
     return {Value()};
-  return {ReshapeOp::create(b, getLoc(), getType(), tangents[0])};
+  return {ReshapeOp::create(b, getLoc(), getType(), tangents[0], getDynamicSizes())};
 }
 SmallVector<Value> ReshapeOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   if (!cotangents[0])
     return {Value()};
-  return {ReshapeOp::create(b, getLoc(), getOperand().getType(), cotangents[0])};
+  Location loc = getLoc();
+  auto operandType = getOperand().getType();
+  return {ReshapeOp::create(b, loc, operandType, cotangents[0],
+                            dynamicSizesOf(b, loc, operandType, getOperand()))};
 }
 
 SmallVector<Value> TransposeOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
@@ -554,7 +558,7 @@ SmallVector<Value> ConcatenateOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
   Location loc = getLoc();
   SmallVector<Value> parts;
   for (auto [t, input] : llvm::zip(tangents, getInputs()))
-    parts.push_back(orZeros(b, loc, t, input.getType()));
+    parts.push_back(orZeros(b, loc, t, input));
   return {ConcatenateOp::create(b, loc, parts, getDimension())};
 }
 SmallVector<Value> ConcatenateOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
@@ -582,8 +586,8 @@ SmallVector<Value> PadOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
   if (allNull(tangents))
     return {Value()};
   Location loc = getLoc();
-  return {PadOp::create(b, loc, orZeros(b, loc, tangents[0], getOperand().getType()),
-                        orZeros(b, loc, tangents[1], getPaddingValue().getType()),
+  return {PadOp::create(b, loc, orZeros(b, loc, tangents[0], getOperand()),
+                        orZeros(b, loc, tangents[1], getPaddingValue()),
                         getEdgePaddingLow(), getEdgePaddingHigh(),
                         getInteriorPadding())};
 }
@@ -699,8 +703,8 @@ SmallVector<Value> DynamicUpdateSliceOp::jvp(OpBuilder &b, ArrayRef<Value> tange
     return {Value()};
   Location loc = getLoc();
   return {DynamicUpdateSliceOp::create(
-      b, loc, orZeros(b, loc, tangents[0], getOperand().getType()),
-      orZeros(b, loc, tangents[1], getUpdate().getType()), getStartIndices())};
+      b, loc, orZeros(b, loc, tangents[0], getOperand()),
+      orZeros(b, loc, tangents[1], getUpdate()), getStartIndices())};
 }
 SmallVector<Value> DynamicUpdateSliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   SmallVector<Value> grads(getNumOperands());

@@ -135,6 +135,16 @@ void attachSameShapeAsOperand(MLIRContext *context) {
 
 } // namespace
 
+SmallVector<Value> mlir::cotan::dynamicSizesOf(OpBuilder &b, Location loc,
+                                              RankedTensorType type,
+                                              Value like) {
+  SmallVector<Value> sizes;
+  for (auto [d, size] : llvm::enumerate(type.getShape()))
+    if (ShapedType::isDynamic(size))
+      sizes.push_back(tensor::DimOp::create(b, loc, like, d));
+  return sizes;
+}
+
 void mlir::cotan::attachShapeReification(MLIRContext *context) {
   attachSameShapeAsOperand<
       NegOp, AbsOp, ExpOp, LogOp, Log1pOp, Expm1Op, TanhOp, LogisticOp, ErfOp,

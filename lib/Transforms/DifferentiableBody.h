@@ -13,6 +13,7 @@
 
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::cotan {
 
@@ -22,11 +23,23 @@ inline bool carriesDerivative(Type type) {
   return isa<FloatType>(getElementTypeOrSelf(type));
 }
 
+/// True for an op outside the cotan dialect that only computes sizes: no
+/// memory effects, no regions and no float results (tensor.dim and the
+/// arith on its index values in a shape-polymorphic function). Its
+/// derivatives are zeros.
+inline bool isShapeComputation(Operation *op) {
+  return !isa<DifferentiableOpInterface>(op) && op->getNumRegions() == 0 &&
+         isMemoryEffectFree(op) &&
+         llvm::none_of(op->getResultTypes(), carriesDerivative);
+}
+
 /// Fails, with a diagnostic, when `op` or an op nested in its regions has
-/// no derivative rules (region terminators need none).
+/// no derivative rules (region terminators and shape computations need
+/// none).
 inline LogicalResult verifyDifferentiable(Operation &op) {
   WalkResult result = op.walk([](Operation *nested) {
-    if (isa<DifferentiableOpInterface, YieldOp>(nested))
+    if (isa<DifferentiableOpInterface, YieldOp>(nested) ||
+        isShapeComputation(nested))
       return WalkResult::advance();
     nested->emitOpError("cannot be differentiated: it has no derivative "
                         "rules (only cotan ops can be differentiated)");

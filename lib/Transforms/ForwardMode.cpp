@@ -50,7 +50,8 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
     Operation *op = b.clone(original, map);
     SmallVector<Value> tangents = llvm::map_to_vector(
         op->getOperands(), [&](Value v) { return tangent.lookup(v); });
-    if (llvm::all_of(tangents, [](Value v) { return !v; }))
+    if (llvm::all_of(tangents, [](Value v) { return !v; }) ||
+        isShapeComputation(op))
       continue;
     SmallVector<Value> out = cast<DifferentiableOpInterface>(op).jvp(b, tangents);
     unsigned numResults = op->getNumResults();
@@ -75,7 +76,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildTangentFunction(func::FuncOp function,
   for (Value value : ret.getOperands()) {
     Value mapped = map.lookup(value);
     Value t = tangent.lookup(mapped);
-    returned.push_back(t ? t : zerosLike(b, loc, mapped.getType()));
+    returned.push_back(t ? t : zerosLike(b, loc, mapped));
   }
   func::ReturnOp::create(b, ret.getLoc(), returned);
   return tangentFn;

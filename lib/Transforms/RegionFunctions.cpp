@@ -79,7 +79,7 @@ SmallVector<Value> mlir::cotan::seedsOrZeros(OpBuilder &b, Location loc,
                                              ArrayRef<Value> seeds) {
   SmallVector<Value> out;
   for (auto [value, seed] : llvm::zip(values, seeds))
-    out.push_back(seed ? seed : zerosLike(b, loc, value.getType()));
+    out.push_back(seed ? seed : zerosLike(b, loc, value));
   return out;
 }
 

@@ -112,7 +112,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildAdjointFunction(func::FuncOp function,
   SmallVector<Value> returned(adjointReturn.getOperands());
   for (BlockArgument arg : entry->getArguments().take_front(numInputs)) {
     Value grad = cotangent.lookup(arg);
-    returned.push_back(grad ? grad : zerosLike(b, loc, arg.getType()));
+    returned.push_back(grad ? grad : zerosLike(b, loc, arg));
   }
   adjointReturn->setOperands(returned);
   return adjoint;

@@ -121,7 +121,7 @@ struct ScanDerivatives
     for (size_t i : floatCarry)
       init.push_back(seeds[i]);
     for (size_t j : floatConsts)
-      init.push_back(zerosLike(b, loc, scan.getConsts()[j].getType()));
+      init.push_back(zerosLike(b, loc, scan.getConsts()[j]));
     SmallVector<Value> xs = concat(stackedCarries, scan.getXs());
     llvm::append_range(xs, ArrayRef(seeds).drop_front(n));
     SmallVector<Type> results = typesOf(init);
@@ -150,7 +150,7 @@ struct ScanDerivatives
           for (size_t i = 0, k = 0; i < n; ++i)
             dcarryAll.push_back(k < floatCarry.size() && floatCarry[k] == i
                                     ? dcarry[k++]
-                                    : zerosLike(nb, loc, carry[i].getType()));
+                                    : zerosLike(nb, loc, carry[i]));
           SmallVector<Value> outs = inlineCall(
               nb, *adjoint,
               concat(concat(concat(carry, x), concat(consts, dcarryAll)), dys));

@@ -267,7 +267,7 @@ class Trace:
                             result: ShapedArray | None) -> None:
         """Ops outside the shape-polymorphic set refuse symbolic dimensions
         with an error naming the op and the dimension."""
-        if builder in polymorphic_builders:
+        if getattr(builder, "cotan_polymorphic", False):
             return
         for i, o in enumerate(operands):
             shape = getattr(getattr(o, "aval", None), "shape", ())
@@ -416,8 +416,11 @@ class Trace:
                 for r, a in zip(results, result_avals)]
 
 
-# The builders of the ops that accept symbolic dimensions (ops.py fills it).
-polymorphic_builders: set = set()
+def polymorphic(builder: Callable) -> Callable:
+    """Marks an op builder as accepting symbolic (dynamic) dimensions; the
+    others refuse them with an error naming the op and the dimension."""
+    builder.cotan_polymorphic = True  # type: ignore[attr-defined]
+    return builder
 
 
 def _shape_str(shape: Sequence[Any]) -> str:

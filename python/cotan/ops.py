@@ -12,7 +12,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import dtypes
-from .core import ShapedArray, Trace, find_trace, polymorphic_builders
+from .core import ShapedArray, Trace, find_trace
+from .core import polymorphic as _polymorphic
 from .mlir import ir
 from .mlir.dialects import cotan as d
 
@@ -87,12 +88,6 @@ def _dims(values: Sequence[int]) -> list[int]:
 @primitive
 def iota(trace: Trace, *, shape: tuple[int, ...], dtype: np.dtype, dimension: int):
     return trace.emit(d.iota, result=ShapedArray(shape, dtype), dimension=dimension)
-
-
-def _polymorphic(builder: Callable) -> Callable:
-    """Marks an op builder as accepting symbolic (dynamic) dimensions."""
-    polymorphic_builders.add(builder)
-    return builder
 
 
 def _unary(builder: Callable) -> Callable:

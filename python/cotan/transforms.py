@@ -17,7 +17,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .array import Array, ArrayBase
-from .core import ShapedArray, Trace, Tracer, current_trace, find_trace
+from .core import ShapedArray, Trace, Tracer, current_trace, find_trace, polymorphic
 from .errors import user_error
 from .jit import Jitted
 from .mlir.dialects import cotan as cotan_d
@@ -97,14 +97,14 @@ def _call_builder(callee: str) -> Callable:
     def call(result_types, operands, *, loc=None, ip=None):
         return func_d.CallOp(result_types, ir.FlatSymbolRefAttr.get(callee), operands, loc=loc, ip=ip).results
     call.__name__ = "call"
-    return call
+    return polymorphic(call)
 
 
 def _request_builder(builder: Callable, callee: str) -> Callable:
     def request(result_types, primals, seeds, *, loc=None, ip=None):
         return builder(result_types, ir.FlatSymbolRefAttr.get(callee), primals, seeds, loc=loc, ip=ip)
     request.__name__ = builder.__name__
-    return request
+    return polymorphic(request)
 
 
 def _function_name(fun: Callable) -> str:
@@ -557,7 +557,7 @@ def _custom_vjp_builder(callee: str, forward: str, backward: str) -> Callable:
         return cotan_d.custom_vjp(result_types, ir.FlatSymbolRefAttr.get(callee), ir.FlatSymbolRefAttr.get(forward),
                                   ir.FlatSymbolRefAttr.get(backward), operands, loc=loc, ip=ip)
     custom.__name__ = "custom_vjp"
-    return custom
+    return polymorphic(custom)
 
 
 def _custom_jvp_builder(callee: str, rule: str) -> Callable:
@@ -565,4 +565,4 @@ def _custom_jvp_builder(callee: str, rule: str) -> Callable:
         return cotan_d.custom_jvp(result_types, ir.FlatSymbolRefAttr.get(callee), ir.FlatSymbolRefAttr.get(rule),
                                   operands, loc=loc, ip=ip)
     custom.__name__ = "custom_jvp"
-    return custom
+    return polymorphic(custom)

@@ -24,8 +24,14 @@ void attachShapeReification(MLIRContext *context);
 LogicalResult inferReduceType(std::optional<Location> location,
                               Type operandType, ArrayRef<int64_t> dimensions,
                               SmallVectorImpl<Type> &inferred);
-/// A cotan.constant of `type` (a tensor type) filled with zeros.
+/// A cotan.constant of `type` (a static tensor type) filled with zeros.
 Value zerosLike(OpBuilder &builder, Location loc, Type type);
+/// Zeros of `like`'s type; sized at run time when it has `?` dimensions.
+Value zerosLike(OpBuilder &builder, Location loc, Value like);
+/// The `?` sizes of `type` read from `like`, a tensor of the same shape
+/// (`tensor.dim`), in order: the dynamic_sizes of an op creating it.
+SmallVector<Value> dynamicSizesOf(OpBuilder &builder, Location loc,
+                                  RankedTensorType type, Value like);
 /// `derivative() * seed`, or null (a zero) when `seed` is null; the
 /// derivative is only built when it is needed.
 Value scaleByDerivative(OpBuilder &builder, Location loc, Value seed,

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "cotan/IR/CotanOps.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::cotan {
@@ -13,16 +14,6 @@ namespace mlir::cotan {
 inline Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                          ValueRange dynamicSizes = {}) {
   return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
-}
-
-/// The `?` sizes of `type` read from `like`, a tensor of the same shape.
-inline SmallVector<Value> dynamicSizesOf(OpBuilder &b, Location loc,
-                                         RankedTensorType type, Value like) {
-  SmallVector<Value> sizes;
-  for (auto [d, size] : llvm::enumerate(type.getShape()))
-    if (ShapedType::isDynamic(size))
-      sizes.push_back(tensor::DimOp::create(b, loc, like, d));
-  return sizes;
 }
 
 /// The `?` sizes of `op`'s single result, through its

@@ -1,0 +1,111 @@
+"""Shape-polymorphic compilation: an MLP training step (784-256-256-10,
+softmax cross-entropy, Adam) compiled once for a symbolic batch size.
+
+1. Step time of the polymorphic executable beside a static one compiled
+   for the same batch (goal: at most 1.1x), at batch 32 and 256.
+2. A run that sees 20 distinct batch sizes (the ragged last batches of
+   several data sets, or a serving queue): total time of one pass over
+   them, compiles included, for cotan (one polymorphic compile), cotan
+   with static shapes (20 compiles) and JAX (20 compiles).
+
+    cd benchmarks && python shape_poly.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import cotan
+import cotan.numpy as cnp
+from cotan import nn, optim
+from harness import jax, jnp, median_time
+
+SIZES = [784, 256, 256, 10]
+BATCHES = [3, 8, 13, 17, 24, 31, 32, 40, 47, 55, 64, 77, 90, 100, 111, 128, 150, 177, 200, 256]
+
+model = nn.Sequential([nn.Dense(256), nn.relu, nn.Dense(256), nn.relu, nn.Dense(10)])
+optimizer = optim.adam(1e-3)
+
+
+def cotan_step(params, state, x, y):
+    def loss_fn(p):
+        return cnp.mean(nn.softmax_cross_entropy(model.apply(p, x), y))
+    loss, grads = cotan.value_and_grad(loss_fn)(params)
+    updates, state = optimizer.update(grads, state, params)
+    return optim.apply_updates(params, updates), state, loss
+
+
+def data(n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 784)).astype(np.float32), rng.integers(0, 10, n).astype(np.int32)
+
+
+def jax_step_fn():
+    def loss(params, x, y):
+        for w, b in params[:-1]:
+            x = jax.nn.relu(x @ w + b)
+        logits = x @ params[-1][0] + params[-1][1]
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    def step(params, m, v, x, y):
+        g = jax.grad(loss)(params, x, y)
+        m = jax.tree.map(lambda a, b: 0.9 * a + 0.1 * b, m, g)
+        v = jax.tree.map(lambda a, b: 0.999 * a + 0.001 * b * b, v, g)
+        params = jax.tree.map(lambda p, a, b: p - 1e-3 * a / (jnp.sqrt(b) + 1e-8), params, m, v)
+        return params, m, v
+
+    keys = jax.random.split(jax.random.PRNGKey(0), len(SIZES) - 1)
+    params = [(jax.random.normal(k, (a, b)) * 0.05, jnp.zeros(b)) for k, a, b in zip(keys, SIZES[:-1], SIZES[1:])]
+    return step, params
+
+
+def step_times(params, state) -> None:
+    print("step time, polymorphic vs static executable (same batch)")
+    polymorphic = cotan.jit(cotan_step, polymorphic_shapes=(None, None, "b, 784", "b"))
+    for n in (32, 256):
+        x, y = data(n)
+        static = cotan.jit(cotan_step)
+        t_poly = median_time(lambda: polymorphic(params, state, x, y)[2].block_until_ready(), repeat=50, warmup=3)
+        t_static = median_time(lambda: static(params, state, x, y)[2].block_until_ready(), repeat=50, warmup=3)
+        print(f"  batch {n:4d}: polymorphic {t_poly * 1e3:7.3f} ms  static {t_static * 1e3:7.3f} ms  "
+              f"ratio {t_poly / t_static:5.2f}")
+
+
+def many_sizes(params, state) -> None:
+    print(f"one pass over {len(BATCHES)} distinct batch sizes, compiles included")
+    batches = [data(n, seed=n) for n in BATCHES]
+
+    def run_cotan(step) -> float:
+        start = time.perf_counter()
+        for x, y in batches:
+            step(params, state, x, y)[2].block_until_ready()
+        return time.perf_counter() - start
+
+    t_poly = run_cotan(cotan.jit(cotan_step, polymorphic_shapes=(None, None, "b, 784", "b")))
+    t_static = run_cotan(cotan.jit(cotan_step))
+    print(f"  cotan polymorphic (1 compile):  {t_poly:7.3f} s")
+    print(f"  cotan static ({len(BATCHES)} compiles):     {t_static:7.3f} s  ({t_static / t_poly:5.1f}x the polymorphic run)")
+    if jax is None:
+        print("  JAX: not installed")
+        return
+    step, jparams = jax_step_fn()
+    zeros = jax.tree.map(jnp.zeros_like, jparams)
+    jitted = jax.jit(step)
+    start = time.perf_counter()
+    for x, y in batches:
+        jax.block_until_ready(jitted(jparams, zeros, zeros, x, y))
+    t_jax = time.perf_counter() - start
+    print(f"  JAX ({len(BATCHES)} compiles):              {t_jax:7.3f} s  ({t_jax / t_poly:5.1f}x the polymorphic run)")
+
+
+def main() -> None:
+    params = model.init(0, (1, 784))
+    state = optimizer.init(params)
+    step_times(params, state)
+    many_sizes(params, state)
+
+
+if __name__ == "__main__":
+    main()
