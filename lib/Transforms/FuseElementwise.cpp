@@ -26,13 +26,25 @@ namespace {
 /// Bodies longer than this are not worth recomputing.
 constexpr int64_t kMaxCheapOps = 6;
 
-/// Iterations of the loop nest, or nullopt if some loop is dynamic.
-std::optional<int64_t> tripCount(linalg::LinalgOp op) {
-  int64_t trips = 1;
+/// Iterations of a loop nest: the product of its static loop sizes, and how
+/// many loops have dynamic sizes (a symbolic batch, say).
+struct TripCount {
+  int64_t staticPart = 1;
+  int64_t dynamicLoops = 0;
+  /// At most `other`'s iterations, taking dynamic sizes as alike and large.
+  bool atMost(const TripCount &other) const {
+    return dynamicLoops < other.dynamicLoops ||
+           (dynamicLoops == other.dynamicLoops && staticPart <= other.staticPart);
+  }
+};
+
+TripCount tripCount(linalg::LinalgOp op) {
+  TripCount trips;
   for (int64_t range : op.getStaticLoopRanges()) {
     if (ShapedType::isDynamic(range))
-      return std::nullopt;
-    trips *= range;
+      ++trips.dynamicLoops;
+    else
+      trips.staticPart *= range;
   }
   return trips;
 }
@@ -66,9 +78,7 @@ bool isWorthFusing(OpOperand *fused) {
     };
     return !isContraction(producer) && !isContraction(fused->getOwner());
   }
-  std::optional<int64_t> producerTrips = tripCount(producerGeneric);
-  std::optional<int64_t> consumerTrips = tripCount(consumer);
-  if (producerTrips && consumerTrips && *consumerTrips <= *producerTrips)
+  if (tripCount(consumer).atMost(tripCount(producerGeneric)))
     return true;
   return consumer.getNumReductionLoops() == 0 && !isExpensive(producerGeneric);
 }

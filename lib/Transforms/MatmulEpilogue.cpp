@@ -123,8 +123,10 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::GenericOp matmul,
     if (dominance.properlyDominates(v, matmul))
       continue;
     auto alloc = v.getDefiningOp<memref::AllocOp>();
-    if (!alloc || alloc->getNumOperands() != 0 ||
-        alloc->getBlock() != matmul->getBlock())
+    if (!alloc || alloc->getBlock() != matmul->getBlock() ||
+        !llvm::all_of(alloc->getOperands(), [&](Value size) {
+          return dominance.properlyDominates(size, matmul);
+        }))
       return std::nullopt;
     allocations.push_back(alloc);
   }

@@ -9,9 +9,16 @@ using namespace mlir;
 void mlir::cotan::buildTaskLoop(
     OpBuilder &builder, Location loc, int64_t count, bool parallel,
     function_ref<void(OpBuilder &, Value task)> body) {
+  buildTaskLoop(builder, loc,
+                arith::ConstantIndexOp::create(builder, loc, count).getResult(),
+                parallel, body);
+}
+
+void mlir::cotan::buildTaskLoop(
+    OpBuilder &builder, Location loc, Value upper, bool parallel,
+    function_ref<void(OpBuilder &, Value task)> body) {
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
   Value one = arith::ConstantIndexOp::create(builder, loc, 1);
-  Value upper = arith::ConstantIndexOp::create(builder, loc, count);
   if (parallel) {
     scf::ParallelOp::create(builder, loc, ValueRange{zero}, ValueRange{upper},
                             ValueRange{one},

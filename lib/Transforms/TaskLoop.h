@@ -15,6 +15,10 @@ namespace mlir::cotan {
 
 /// Builds the loop at `builder`'s insertion point and calls `body` with a
 /// builder inside it and the task's number.
+void buildTaskLoop(OpBuilder &builder, Location loc, Value count,
+                   bool parallel,
+                   function_ref<void(OpBuilder &, Value task)> body);
+/// The same for a count known at compile time.
 void buildTaskLoop(OpBuilder &builder, Location loc, int64_t count,
                    bool parallel,
                    function_ref<void(OpBuilder &, Value task)> body);

@@ -14,6 +14,7 @@
 #include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <thread>
@@ -38,7 +39,7 @@ struct MatmulLoops {
 
 /// Block and register-tile sizes.
 struct MatmulTiling {
-  int64_t taskM;                  // rows of C per task (blockM multiple)
+  int64_t tasks;                  // how many tasks keep every thread busy
   int64_t blockM, blockN, blockK; // packed blocks of A and B; a k slice
   int64_t rows, cols;             // the register tile
 };
@@ -59,9 +60,10 @@ bool isMultiplyAccumulateBody(linalg::GenericOp op) {
          (mul.getLhs() == y && mul.getRhs() == x);
 }
 
-/// Classifies the loops of a float multiply-accumulate generic on static,
-/// same-typed buffers; fails unless there is one m, one n and one k loop and
-/// n is the result's innermost, unit-stride dimension.
+/// Classifies the loops of a float multiply-accumulate generic on buffers
+/// of one element type (any size may be dynamic); fails unless there is one
+/// m, one n and one k loop and n is the result's innermost, unit-stride
+/// dimension.
 std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
@@ -69,7 +71,7 @@ std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
   Type element;
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<MemRefType>(operand.getType());
-    if (!type || !type.hasStaticShape())
+    if (!type)
       return std::nullopt;
     if (element && type.getElementType() != element)
       return std::nullopt;
@@ -126,7 +128,9 @@ bool isInnermost(AffineMap map, MemRefType type, unsigned d) {
          type.isLastDimUnitStride();
 }
 
-/// Emits the blocked multiply for one matched generic.
+/// Emits the blocked multiply for one matched generic. Loop sizes are
+/// values (constants when static): a dynamic size only turns the edge
+/// handling on, as for a static size that is not a multiple of the tile.
 class MatmulEmitter {
 public:
   MatmulEmitter(linalg::GenericOp op, const MatmulLoops &loops,
@@ -136,6 +140,11 @@ public:
         epilogue(epilogue),
         builder(op), loc(op.getLoc()),
         ranges(op.getStaticLoopRanges()),
+        sizes(llvm::map_to_vector(
+            cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(builder, loc),
+            [&](const Range &range) {
+              return getValueOrCreateConstantIndexOp(builder, loc, range.size);
+            })),
         element(cast<MemRefType>(op.getDpsInits()[0].getType())
                     .getElementType()),
         panelType(VectorType::get({tiling.cols}, element)) {
@@ -146,24 +155,37 @@ public:
   }
 
   void emit() {
+    // Tasks take whole column blocks and chunks of rows as tall as leaves
+    // enough tasks to keep every thread busy: the taller, the fewer times
+    // B's blocks are packed.
+    Value others = ceilDiv(sizes[loops.n], tiling.blockN);
+    for (unsigned d : loops.batch)
+      others = arith::MulIOp::create(builder, loc, others, sizes[d]);
+    Value rowBlocks = ceilDiv(sizes[loops.m], tiling.blockM);
+    Value chunks = arith::MaxUIOp::create(
+        builder, loc, index(1),
+        min(arith::CeilDivUIOp::create(builder, loc, index(tiling.tasks), others),
+            rowBlocks));
+    taskM = mul(arith::CeilDivUIOp::create(builder, loc, rowBlocks, chunks),
+                tiling.blockM);
     // One loop over all tasks (batch, then row chunks, then column
     // blocks), so threads share out a single iteration space.
-    SmallVector<int64_t> counts;
+    SmallVector<Value> counts;
     for (unsigned d : loops.batch)
-      counts.push_back(ranges[d]);
-    counts.push_back(llvm::divideCeil(ranges[loops.m], tiling.taskM));
-    counts.push_back(llvm::divideCeil(ranges[loops.n], tiling.blockN));
-    int64_t total = 1;
-    for (int64_t count : counts)
-      total *= count;
+      counts.push_back(sizes[d]);
+    counts.push_back(arith::CeilDivUIOp::create(builder, loc, sizes[loops.m], taskM));
+    counts.push_back(ceilDiv(sizes[loops.n], tiling.blockN));
+    Value total = index(1);
+    for (Value count : counts)
+      total = arith::MulIOp::create(builder, loc, total, count);
     cotan::buildTaskLoop(builder, loc, total, parallel, [&](OpBuilder &nested, Value block) {
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPoint(nested.getInsertionBlock(),
                                 nested.getInsertionPoint());
       SmallVector<Value> ivs(counts.size());
       for (int64_t d = counts.size() - 1; d >= 0; --d) {
-        ivs[d] = arith::RemUIOp::create(builder, loc, block, index(counts[d]));
-        block = div(block, counts[d]);
+        ivs[d] = arith::RemUIOp::create(builder, loc, block, counts[d]);
+        block = arith::DivUIOp::create(builder, loc, block, counts[d]);
       }
       emitBlock(ivs);
     });
@@ -186,9 +208,21 @@ private:
   Value min(Value x, Value y) {
     return arith::MinSIOp::create(builder, loc, x, y);
   }
+  Value ceilDiv(Value x, int64_t y) {
+    return arith::CeilDivUIOp::create(builder, loc, x, index(y));
+  }
   Value remaining(Value start, unsigned loop, int64_t block) {
     return min(index(block),
-               arith::SubIOp::create(builder, loc, index(ranges[loop]), start));
+               arith::SubIOp::create(builder, loc, sizes[loop], start));
+  }
+  /// The last index of `loop`.
+  Value last(unsigned loop) {
+    return arith::SubIOp::create(builder, loc, sizes[loop], index(1));
+  }
+  /// Whether tiles of `tile` along `loop` may run past its end: its size is
+  /// dynamic or not a multiple of the tile.
+  bool mayOverrun(unsigned loop, int64_t tile) const {
+    return ShapedType::isDynamic(ranges[loop]) || ranges[loop] % tile != 0;
   }
 
   /// `body(iv)` inside `for iv = 0 to upper step step`.
@@ -212,17 +246,16 @@ private:
   /// past its edge) of loop `rowLoop`, at the other loop values given.
   Value loadOrZero(unsigned operand, SmallVector<Value> loopValues,
                    unsigned rowLoop, Value row) {
-    bool mayOverrun = ranges[rowLoop] % (rowLoop == loops.m ? tiling.rows
-                                                             : tiling.cols) !=
-                      0;
-    Value last = index(ranges[rowLoop] - 1);
-    loopValues[rowLoop] = mayOverrun ? min(row, last) : row;
+    bool overruns =
+        mayOverrun(rowLoop, rowLoop == loops.m ? tiling.rows : tiling.cols);
+    Value lastRow = last(rowLoop);
+    loopValues[rowLoop] = overruns ? min(row, lastRow) : row;
     Value value = memref::LoadOp::create(builder, loc, operandValue(operand),
                                          indices(operand, loopValues));
-    if (!mayOverrun)
+    if (!overruns)
       return value;
     Value inside = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ule,
-                                         row, last);
+                                         row, lastRow);
     Value zero = arith::ConstantOp::create(builder, loc,
                                            builder.getZeroAttr(element));
     return arith::SelectOp::create(builder, loc, inside, value, zero);
@@ -243,21 +276,22 @@ private:
     SmallVector<Value> loopValues(op.getNumLoops());
     for (auto [d, iv] : llvm::zip(loops.batch, ivs))
       loopValues[d] = iv;
-    Value taskRow = mul(ivs[loops.batch.size()], tiling.taskM);
+    Value taskRow = arith::MulIOp::create(builder, loc, ivs[loops.batch.size()], taskM);
     Value blockCol = mul(ivs[loops.batch.size() + 1], tiling.blockN);
-    Value taskRows = remaining(taskRow, loops.m, tiling.taskM);
+    Value taskRows = min(taskM, arith::SubIOp::create(builder, loc,
+                                                      sizes[loops.m], taskRow));
     Value blockCols = remaining(blockCol, loops.n, tiling.blockN);
 
     Value packedA = alloc({tiling.blockM / tiling.rows, tiling.blockK, tiling.rows});
     Value packedB = alloc({tiling.blockN / tiling.cols, tiling.blockK, tiling.cols});
-    forLoop(index(ranges[loops.k]), tiling.blockK, [&](Value slice) {
+    forLoop(sizes[loops.k], tiling.blockK, [&](Value slice) {
       Value sliceLength = remaining(slice, loops.k, tiling.blockK);
       // The epilogue runs when the last slice writes C back.
       Value lastSlice;
       if (epilogue)
         lastSlice = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
                                           add(slice, sliceLength),
-                                          index(ranges[loops.k]));
+                                          sizes[loops.k]);
       packB(packedB, loopValues, blockCol, blockCols, slice, sliceLength);
       forLoop(taskRows, tiling.blockM, [&](Value rowOffset) {
         Value blockRow = add(taskRow, rowOffset);
@@ -315,7 +349,7 @@ private:
         forLoop(sliceLength, 1, [&](Value k) {
           loopValues[loops.k] = add(slice, k);
           loopValues[loops.n] = firstCol;
-          bool inBounds = ranges[loops.n] % tiling.cols == 0;
+          bool inBounds = !mayOverrun(loops.n, tiling.cols);
           Value zero = arith::ConstantOp::create(builder, loc,
                                                  builder.getZeroAttr(element));
           Value row = vector::TransferReadOp::create(
@@ -343,9 +377,9 @@ private:
   void multiplyTile(Value packedA, Value packedB, SmallVector<Value> loopValues,
                     Value row, Value col, Value panelA, Value panelB,
                     Value sliceLength, Value lastSlice) {
-    bool rowsInBounds = ranges[loops.m] % tiling.rows == 0;
-    bool colsInBounds = ranges[loops.n] % tiling.cols == 0;
-    Value lastRow = index(ranges[loops.m] - 1);
+    bool rowsInBounds = !mayOverrun(loops.m, tiling.rows);
+    bool colsInBounds = !mayOverrun(loops.n, tiling.cols);
+    Value lastRow = last(loops.m);
     Value zero = arith::ConstantOp::create(builder, loc,
                                            builder.getZeroAttr(element));
     loopValues[loops.n] = col;
@@ -423,7 +457,9 @@ private:
   std::optional<cotan::MatmulEpilogue> epilogue;
   OpBuilder builder;
   Location loc;
-  SmallVector<int64_t> ranges;
+  SmallVector<int64_t> ranges; // static loop sizes (kDynamic where unknown)
+  SmallVector<Value> sizes;    // loop sizes at run time
+  Value taskM;                 // rows of C per task (a blockM multiple)
   Type element;
   VectorType panelType;
   SmallVector<AffineMap> maps;
@@ -452,20 +488,8 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     int64_t n = tileN ? int64_t(tileN) : 8 * tiling.cols;
     tiling.blockM = llvm::alignTo(m, tiling.rows);
     tiling.blockN = llvm::alignTo(n, tiling.cols);
-
-    // Tasks take whole column blocks and chunks of rows as tall as leaves
-    // enough tasks to keep every thread busy: the taller, the fewer times
-    // B's blocks are packed.
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t wanted = minTasks ? int64_t(minTasks)
-                              : std::max(1u, std::thread::hardware_concurrency());
-    int64_t others = llvm::divideCeil(ranges[loops.n], tiling.blockN);
-    for (unsigned d : loops.batch)
-      others *= ranges[d];
-    int64_t rowBlocks = llvm::divideCeil(ranges[loops.m], tiling.blockM);
-    int64_t chunks =
-        std::clamp<int64_t>(llvm::divideCeil(wanted, others), 1, rowBlocks);
-    tiling.taskM = llvm::divideCeil(rowBlocks, chunks) * tiling.blockM;
+    tiling.tasks = minTasks ? int64_t(minTasks)
+                            : std::max(1u, std::thread::hardware_concurrency());
     return tiling;
   }
 
@@ -492,9 +516,13 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
       std::optional<MatmulLoops> loops = matchMatmul(op);
       if (!loops)
         return;
-      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      if (ranges[loops->m] * ranges[loops->n] * ranges[loops->k] <
-          kMinMultiplyAdds)
+      // A dynamic size counts as large: shape-polymorphic code is tiled.
+      int64_t work = 1;
+      for (unsigned d : {loops->m, loops->n, loops->k}) {
+        int64_t size = op.getStaticLoopRanges()[d];
+        work *= ShapedType::isDynamic(size) ? kMinMultiplyAdds : size;
+      }
+      if (work < kMinMultiplyAdds)
         return;
       matmuls.emplace_back(op, *loops);
     });

@@ -12,6 +12,7 @@
 #include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -108,9 +109,11 @@ struct ElementwiseLoop {
   std::optional<Combiner> reduction; // set if the innermost loop reduces
 };
 
-/// Matches an elementwise loop nest on static buffers, contiguous along the
-/// innermost loop for its outputs, or one whose innermost loop alone
-/// reduces into a single output through an associative combiner.
+/// Matches an elementwise loop nest, contiguous along the innermost loop for
+/// its outputs, or one whose innermost loop alone reduces into a single
+/// output through an associative combiner. Outer loops may have dynamic
+/// sizes (a symbolic batch); the innermost one is checked static by the
+/// caller.
 std::optional<ElementwiseLoop> matchElementwise(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
       !hasElementwiseBody(op))
@@ -133,7 +136,7 @@ std::optional<ElementwiseLoop> matchElementwise(linalg::GenericOp op) {
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (!type || !type.hasStaticShape() || !map.isProjectedPermutation())
+    if (!type || !map.isProjectedPermutation())
       return std::nullopt;
     if (!map.isFunctionOfDim(inner)) {
       if (op.isDpsInit(&operand) && !loop.reduction)
@@ -168,9 +171,15 @@ public:
                      int64_t lanes, int64_t chunk, bool parallel)
       : op(op), accesses(loop.accesses), reduction(loop.reduction),
         lanes(lanes), builder(op),
-        loc(op.getLoc()), ranges(op.getStaticLoopRanges()) {
+        loc(op.getLoc()), ranges(op.getStaticLoopRanges()),
+        sizes(llvm::map_to_vector(
+            cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(builder, loc),
+            [&](const Range &range) {
+              return getValueOrCreateConstantIndexOp(builder, loc, range.size);
+            })) {
     inner = ranges.size() - 1;
     rows = 1;
+    rowCount = index(1);
     auto iterators = op.getIteratorTypesArray();
     for (unsigned d = 0; d < inner; ++d) {
       if (iterators[d] == utils::IteratorType::reduction) {
@@ -178,20 +187,38 @@ public:
         continue;
       }
       taskDims.push_back(d);
-      rows *= ranges[d];
+      rows = ShapedType::isDynamic(rows) || ShapedType::isDynamic(ranges[d])
+                 ? ShapedType::kDynamic
+                 : rows * ranges[d];
+      rowCount = arith::MulIOp::create(builder, loc, rowCount, sizes[d]);
     }
     length = ranges[inner];
     // Chunks are whole vectors, so only a row's last chunk has a tail.
     chunkLength = parallel ? std::min<int64_t>(length, llvm::alignTo(chunk, lanes)) : length;
     chunksPerRow = llvm::divideCeil(length, chunkLength);
-    this->parallel = parallel && rows * chunksPerRow > 1;
+    // A dynamic number of short rows is shared out in groups of rows of
+    // about a chunk, so that a small batch makes one task (run inline) and
+    // a large one enough tasks for every thread.
+    if (parallel && ShapedType::isDynamic(rows) && chunksPerRow == 1)
+      rowsPerTask = std::max<int64_t>(1, chunk / length);
+    // A dynamic row count may be large: the loop is parallel as asked.
+    this->parallel = parallel && (ShapedType::isDynamic(rows) || rows * chunksPerRow > 1);
   }
 
   void emit() {
-    int64_t tasks = rows * chunksPerRow;
-    if (reduction && chunksPerRow > 1)
-      partials = memref::AllocOp::create(
-          builder, loc, MemRefType::get({tasks}, output().getType().getElementType()));
+    Value tasks =
+        rowsPerTask > 1
+            ? Value(arith::CeilDivUIOp::create(builder, loc, rowCount, index(rowsPerTask)))
+            : Value(arith::MulIOp::create(builder, loc, rowCount, index(chunksPerRow)));
+    if (reduction && chunksPerRow > 1) {
+      Type element = output().getType().getElementType();
+      partials = ShapedType::isDynamic(rows)
+                     ? memref::AllocOp::create(
+                           builder, loc, MemRefType::get({ShapedType::kDynamic}, element),
+                           ValueRange{tasks})
+                     : memref::AllocOp::create(
+                           builder, loc, MemRefType::get({rows * chunksPerRow}, element));
+    }
     cotan::buildTaskLoop(builder, loc, tasks, parallel, [&](OpBuilder &nested, Value task) {
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPoint(nested.getInsertionBlock(),
@@ -215,17 +242,26 @@ private:
   void setRowLoopValues(Value row, SmallVector<Value> &loopValues) {
     for (int64_t t = int64_t(taskDims.size()) - 1; t > 0; --t) {
       unsigned d = taskDims[t];
-      loopValues[d] = arith::RemUIOp::create(builder, loc, row, index(ranges[d]));
-      row = arith::DivUIOp::create(builder, loc, row, index(ranges[d]));
+      loopValues[d] = arith::RemUIOp::create(builder, loc, row, sizes[d]);
+      row = arith::DivUIOp::create(builder, loc, row, sizes[d]);
     }
     if (!taskDims.empty())
       loopValues[taskDims.front()] = row; // already below its range
   }
 
-  /// One chunk of one row: whole vectors, then a masked tail if the row
-  /// ends in this chunk on a partial vector.
+  /// One chunk of one row, or a group of whole rows.
   void emitTask(Value task) {
-    SmallVector<Value> loopValues(ranges.size());
+    if (rowsPerTask > 1) {
+      Value first = arith::MulIOp::create(builder, loc, task, index(rowsPerTask));
+      Value end = arith::MinUIOp::create(
+          builder, loc, arith::AddIOp::create(builder, loc, first, index(rowsPerTask)),
+          rowCount);
+      auto rowLoop = scf::ForOp::create(builder, loc, first, end, index(1));
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(rowLoop.getBody()->getTerminator());
+      emitChunk(task, rowLoop.getInductionVar(), index(0));
+      return;
+    }
     Value row = task, chunk = index(0);
     if (rows == 1) {
       row = index(0);
@@ -234,13 +270,19 @@ private:
       row = arith::DivUIOp::create(builder, loc, task, index(chunksPerRow));
       chunk = arith::RemUIOp::create(builder, loc, task, index(chunksPerRow));
     }
+    emitChunk(task, row, chunk);
+  }
+
+  /// Chunk `chunk` of row `row`: whole vectors, then a masked tail if the
+  /// row ends in this chunk on a partial vector.
+  void emitChunk(Value task, Value row, Value chunk) {
+    SmallVector<Value> loopValues(ranges.size());
     setRowLoopValues(row, loopValues);
     // Outer reduction loops run in order inside the task, which owns its
     // slice of the output.
     OpBuilder::InsertionGuard sequentialGuard(builder);
     for (unsigned d : sequentialDims) {
-      auto loop = scf::ForOp::create(builder, loc, index(0), index(ranges[d]),
-                                     index(1));
+      auto loop = scf::ForOp::create(builder, loc, index(0), sizes[d], index(1));
       builder.setInsertionPoint(loop.getBody()->getTerminator());
       loopValues[d] = loop.getInductionVar();
     }
@@ -432,7 +474,7 @@ private:
 
   /// out[row] = combine(out[row], partials of the row's tasks, in order).
   void combinePartials() {
-    auto rowLoop = scf::ForOp::create(builder, loc, index(0), index(rows), index(1));
+    auto rowLoop = scf::ForOp::create(builder, loc, index(0), rowCount, index(1));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(rowLoop.getBody()->getTerminator());
     SmallVector<Value> loopValues(ranges.size(), index(0));
@@ -463,11 +505,15 @@ private:
   bool parallel;
   OpBuilder builder;
   Location loc;
-  SmallVector<int64_t> ranges;
+  SmallVector<int64_t> ranges; // static loop sizes (kDynamic where unknown)
+  SmallVector<Value> sizes;    // loop sizes at run time
   unsigned inner;
   SmallVector<unsigned> taskDims;       // outer parallel loops: split into tasks
   SmallVector<unsigned> sequentialDims; // outer reduction loops: run in order
-  int64_t rows, length, chunkLength, chunksPerRow;
+  int64_t rows;                         // kDynamic when an outer loop is
+  Value rowCount;                       // rows at run time
+  int64_t length, chunkLength, chunksPerRow;
+  int64_t rowsPerTask = 1;
 };
 
 struct VectorizeElementwise
@@ -499,13 +545,19 @@ struct VectorizeElementwise
     for (auto &[op, loop] : loops) {
       int64_t lanes = std::max<unsigned>(1, bits / widestElement(op));
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      int64_t elements = 1;
-      for (int64_t range : ranges)
-        elements *= range;
-      // Rows shorter than half a vector waste most lanes.
-      if (2 * ranges.back() < lanes || elements == 0)
+      // Rows shorter than half a vector waste most lanes; a dynamic row
+      // length is left to LLVM.
+      if (ShapedType::isDynamic(ranges.back()) || 2 * ranges.back() < lanes)
         continue;
-      bool parallel = parallelThreshold > 0 && elements >= parallelThreshold;
+      int64_t elements = 1;
+      bool dynamic = false;
+      for (int64_t range : ranges) {
+        dynamic |= ShapedType::isDynamic(range);
+        elements *= ShapedType::isDynamic(range) ? 1 : range;
+      }
+      if (elements == 0)
+        continue;
+      bool parallel = parallelThreshold > 0 && (dynamic || elements >= parallelThreshold);
       ElementwiseEmitter(op, loop, lanes, chunk, parallel).emit();
     }
   }

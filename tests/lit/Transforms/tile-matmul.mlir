@@ -287,3 +287,38 @@ func.func @not_epilogues(%A: memref<48x64xf32>, %B: memref<64x48xf32>, %C: memre
   }
   return
 }
+
+// -----
+
+// A dynamic number of rows (a symbolic batch): the row chunks per task and
+// the task count are computed from the run-time size, and the row edge is
+// handled as a ragged one (clamped loads of A, guarded writes of C).
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x32xf32>, %[[C:.*]]: memref<?x32xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: %[[M:.*]] = memref.dim %[[A]], %c0 : memref<?x64xf32>
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[M]], %c6
+// CHECK: %[[TASK_M:.*]] = arith.muli %{{.*}}, %c6
+// CHECK: %[[CHUNKS:.*]] = arith.ceildivui %[[M]], %[[TASK_M]]
+// CHECK: %[[TASKS:.*]] = arith.muli %[[CHUNKS]], %c2
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%[[TASKS]])
+// CHECK: %[[LAST:.*]] = arith.subi %[[M]], %c1
+// CHECK: arith.minsi %{{.*}}, %[[LAST]]
+// CHECK: memref.load %[[A]]
+// CHECK: vector.fma
+// CHECK: arith.cmpi ule, %{{.*}}, %[[LAST]]
+// CHECK: scf.if
+// CHECK: vector.transfer_write %{{.*}}, %[[C]]
+func.func @dynamic_rows(%a: memref<?x64xf32>, %b: memref<64x32xf32>, %c: memref<?x32xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

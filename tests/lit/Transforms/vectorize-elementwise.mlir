@@ -231,3 +231,34 @@ func.func @left_alone(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %s: memref<8xf32
   }
   return
 }
+
+// -----
+
+// A dynamic number of rows (a symbolic batch) of static length: in
+// parallel, tasks take groups of rows of about a chunk (one task for a
+// small batch); sequentially, one loop over the rows.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: %[[N:.*]] = memref.dim %arg0, %c0 : memref<?x16xf32>
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %[[N]] step %c1
+// CHECK: scf.for %[[COL:.*]] = %c0 to %c16 step %c4
+// CHECK: %[[V:.*]] = vector.transfer_read %arg0[%[[ROW]], %[[COL]]]
+// CHECK: math.exp %[[V]] : vector<4xf32>
+// PAR-LABEL: func.func @dynamic_rows
+// PAR: %[[N:.*]] = memref.dim %arg0, %c0 : memref<?x16xf32>
+// PAR: %[[TASKS:.*]] = arith.ceildivui %[[N]], %c2 : index
+// PAR: scf.parallel (%[[T:.*]]) = (%c0) to (%[[TASKS]])
+// PAR: %[[FIRST:.*]] = arith.muli %[[T]], %c2
+// PAR: %[[NEXT:.*]] = arith.addi %[[FIRST]], %c2
+// PAR: %[[END:.*]] = arith.minui %[[NEXT]], %[[N]]
+// PAR: scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1
+// PAR: math.exp %{{.*}} : vector<4xf32>
+func.func @dynamic_rows(%x: memref<?x16xf32>, %y: memref<?x16xf32>) {
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<?x16xf32>) outs(%y : memref<?x16xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %e = math.exp %a : f32
+    linalg.yield %e : f32
+  }
+  return
+}
