@@ -216,6 +216,14 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
     int64_t size = type->getDimSize(i);
+    if (ShapedType::isDynamic(size)) {
+      if (start[i] != 0 || limit[i] != -1 || strides[i] != 1)
+        return emitOptionalError(location, "(slice_c4) dimension ", i,
+                                 " is dynamic: it can only be taken whole "
+                                 "(start 0, limit -1, stride 1)");
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     if (start[i] < 0 || start[i] > limit[i] || limit[i] > size)
       return emitOptionalError(location, "(slice_c2) dimension ", i,
                                ": need 0 <= start (", start[i],
@@ -253,6 +261,10 @@ LogicalResult ConcatenateOp::inferReturnTypes(
   if (dim < 0 || dim >= rank)
     return emitOptionalError(location, "(concatenate_c2) dimension ", dim,
                              " is out of range for rank ", rank);
+  if (first->isDynamicDim(dim))
+    return emitOptionalError(location, "(concatenate_c5) dimension ", dim,
+                             " is dynamic: inputs are joined along a static "
+                             "dimension");
   SmallVector<int64_t> shape(first->getShape());
   for (auto [i, input] : llvm::enumerate(inputs.drop_front())) {
     auto type = rankedTensor(location, input.getType(), "input");
@@ -270,10 +282,14 @@ LogicalResult ConcatenateOp::inferReturnTypes(
         continue;
       if (type->getDimSize(d) != first->getDimSize(d))
         return emitOptionalError(location, "(concatenate_c4) input ", i + 1,
-                                 " has size ", type->getDimSize(d),
+                                 " has size ", formatSize(type->getDimSize(d)),
                                  " in dimension ", d, " but input 0 has ",
-                                 first->getDimSize(d));
+                                 formatSize(first->getDimSize(d)));
     }
+    if (type->isDynamicDim(dim))
+      return emitOptionalError(location, "(concatenate_c5) dimension ", dim,
+                               " is dynamic: inputs are joined along a "
+                               "static dimension");
     shape[dim] += type->getDimSize(dim);
   }
   inferred.push_back(RankedTensorType::get(shape, first->getElementType()));
@@ -321,6 +337,13 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(location, "(pad_c3) dimension ", i,
                                ": padding amounts must be non-negative");
     int64_t size = type->getDimSize(i);
+    if (ShapedType::isDynamic(size)) {
+      if (low[i] != 0 || high[i] != 0 || interior[i] != 0)
+        return emitOptionalError(location, "(pad_c4) dimension ", i,
+                                 " is dynamic: it cannot be padded");
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     int64_t gaps = size > 0 ? size - 1 : 0;
     shape.push_back(low[i] + size + gaps * interior[i] + high[i]);
   }
@@ -373,7 +396,12 @@ LogicalResult TakeOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(location, "(take_c1) axis ", axis,
                              " is out of range for an operand of rank ",
                              type->getRank());
-  if (type->getDimSize(axis) == 0 && indices->getNumElements() != 0)
+  if (type->isDynamicDim(axis))
+    return emitOptionalError(location, "(take_c3) axis ", axis,
+                             " is dynamic: indices are clamped to a static "
+                             "size");
+  if (type->getDimSize(axis) == 0 &&
+      (!indices->hasStaticShape() || indices->getNumElements() != 0))
     return emitOptionalError(location, "(take_c2) cannot take elements from "
                                        "axis ",
                              axis, ", which has size 0");
@@ -537,10 +565,14 @@ SmallVector<Value> SliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   Location loc = getLoc();
   auto operandType = tensorTypeOf(getOperand());
   auto resultType = tensorTypeOf(getResult());
-  if (resultType.getNumElements() == 0)
-    return {splatLike(b, loc, operandType, 0.0)};
+  if (resultType.hasStaticShape() && resultType.getNumElements() == 0)
+    return {splatLike(b, loc, getOperand(), 0.0)};
   SmallVector<int64_t> low, high, interior;
   for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    if (operandType.isDynamicDim(d)) { // taken whole
+      low.push_back(0), high.push_back(0), interior.push_back(0);
+      continue;
+    }
     int64_t start = getStartIndices()[d], stride = getStrides()[d];
     int64_t last = start + (resultType.getDimSize(d) - 1) * stride;
     low.push_back(start);
@@ -574,6 +606,9 @@ SmallVector<Value> ConcatenateOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) 
     auto type = tensorTypeOf(input);
     SmallVector<int64_t> start(type.getRank(), 0), limit(resultType.getShape());
     SmallVector<int64_t> strides(type.getRank(), 1);
+    for (int64_t &size : limit)
+      if (ShapedType::isDynamic(size))
+        size = -1; // a dynamic dimension is taken whole
     start[dim] = offset;
     limit[dim] = offset + type.getDimSize(dim);
     grads.push_back(SliceOp::create(b, loc, ct, start, limit, strides));
@@ -600,11 +635,15 @@ SmallVector<Value> PadOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   Location loc = getLoc();
   auto operandType = tensorTypeOf(getOperand());
   Value operandGrad;
-  if (operandType.getNumElements() == 0) {
-    operandGrad = splatLike(b, loc, operandType, 0.0);
+  if (operandType.hasStaticShape() && operandType.getNumElements() == 0) {
+    operandGrad = splatLike(b, loc, getOperand(), 0.0);
   } else {
     SmallVector<int64_t> start, limit, strides;
     for (int64_t d = 0; d < operandType.getRank(); ++d) {
+      if (operandType.isDynamicDim(d)) { // not padded: taken whole
+        start.push_back(0), limit.push_back(-1), strides.push_back(1);
+        continue;
+      }
       int64_t step = getInteriorPadding()[d] + 1;
       start.push_back(getEdgePaddingLow()[d]);
       limit.push_back(start.back() + (operandType.getDimSize(d) - 1) * step + 1);
@@ -650,15 +689,20 @@ SmallVector<Value> TakeOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   // Clamp as the lowering does, then compare against iota along a new
   // trailing dimension of size n.
   Value indices = getIndices();
-  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indicesType, 0.0));
-  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indicesType, double(n - 1)));
+  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indices, 0.0));
+  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indices, double(n - 1)));
   SmallVector<int64_t> hotShape(indicesType.getShape());
   hotShape.push_back(n);
   auto hotIntType = RankedTensorType::get(hotShape, indicesType.getElementType());
+  // The indices' dynamic sizes (a symbolic batch), n static.
+  SmallVector<Value> sizes = dynamicSizesOf(b, loc, indicesType, indices);
   Value spread = BroadcastInDimOp::create(
       b, loc, hotIntType, indices,
-      llvm::to_vector(llvm::seq<int64_t>(0, indexRank)));
-  Value iota = IotaOp::create(b, loc, hotIntType, indexRank);
+      llvm::to_vector(llvm::seq<int64_t>(0, indexRank)), sizes);
+  Value iota = BroadcastInDimOp::create(
+      b, loc, hotIntType,
+      IotaOp::create(b, loc, RankedTensorType::get({n}, indicesType.getElementType()), 0),
+      ArrayRef<int64_t>{indexRank}, sizes);
   Value hot = ConvertOp::create(
       b, loc, RankedTensorType::get(hotShape, operandType.getElementType()),
       CompareOp::create(b, loc, ComparisonDirection::EQ, spread, iota));

@@ -32,12 +32,8 @@ struct SameShapeAsOperand
                                                       Op> {
   LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &shapes) const {
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(b, op->getLoc(), op->getOperand(0));
-    for (Value result : op->getResults()) {
-      (void)result;
-      shapes.push_back(sizes);
-    }
+    shapes.assign(op->getNumResults(),
+                  tensor::getMixedSizes(b, op->getLoc(), op->getOperand(0)));
     return success();
   }
 };
@@ -128,6 +124,44 @@ struct DotGeneralSizes
   }
 };
 
+/// Static sizes as they are; a dynamic dimension keeps the operand's size
+/// (slice takes it whole, pad leaves it unpadded).
+template <typename Op>
+struct DynamicDimsFromOperand
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<DynamicDimsFromOperand<Op>,
+                                                      Op> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    SmallVector<OpFoldResult> sizes;
+    for (auto [d, size] : llvm::enumerate(type.getShape()))
+      sizes.push_back(ShapedType::isDynamic(size)
+                          ? sizeOf(b, op->getLoc(), op->getOperand(0), d)
+                          : OpFoldResult(b.getIndexAttr(size)));
+    shapes.push_back(std::move(sizes));
+    return success();
+  }
+};
+
+/// The operand's dimensions before and after `axis`, the indices' between.
+struct TakeSizes
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<TakeSizes, TakeOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto take = cast<TakeOp>(op);
+    Location loc = op->getLoc();
+    int64_t axis = take.getAxis();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < axis; ++d)
+      sizes.push_back(sizeOf(b, loc, take.getOperand(), d));
+    llvm::append_range(sizes, tensor::getMixedSizes(b, loc, take.getIndices()));
+    for (int64_t d = axis + 1, e = take.getOperand().getType().getRank(); d < e; ++d)
+      sizes.push_back(sizeOf(b, loc, take.getOperand(), d));
+    shapes.push_back(std::move(sizes));
+    return success();
+  }
+};
+
 template <typename... Ops>
 void attachSameShapeAsOperand(MLIRContext *context) {
   (Ops::template attachInterface<SameShapeAsOperand<Ops>>(*context), ...);
@@ -163,4 +197,10 @@ void mlir::cotan::attachShapeReification(MLIRContext *context) {
   ArgMaxOp::attachInterface<ReducedSizes<ArgMaxOp>>(*context);
   ArgMinOp::attachInterface<ReducedSizes<ArgMinOp>>(*context);
   DotGeneralOp::attachInterface<DotGeneralSizes>(*context);
+  // Concatenation joins along a static dimension: the others are input 0's.
+  SliceOp::attachInterface<DynamicDimsFromOperand<SliceOp>>(*context);
+  PadOp::attachInterface<DynamicDimsFromOperand<PadOp>>(*context);
+  ConcatenateOp::attachInterface<DynamicDimsFromOperand<ConcatenateOp>>(
+      *context);
+  TakeOp::attachInterface<TakeSizes>(*context);
 }

@@ -324,7 +324,7 @@ class Trace:
             if shape is None or len(shape) != len(sizes):
                 raise CompileError(f"{where()}: internal error: the symbolic shape of a "
                                    f"{type_} result is not known")
-            sizes = tuple(shape)
+            sizes = tuple(d if ir.ShapedType.is_dynamic_size(n) else n for n, d in zip(sizes, shape))
         aval = ShapedArray(sizes, dtypes.from_mlir_type(type_.element_type), weak)
         return self._note(Tracer(self, value, aval))
 

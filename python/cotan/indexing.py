@@ -75,8 +75,9 @@ def _basic(x: ArrayBase, index: tuple) -> ArrayBase:
             out_shape.append(1)
             continue
         n = x.shape[d]
-        if isinstance(item, slice) and item == slice(None) and shape_poly.is_symbolic(n):
-            # `:` on a symbolic dimension keeps it whole.
+        if shape_poly.is_symbolic(n) and not _is_traced_scalar(item):
+            # Only `:` can index a symbolic dimension: it keeps it whole.
+            shape_poly.check_whole(x.shape, "cannot index", lambda k: k == d and item != slice(None))
             start.append(0), limit.append(n), strides.append(1)
             out_shape.append(n)
         elif isinstance(item, slice):

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, shape_poly
 from .core import ShapedArray, Trace, find_trace
 from .core import polymorphic as _polymorphic
 from .mlir import ir
@@ -222,18 +222,24 @@ def transpose(trace: Trace, x, *, permutation: tuple[int, ...]):
 
 @primitive
 def slice(trace: Trace, x, *, start: tuple[int, ...], limit: tuple[int, ...], strides: tuple[int, ...]):  # noqa: A001
-    return trace.emit(d.slice, x, start_indices=_dims(start), limit_indices=_dims(limit),
-                      strides=_dims(strides))
+    shape_poly.check_whole(x.shape, "cannot slice", lambda k: (start[k], limit[k], strides[k]) != (0, x.shape[k], 1))
+    # The op writes a whole dynamic dimension's limit as -1.
+    limit = tuple(-1 if shape_poly.is_symbolic(n) else hi for n, hi in zip(x.shape, limit))
+    return trace.emit(_polymorphic(d.slice), x, shape=x.shape, start_indices=_dims(start),
+                      limit_indices=_dims(limit), strides=_dims(strides))
 
 
 @primitive
 def concatenate(trace: Trace, xs: list, *, dimension: int):
-    return trace.emit(d.concatenate, xs, dimension=dimension)
+    for x in xs:
+        shape_poly.check_whole(x.shape, "cannot concatenate along", lambda k: k == dimension)
+    return trace.emit(_polymorphic(d.concatenate), xs, shape=xs[0].shape, dimension=dimension)
 
 
 @primitive
 def pad(trace: Trace, x, padding_value, *, low: tuple[int, ...], high: tuple[int, ...], interior: tuple[int, ...]):
-    return trace.emit(d.pad, x, padding_value, edge_padding_low=_dims(low),
+    shape_poly.check_whole(x.shape, "cannot pad", lambda k: (low[k], high[k], interior[k]) != (0, 0, 0))
+    return trace.emit(_polymorphic(d.pad), x, padding_value, shape=x.shape, edge_padding_low=_dims(low),
                       edge_padding_high=_dims(high), interior_padding=_dims(interior))
 
 
@@ -244,7 +250,9 @@ def reverse(trace: Trace, x, *, dimensions: tuple[int, ...]):
 
 @primitive
 def take(trace: Trace, x, indices, *, axis: int):
-    return trace.emit(d.take, x, indices, axis=axis)
+    shape_poly.check_whole(x.shape, "cannot take along", lambda k: k == axis)
+    shape = (*x.shape[:axis], *indices.shape, *x.shape[axis + 1:])
+    return trace.emit(_polymorphic(d.take), x, indices, shape=shape, axis=axis)
 
 
 @primitive

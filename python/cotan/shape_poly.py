@@ -14,7 +14,7 @@ import itertools
 import math
 import operator
 import re
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 # A monomial: sorted ((symbol, power), ...); () is the constant term.
 _Monomial = tuple
@@ -254,6 +254,17 @@ def static_required(expr: "DimExpr", what: str = "") -> ShapePolymorphismError:
         f"{where()}: the symbolic dimension {expr} (symbols {', '.join(sorted(expr.symbols))}) is "
         f"used where {what} is required; compile without polymorphic_shapes for this "
         "argument, or keep that dimension static with `_`")
+
+
+def check_whole(shape: Sequence[Any], what: str, moved: Callable[[int], bool]) -> None:
+    """Raises if `moved(k)` for a symbolic dimension k of `shape`: slices,
+    pads, concatenations and gathers take a symbolic dimension whole."""
+    from .errors import where
+    for k, n in enumerate(shape):
+        if isinstance(n, DimExpr) and moved(k):
+            raise ShapePolymorphismError(
+                f"{where()}: {what} dimension {k} of an array of shape ({', '.join(map(str, shape))}), "
+                f"which is the symbolic {n}: a symbolic dimension can only be taken whole")
 
 
 def is_symbolic(d: Any) -> bool:

@@ -309,3 +309,121 @@ def test_mlp_training_step_compiles_once_and_matches_static(caplog, monkeypatch)
 def test_vmap_of_polymorphic_function_is_refused():
     with pytest.raises(ShapePolymorphismError, match="cotan.vmap does not support symbolic dimensions"):
         cotan.jit(cotan.vmap(lambda x: x * 2), polymorphic_shapes=("b, 3",))(np.ones((4, 3), np.float32))
+
+
+def _gated(x, tokens, embed, w):
+    """Embedding lookup (take), gate split (slices of static dimensions),
+    concatenation and padding along static dimensions, all with a symbolic
+    batch."""
+    e = embed[tokens]                              # (b, 4)
+    z = cnp.concatenate([x, e], axis=1) @ w        # (b, 8)
+    i, f = cnp.split(z, 2, axis=1)                 # (b, 4) each
+    h = cotan.nn.sigmoid(f) * cnp.tanh(i)
+    padded = cnp.pad(h, ((0, 0), (1, 2)))          # (b, 7)
+    return cnp.sum(padded[:, 1:] ** 2) + cnp.sum(h[:, ::2])
+
+
+def test_slices_concatenation_padding_and_take(rng):
+    embed, w = rng.normal(size=(5, 4)), rng.normal(size=(7, 8))
+    jf = cotan.jit(_gated, polymorphic_shapes=("b, 3", "b", None, None))
+    grad = cotan.jit(cotan.grad(_gated, argnums=(0, 2, 3)), polymorphic_shapes=("b, 3", "b", None, None))
+    for n in (1, 4, 9):
+        x, tokens = rng.normal(size=(n, 3)), rng.integers(0, 5, n).astype(np.int32)
+        assert_matches(jf(x, tokens, embed, w), float(_gated(x, tokens, embed, w)))
+        for argnum, got in zip((0, 2, 3), grad(x, tokens, embed, w)):
+            f = lambda *a: _gated(*a)
+            np.testing.assert_allclose(np.asarray(got),
+                                       _central_difference(f, (x, tokens, embed, w), argnum),
+                                       rtol=1e-5, atol=1e-7)
+    assert jf.trace_count == 1 and grad.trace_count == 1
+
+
+def test_partial_slices_of_a_symbolic_dimension_are_refused():
+    with pytest.raises(ShapePolymorphismError,
+                       match=r"test_shape_poly.py:\d+: cannot index dimension 0 of an array of shape \(b, 2\), "
+                             r"which is the symbolic b: a symbolic dimension can only be taken whole"):
+        cotan.jit(lambda x: x[1:], polymorphic_shapes=("b, 2",))(np.ones((4, 2), np.float32))
+    with pytest.raises(ShapePolymorphismError, match="cannot concatenate along dimension 0"):
+        cotan.jit(lambda x: cnp.concatenate([x, x]), polymorphic_shapes=("b, 2",))(np.ones((4, 2), np.float32))
+
+
+# -- the LSTM loss: scan over time with a symbolic batch -------------------------
+
+VOCAB, EMBED, HIDDEN, STEPS = 11, 6, 5, 4
+
+
+def _lstm_params(rng):
+    u = lambda *shape: rng.uniform(-0.5, 0.5, shape)
+    return {"embed": u(VOCAB, EMBED), "w_x": u(EMBED, 4 * HIDDEN), "w_h": u(HIDDEN, 4 * HIDDEN),
+            "b": u(4 * HIDDEN), "w_out": u(HIDDEN, VOCAB), "b_out": u(VOCAB)}
+
+
+def _lstm_loss(params, tokens, targets):
+    """Mean next-token cross-entropy of a one-cell LSTM over (batch, time)
+    token arrays: lax.scan over time, the carry (batch, hidden)."""
+    batch = tokens.shape[0]
+
+    def step(state, inputs):
+        h, c = state
+        token, target = inputs
+        gates = cnp.take(params["embed"], token, axis=0) @ params["w_x"] + h @ params["w_h"] + params["b"]
+        i, f, g, o = cnp.split(gates, 4, axis=1)
+        c = cotan.nn.sigmoid(f) * c + cotan.nn.sigmoid(i) * cnp.tanh(g)
+        h = cotan.nn.sigmoid(o) * cnp.tanh(c)
+        logits = h @ params["w_out"] + params["b_out"]
+        return (h, c), cotan.nn.softmax_cross_entropy(logits, target)
+
+    zeros = cnp.zeros((batch, HIDDEN), params["b"].dtype)
+    _, losses = cotan.lax.scan(step, (zeros, zeros), (tokens.T, targets.T))  # losses: (time, batch)
+    return cnp.mean(losses)
+
+
+def test_lstm_loss_and_gradient_compile_once_for_every_batch(rng, caplog, monkeypatch):
+    """Acceptance: the LSTM loss and its gradient compiled once for a
+    symbolic batch give the numbers of static compilation at batch 1, 7, 32
+    and 256; the gradient matches central differences."""
+    params = _lstm_params(rng)
+    spec = (None, "b, _", "b, _")
+    loss = cotan.jit(_lstm_loss, polymorphic_shapes=spec)
+    grad = cotan.jit(cotan.grad(_lstm_loss), polymorphic_shapes=spec)
+    monkeypatch.setenv("COTAN_LOG_COMPILES", "1")
+    with caplog.at_level(logging.WARNING, logger="cotan"):
+        for n in BATCHES:
+            tokens = rng.integers(0, VOCAB, (n, STEPS)).astype(np.int32)
+            targets = rng.integers(0, VOCAB, (n, STEPS)).astype(np.int32)
+            static_loss = cotan.jit(lambda *a: _lstm_loss(*a))(params, tokens, targets)
+            assert_matches(loss(params, tokens, targets), float(static_loss))
+            got = grad(params, tokens, targets)
+            want = cotan.jit(cotan.grad(lambda *a: _lstm_loss(*a)))(params, tokens, targets)
+            for key in params:
+                np.testing.assert_allclose(np.asarray(got[key]), np.asarray(want[key]), rtol=1e-6, atol=1e-9)
+    assert loss.trace_count == 1 and grad.trace_count == 1
+    assert len([r for r in caplog.records if "compiled `_lstm_loss`" in r.getMessage()]) == 1
+    tokens = rng.integers(0, VOCAB, (3, STEPS)).astype(np.int32)
+    targets = rng.integers(0, VOCAB, (3, STEPS)).astype(np.int32)
+    got = grad(params, tokens, targets)
+    for key in ("w_h", "b"):
+        f = lambda p: _lstm_loss({**params, key: p}, tokens, targets)
+        np.testing.assert_allclose(np.asarray(got[key]), _central_difference(f, (params[key],), 0),
+                                   rtol=1e-5, atol=1e-8)
+
+
+def test_scan_stacking_symbolic_outputs(rng):
+    """Per-step outputs with a symbolic dimension are stacked (the first
+    step is peeled off the loop to size them), forward and reversed."""
+    def f(x, reverse):
+        def step(total, row):
+            total = total + row
+            return total, total * 2.0
+        return cotan.lax.scan(step, cnp.zeros(x.shape[1:], x.dtype), x, reverse=reverse)
+
+    for reverse in (False, True):
+        jf = cotan.jit(f, static_argnums=1, polymorphic_shapes=("_, b", None))
+        for n in (1, 5):
+            x = rng.normal(size=(3, n))
+            total, stacked = jf(x, reverse)
+            rows = x[::-1] if reverse else x
+            expected = np.cumsum(rows, axis=0) * 2.0
+            assert_matches(total, x.sum(axis=0))
+            assert_matches(stacked, expected[::-1] if reverse else expected)
+        assert jf.trace_count == 1

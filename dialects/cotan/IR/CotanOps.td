@@ -334,12 +334,14 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivativ
   let description = [{
     Takes elements `start[i], start[i] + strides[i], ...` below `limit[i]`
     in every dimension, with `0 <= start <= limit <= size` and strides > 0.
+    A dynamic (`?`) dimension is taken whole: start 0, stride 1 and limit
+    -1 (its size is only known at run time).
   }];
-  let arguments = (ins Cotan_StaticTensor:$operand,
+  let arguments = (ins Cotan_Tensor:$operand,
                        DenseI64ArrayAttr:$start_indices,
                        DenseI64ArrayAttr:$limit_indices,
                        DenseI64ArrayAttr:$strides);
-  let results = (outs Cotan_StaticTensor:$result);
+  let results = (outs Cotan_Tensor:$result);
   let assemblyFormat = [{
     $operand `start` `=` $start_indices `limit` `=` $limit_indices `strides` `=` $strides attr-dict `:` type($operand) `->` type($result)
   }];
@@ -349,8 +351,12 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivativ
 def Cotan_ConcatenateOp : Cotan_Op<"concatenate", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
     Cotan_BatchRule]> {
   let summary = "join tensors along a dimension";
-  let arguments = (ins Variadic<Cotan_StaticTensor>:$inputs, I64Attr:$dimension);
-  let results = (outs Cotan_StaticTensor:$result);
+  let description = [{
+    Inputs agree in every dimension but `dimension`, which must be static;
+    the others may be dynamic (`?`) in all inputs alike.
+  }];
+  let arguments = (ins Variadic<Cotan_Tensor>:$inputs, I64Attr:$dimension);
+  let results = (outs Cotan_Tensor:$result);
   let assemblyFormat = [{
     $inputs `dim` `=` $dimension attr-dict `:` functional-type($inputs, $result)
   }];
@@ -363,13 +369,14 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
   let description = [{
     Dimension `i` of the result has `low[i]` padding elements, then the
     operand's elements with `interior[i]` padding elements between each
-    pair, then `high[i]` padding elements. All amounts are non-negative.
+    pair, then `high[i]` padding elements. All amounts are non-negative,
+    and zero in a dynamic (`?`) dimension.
   }];
-  let arguments = (ins Cotan_StaticTensor:$operand, Cotan_StaticTensor:$padding_value,
+  let arguments = (ins Cotan_Tensor:$operand, Cotan_Tensor:$padding_value,
                        DenseI64ArrayAttr:$edge_padding_low,
                        DenseI64ArrayAttr:$edge_padding_high,
                        DenseI64ArrayAttr:$interior_padding);
-  let results = (outs Cotan_StaticTensor:$result);
+  let results = (outs Cotan_Tensor:$result);
   let assemblyFormat = [{
     $operand `,` $padding_value `low` `=` $edge_padding_low `high` `=` $edge_padding_high `interior` `=` $interior_padding attr-dict `:` functional-type(operands, $result)
   }];
@@ -396,11 +403,12 @@ def Cotan_TakeOp : Cotan_Op<"take", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
     `operand.shape[:axis] + indices.shape + operand.shape[axis+1:]`.
     Indices are clamped to `[0, size - 1]`, so out-of-range indices never
     read out of bounds (the front end wraps negative indices first).
-    Covers `x[idx]` with integer arrays and embedding lookups.
+    Covers `x[idx]` with integer arrays and embedding lookups. Any
+    dimension but `axis` may be dynamic (`?`).
   }];
-  let arguments = (ins Cotan_StaticTensor:$operand, Cotan_StaticIntTensor:$indices,
+  let arguments = (ins Cotan_Tensor:$operand, Cotan_IntTensor:$indices,
                        I64Attr:$axis);
-  let results = (outs Cotan_StaticTensor:$result);
+  let results = (outs Cotan_Tensor:$result);
   let assemblyFormat = [{
     $operand `[` $indices `]` `axis` `=` $axis attr-dict `:` functional-type(operands, $result)
   }];
@@ -725,7 +733,7 @@ def Cotan_AxisIndexOp : Cotan_Op<"axis_index", [Pure, Cotan_NoDerivative]> {
 def Cotan_YieldOp : Cotan_Op<"yield", [Pure, Terminator,
     ParentOneOf<["SwitchOp", "WhileOp", "ScanOp"]>]> {
   let summary = "the values a control-flow region produces";
-  let arguments = (ins Variadic<Cotan_StaticTensor>:$values);
+  let arguments = (ins Variadic<Cotan_Tensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
@@ -815,10 +823,10 @@ def Cotan_ScanOp : Cotan_ControlFlowOp<"scan", [AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins I64Attr:$length, UnitAttr:$reverse,
-                       Variadic<Cotan_StaticTensor>:$init,
-                       Variadic<Cotan_StaticTensor>:$xs,
-                       Variadic<Cotan_StaticTensor>:$consts);
-  let results = (outs Variadic<Cotan_StaticTensor>:$results);
+                       Variadic<Cotan_Tensor>:$init,
+                       Variadic<Cotan_Tensor>:$xs,
+                       Variadic<Cotan_Tensor>:$consts);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     `length` `=` $length (`reverse` $reverse^)? ` ` `(` $init `)` `xs` ` ` `(` $xs `)` `consts` ` ` `(` $consts `)` attr-dict `:` functional-type(operands, results) $body

@@ -135,7 +135,10 @@ struct WhileToScfWhile : OpConversionPattern<WhileOp> {
 /// Step i reads slice `pos` of every scanned operand and writes slice `pos`
 /// of every stacked output, pos = i (or length - 1 - i in reverse). The body
 /// runs in an scf.execute_region (inlined by canonicalization) so its
-/// yield lowers like any other.
+/// yield lowers like any other. A stacked output with dynamic (`?`)
+/// dimensions has the sizes of the values the body yields, known only once
+/// it has run: the first step is then peeled off the loop, and the stacked
+/// buffers are allocated after it.
 struct ScanToScfFor : OpConversionPattern<ScanOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -147,63 +150,116 @@ struct ScanToScfFor : OpConversionPattern<ScanOp> {
     if (failed(resultTypes))
       return failure();
     size_t numCarry = adaptor.getInit().size();
-    SmallVector<Value> stacked;
     ArrayRef<Type> carryTypes = ArrayRef<Type>(*resultTypes).take_front(numCarry);
+    ArrayRef<Type> stackedTypes = ArrayRef<Type>(*resultTypes).drop_front(numCarry);
     SmallVector<Type> stepTypes(carryTypes);
-    for (Type type : ArrayRef<Type>(*resultTypes).drop_front(numCarry)) {
+    bool peel = false;
+    for (Type type : stackedTypes) {
       auto tensor = cast<RankedTensorType>(type);
-      stacked.push_back(emptyTensor(rewriter, loc, tensor));
+      peel |= !tensor.hasStaticShape();
       stepTypes.push_back(RankedTensorType::get(tensor.getShape().drop_front(),
                                                 tensor.getElementType()));
     }
     int64_t length = op.getLength();
-    Value lower = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value upper = arith::ConstantIndexOp::create(rewriter, loc, length);
-    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    auto loop = scf::ForOp::create(rewriter, loc, lower, upper, one,
-                                   concat(adaptor.getInit(), stacked));
-
-    rewriter.setInsertionPointToStart(loop.getBody());
-    Value pos = loop.getInductionVar();
-    if (op.getReverse()) {
-      Value last = arith::ConstantIndexOp::create(rewriter, loc, length - 1);
-      pos = arith::SubIOp::create(rewriter, loc, last, pos);
-    }
-    auto sliceAt = [&](RankedTensorType whole) {
-      SmallVector<OpFoldResult> offsets(whole.getRank(),
-                                        rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(whole.getRank(),
-                                               rewriter.getIndexAttr(1));
+    if (peel && length == 0)
+      return op.emitOpError("of length 0 cannot stack outputs with dynamic "
+                            "dimensions: their sizes come from the body");
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, value);
+    };
+    // Offsets, sizes and strides of slice `pos` of `whole` along dimension 0.
+    auto sliceAt = [&](Value whole, Value pos) {
+      auto type = cast<RankedTensorType>(whole.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
+      SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
       offsets[0] = pos;
-      sizes.push_back(rewriter.getIndexAttr(1));
-      for (int64_t size : whole.getShape().drop_front())
-        sizes.push_back(rewriter.getIndexAttr(size));
+      for (int64_t d = 1; d < type.getRank(); ++d)
+        sizes.push_back(type.isDynamicDim(d)
+                            ? OpFoldResult(tensor::DimOp::create(rewriter, loc, whole, d)
+                                               .getResult())
+                            : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(d))));
       return std::make_tuple(offsets, sizes, strides);
     };
-    SmallVector<Value> stepArgs(loop.getRegionIterArgs().take_front(numCarry));
-    for (Value x : adaptor.getXs()) {
-      auto whole = cast<RankedTensorType>(x.getType());
-      auto [offsets, sizes, strides] = sliceAt(whole);
-      auto slice = RankedTensorType::get(whole.getShape().drop_front(),
-                                         whole.getElementType());
-      stepArgs.push_back(tensor::ExtractSliceOp::create(
-          rewriter, loc, slice, x, offsets, sizes, strides));
+    // One step at `pos` from `carry`: the body, moved (or, for a peeled
+    // step, cloned) into an scf.execute_region.
+    auto runStep = [&](Value pos, ValueRange carry,
+                       bool clone) -> FailureOr<scf::ExecuteRegionOp> {
+      SmallVector<Value> stepArgs(carry);
+      for (Value x : adaptor.getXs()) {
+        auto whole = cast<RankedTensorType>(x.getType());
+        auto [offsets, sizes, strides] = sliceAt(x, pos);
+        auto slice = RankedTensorType::get(whole.getShape().drop_front(),
+                                           whole.getElementType());
+        stepArgs.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, slice, x, offsets, sizes, strides));
+      }
+      llvm::append_range(stepArgs, adaptor.getConsts());
+      auto step = scf::ExecuteRegionOp::create(rewriter, loc, stepTypes);
+      Region &region = step.getRegion();
+      if (clone) {
+        rewriter.cloneRegionBefore(op.getBody(), region, region.end());
+        FailureOr<Block *> body =
+            rewriter.convertRegionTypes(&region, *getTypeConverter());
+        if (failed(body))
+          return failure();
+        Block *entry = rewriter.createBlock(&region, region.begin());
+        rewriter.mergeBlocks(*body, entry, stepArgs);
+      } else if (failed(moveRegionInto(rewriter, *getTypeConverter(),
+                                       op.getBody(), rewriter.createBlock(&region),
+                                       stepArgs))) {
+        return failure();
+      }
+      rewriter.setInsertionPointAfter(step);
+      return step;
+    };
+    // The loop runs steps i in [first, length); pos is i, or length-1-i.
+    auto position = [&](Value i) -> Value {
+      if (!op.getReverse())
+        return i;
+      return arith::SubIOp::create(rewriter, loc, index(length - 1), i);
+    };
+
+    SmallVector<Value> carry(adaptor.getInit()), stacked;
+    int64_t first = 0;
+    if (peel) {
+      Value pos = position(index(0));
+      FailureOr<scf::ExecuteRegionOp> step = runStep(pos, carry, /*clone=*/true);
+      if (failed(step))
+        return failure();
+      carry.assign(step->getResults().begin(),
+                   step->getResults().begin() + numCarry);
+      for (auto [type, y] : llvm::zip(stackedTypes,
+                                      step->getResults().drop_front(numCarry))) {
+        auto tensor = cast<RankedTensorType>(type);
+        SmallVector<Value> sizes;
+        for (int64_t d = 1; d < tensor.getRank(); ++d)
+          if (tensor.isDynamicDim(d))
+            sizes.push_back(tensor::DimOp::create(rewriter, loc, y, d - 1));
+        Value whole = emptyTensor(rewriter, loc, tensor, sizes);
+        auto [offsets, sliceSizes, strides] = sliceAt(whole, pos);
+        stacked.push_back(tensor::InsertSliceOp::create(
+            rewriter, loc, y, whole, offsets, sliceSizes, strides));
+      }
+      first = 1;
+    } else {
+      for (Type type : stackedTypes)
+        stacked.push_back(emptyTensor(rewriter, loc, cast<RankedTensorType>(type)));
     }
-    llvm::append_range(stepArgs, adaptor.getConsts());
 
-    auto step = scf::ExecuteRegionOp::create(rewriter, loc, stepTypes);
-    Block *stepBlock = rewriter.createBlock(&step.getRegion());
-    if (failed(moveRegionInto(rewriter, *getTypeConverter(), op.getBody(),
-                              stepBlock, stepArgs)))
+    auto loop = scf::ForOp::create(rewriter, loc, index(first), index(length),
+                                   index(1), concat(carry, stacked));
+    rewriter.setInsertionPointToStart(loop.getBody());
+    Value pos = position(loop.getInductionVar());
+    FailureOr<scf::ExecuteRegionOp> step = runStep(
+        pos, loop.getRegionIterArgs().take_front(numCarry), /*clone=*/false);
+    if (failed(step))
       return failure();
-
-    rewriter.setInsertionPointAfter(step);
-    SmallVector<Value> next(step.getResults().take_front(numCarry));
+    SmallVector<Value> next(step->getResults().take_front(numCarry));
     for (auto [slice, whole] :
-         llvm::zip(step.getResults().drop_front(numCarry),
+         llvm::zip(step->getResults().drop_front(numCarry),
                    loop.getRegionIterArgs().drop_front(numCarry))) {
-      auto [offsets, sizes, strides] =
-          sliceAt(cast<RankedTensorType>(whole.getType()));
+      auto [offsets, sizes, strides] = sliceAt(whole, pos);
       next.push_back(tensor::InsertSliceOp::create(rewriter, loc, slice, whole,
                                                    offsets, sizes, strides));
     }

@@ -28,6 +28,19 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   });
 }
 
+/// `sizes` as slice sizes: a dynamic one is that dimension of `source`,
+/// which a shape-polymorphic slice, pad or concatenation moves whole.
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value source,
+                                     ArrayRef<int64_t> sizes) {
+  SmallVector<OpFoldResult> mixed;
+  for (auto [d, size] : llvm::enumerate(sizes))
+    mixed.push_back(ShapedType::isDynamic(size)
+                        ? OpFoldResult(tensor::DimOp::create(b, loc, source, d)
+                                           .getResult())
+                        : OpFoldResult(b.getIndexAttr(size)));
+  return mixed;
+}
+
 /// Replaces ops whose result has no elements by tensor.empty.
 struct EmptyResultToEmptyTensor : ConversionPattern {
   EmptyResultToEmptyTensor(const TypeConverter &converter, MLIRContext *context)
@@ -234,7 +247,8 @@ struct SliceToExtractSlice : CotanToLinalgPattern<SliceOp> {
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, resultType, adaptor.getOperand(),
         indexAttrs(rewriter, op.getStartIndices()),
-        indexAttrs(rewriter, resultType.getShape()),
+        mixedSizes(rewriter, op.getLoc(), adaptor.getOperand(),
+                   resultType.getShape()),
         indexAttrs(rewriter, op.getStrides()));
     return success();
   }
@@ -249,15 +263,15 @@ struct ConcatenateToInsertSlices : CotanToLinalgPattern<ConcatenateOp> {
     Location loc = op.getLoc();
     int64_t dim = op.getDimension();
     int64_t rank = resultType.getRank();
-    Value result = emptyTensor(rewriter, loc, resultType);
+    Value result = emptyResult(rewriter, op, resultType);
     SmallVector<int64_t> offsets(rank, 0);
     for (Value input : adaptor.getInputs()) {
       auto type = cast<RankedTensorType>(input.getType());
-      if (type.getNumElements() == 0)
+      if (type.hasStaticShape() && type.getNumElements() == 0)
         continue;
       result = tensor::InsertSliceOp::create(
           rewriter, loc, input, result, indexAttrs(rewriter, offsets),
-          indexAttrs(rewriter, type.getShape()),
+          mixedSizes(rewriter, loc, input, type.getShape()),
           indexAttrs(rewriter, SmallVector<int64_t>(rank, 1)));
       offsets[dim] += type.getDimSize(dim);
     }
@@ -278,15 +292,17 @@ struct PadToFillAndInsert : CotanToLinalgPattern<PadOp> {
     Location loc = op.getLoc();
     Value padValue = tensor::ExtractOp::create(
         rewriter, loc, adaptor.getPaddingValue(), ValueRange{});
-    Value result = filledTensor(rewriter, loc, resultType, padValue);
-    if (operandType.getNumElements() != 0) {
+    Value result = filledTensor(rewriter, loc, resultType, padValue,
+                                resultDynamicSizes(rewriter, op));
+    if (!operandType.hasStaticShape() || operandType.getNumElements() != 0) {
       SmallVector<int64_t> strides =
           llvm::map_to_vector(op.getInteriorPadding(),
                               [](int64_t i) { return i + 1; });
       result = tensor::InsertSliceOp::create(
           rewriter, loc, adaptor.getOperand(), result,
           indexAttrs(rewriter, op.getEdgePaddingLow()),
-          indexAttrs(rewriter, operandType.getShape()),
+          mixedSizes(rewriter, loc, adaptor.getOperand(),
+                     operandType.getShape()),
           indexAttrs(rewriter, strides));
     }
     rewriter.replaceOp(op, result);
@@ -357,7 +373,7 @@ struct TakeToGeneric : CotanToLinalgPattern<TakeOp> {
     int64_t axisSize = operandType.getDimSize(axis);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{adaptor.getIndices()},
-        ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
+        ValueRange{emptyResult(rewriter, op, resultType)}, maps,
         parallelIterators(rank),
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           SmallVector<Value> position;

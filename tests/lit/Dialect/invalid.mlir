@@ -291,7 +291,7 @@ func.func @take_empty_axis(%x: tensor<0x2xf32>, %i: tensor<2xi32>) -> tensor<2x2
 // -----
 
 func.func @take_float_indices(%x: tensor<3xf32>, %i: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error@+1 {{operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  // expected-error@+1 {{operand #1 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
   %0 = cotan.take %x[%i] axis = 0 : (tensor<3xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
@@ -816,13 +816,6 @@ func.func @dot_general_dynamic_vs_static(%x: tensor<2x?xf32>, %y: tensor<4x3xf32
   return %0 : tensor<2x3xf32>
 }
 
-// -----
-
-func.func @slice_dynamic(%x: tensor<?xf32>) -> tensor<2xf32> {
-  // expected-error@+1 {{'cotan.slice' op operand #0 must be statically shaped tensor}}
-  %0 = cotan.slice %x start = [0] limit = [2] strides = [1] : tensor<?xf32> -> tensor<2xf32>
-  return %0 : tensor<2xf32>
-}
 
 // -----
 
@@ -830,4 +823,40 @@ func.func @convolution_dynamic_batch(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3
   // expected-error@+1 {{'cotan.convolution' op operand #0 must be statically shaped tensor}}
   %0 = cotan.convolution %x, %w strides = [1, 1] pad = ([0, 0], [0, 0]) lhs_dilation = [1, 1] rhs_dilation = [1, 1] groups = 1 : (tensor<?x1x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32>
   return %0 : tensor<?x4x6x6xf32>
+}
+
+// -----
+
+func.func @slice_part_of_dynamic(%x: tensor<?x4xf32>) -> tensor<2x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(slice_c4) dimension 0 is dynamic: it can only be taken whole (start 0, limit -1, stride 1)}}
+  %0 = cotan.slice %x start = [0, 0] limit = [2, 4] strides = [1, 1] : tensor<?x4xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @pad_dynamic(%x: tensor<?xf32>, %p: tensor<f32>) -> tensor<?xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(pad_c4) dimension 0 is dynamic: it cannot be padded}}
+  %0 = cotan.pad %x, %p low = [1] high = [0] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @concatenate_dynamic_dim(%x: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(concatenate_c5) dimension 0 is dynamic: inputs are joined along a static dimension}}
+  %0 = cotan.concatenate %x, %x dim = 0 : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @take_dynamic_axis(%x: tensor<?x4xf32>, %i: tensor<3xi32>) -> tensor<3x4xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(take_c3) axis 0 is dynamic: indices are clamped to a static size}}
+  %0 = cotan.take %x[%i] axis = 0 : (tensor<?x4xf32>, tensor<3xi32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
 }

@@ -68,3 +68,27 @@ func.func @vjp_flat(%x: tensor<?x3xf32>, %ct: tensor<?xf32>) -> (tensor<?xf32>, 
   %r:2 = cotan.vjp @flat(%x) cotangents(%ct) : (tensor<?x3xf32>, tensor<?xf32>) -> (tensor<?xf32>, tensor<?x3xf32>)
   return %r#0, %r#1 : tensor<?xf32>, tensor<?x3xf32>
 }
+
+// -----
+
+// A slice's cotangent is padded back with zeros in the static dimension
+// and none in the dynamic one; an embedding lookup's is a one-hot
+// contraction whose iota is broadcast to the indices' run-time length.
+// CHECK-LABEL: func.func private @gates_vjp
+// CHECK-SAME: (%{{.*}}: tensor<?x8xf32>, %{{.*}}: tensor<5x8xf32>, %[[I:.*]]: tensor<?xi32>, %[[CT:.*]]: tensor<?x4xf32>)
+// CHECK: %[[DS:.*]] = cotan.pad %[[CT]], %{{.*}} low = [0, 4] high = [0, 0] interior = [0, 0] : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x8xf32>
+// CHECK: %[[IOTA:.*]] = cotan.iota dim = 0 : tensor<5xi32>
+// CHECK: %[[HOT_IOTA:.*]] = cotan.broadcast_in_dim %[[IOTA]][%[[N:.*]]] dims = [1] : tensor<5xi32> -> tensor<?x5xi32>
+// CHECK: %[[HOT:.*]] = cotan.convert %{{.*}} : tensor<?x5xi1> -> tensor<?x5xf32>
+// CHECK: %[[DE:.*]] = cotan.dot_general %[[DS]], %[[HOT]] {{.*}} : (tensor<?x8xf32>, tensor<?x5xf32>) -> tensor<8x5xf32>
+// CHECK: cotan.transpose %[[DE]] perm = [1, 0] : tensor<8x5xf32> -> tensor<5x8xf32>
+func.func private @gates(%x: tensor<?x8xf32>, %e: tensor<5x8xf32>, %i: tensor<?xi32>) -> tensor<?x4xf32> {
+  %t = cotan.take %e[%i] axis = 0 : (tensor<5x8xf32>, tensor<?xi32>) -> tensor<?x8xf32>
+  %s = cotan.add %x, %t : tensor<?x8xf32>
+  %0 = cotan.slice %s start = [0, 4] limit = [-1, 8] strides = [1, 1] : tensor<?x8xf32> -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+func.func @vjp_gates(%x: tensor<?x8xf32>, %e: tensor<5x8xf32>, %i: tensor<?xi32>, %ct: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>) {
+  %r:4 = cotan.vjp @gates(%x, %e, %i) cotangents(%ct) : (tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>, tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>)
+  return %r#0, %r#1, %r#2, %r#3 : tensor<?x4xf32>, tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>
+}

@@ -139,3 +139,79 @@ func.func @dot_general(%x: tensor<?x4xf32>, %w: tensor<4x?xf32>) -> tensor<?x?xf
   %0 = cotan.dot_general %x, %w {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<?x4xf32>, tensor<4x?xf32>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// A slice, pad or concatenation moves a dynamic dimension whole.
+// CHECK-LABEL: func.func @slice
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: tensor.extract_slice %[[X]][0, 2] [%[[N]], 3] [1, 2] : tensor<?x8xf32> to tensor<?x3xf32>
+func.func @slice(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
+  %0 = cotan.slice %x start = [0, 2] limit = [-1, 8] strides = [1, 2] : tensor<?x8xf32> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>, %{{.*}}: tensor<f32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x6xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x6xf32>)
+// CHECK: tensor.insert_slice %[[X]] into %[[F]][0, 1] [%[[N]], 3] [1, 1] : tensor<?x3xf32> into tensor<?x6xf32>
+func.func @pad(%x: tensor<?x3xf32>, %p: tensor<f32>) -> tensor<?x6xf32> {
+  %0 = cotan.pad %x, %p low = [0, 1] high = [0, 2] interior = [0, 0] : (tensor<?x3xf32>, tensor<f32>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concatenate
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>, %[[Y:.*]]: tensor<?x4xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x7xf32>
+// CHECK: %[[A:.*]] = tensor.insert_slice %[[X]] into %[[E]][0, 0] [%[[N]], 3] [1, 1]
+// CHECK: %[[M:.*]] = tensor.dim %[[Y]], %c0
+// CHECK: tensor.insert_slice %[[Y]] into %[[A]][0, 3] [%[[M]], 4] [1, 1]
+func.func @concatenate(%x: tensor<?x3xf32>, %y: tensor<?x4xf32>) -> tensor<?x7xf32> {
+  %0 = cotan.concatenate %x, %y dim = 1 : (tensor<?x3xf32>, tensor<?x4xf32>) -> tensor<?x7xf32>
+  return %0 : tensor<?x7xf32>
+}
+
+// -----
+
+// An embedding lookup with a dynamic number of indices.
+// CHECK-LABEL: func.func @take
+// CHECK-SAME: (%[[E:.*]]: tensor<5x4xf32>, %[[I:.*]]: tensor<?xi32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[I]], %c0
+// CHECK: %[[OUT:.*]] = tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[I]] : tensor<?xi32>) outs(%[[OUT]] : tensor<?x4xf32>)
+func.func @take(%e: tensor<5x4xf32>, %i: tensor<?xi32>) -> tensor<?x4xf32> {
+  %0 = cotan.take %e[%i] axis = 0 : (tensor<5x4xf32>, tensor<?xi32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// A scan stacking outputs with a dynamic dimension runs its first step
+// before the loop and allocates the stacked buffer from what it yields;
+// the loop runs the other steps.
+// CHECK-LABEL: func.func @scan_stacks_dynamic
+// CHECK-SAME: (%[[INIT:.*]]: tensor<?xf32>, %[[XS:.*]]: tensor<3x?xf32>)
+// CHECK: %[[W:.*]] = tensor.dim %[[XS]], %c1
+// CHECK: %[[X0:.*]] = tensor.extract_slice %[[XS]][0, 0] [1, %[[W]]] [1, 1]
+// CHECK: %[[Y0:.*]] = linalg.generic {{.*}} ins(%[[INIT]], %[[X0]]
+// CHECK: %[[STACK:.*]] = tensor.empty(%{{.*}}) : tensor<3x?xf32>
+// CHECK: %[[FIRST:.*]] = tensor.insert_slice %[[Y0]] into %[[STACK]][0, 0]
+// CHECK: scf.for %[[I:.*]] = %c1 to %c3 step %c1 iter_args(%{{.*}} = %[[Y0]], %{{.*}} = %[[FIRST]])
+// CHECK: tensor.extract_slice %[[XS]][%[[I]], 0] [1, %[[W]]] [1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[I]], 0]
+func.func @scan_stacks_dynamic(%init: tensor<?xf32>, %xs: tensor<3x?xf32>) -> (tensor<?xf32>, tensor<3x?xf32>) {
+  %r:2 = cotan.scan length = 3 (%init) xs (%xs) consts () : (tensor<?xf32>, tensor<3x?xf32>) -> (tensor<?xf32>, tensor<3x?xf32>) {
+  ^bb0(%c: tensor<?xf32>, %x: tensor<?xf32>):
+    %s = cotan.add %c, %x : tensor<?xf32>
+    cotan.yield %s, %s : tensor<?xf32>, tensor<?xf32>
+  }
+  return %r#0, %r#1 : tensor<?xf32>, tensor<3x?xf32>
+}
