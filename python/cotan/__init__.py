@@ -23,6 +23,7 @@ from .export import export
 from .ffi import ffi_call
 from .jit import Lowered, jit
 from .sharding import shard_map
+from .shape_poly import symbolic_shape
 from .transforms import (custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jvp,
                          stop_gradient, value_and_grad, vjp)
 
@@ -30,7 +31,7 @@ __all__ = [
     "Array", "checkpoint", "clear_cache", "CompileError", "config", "default_backend", "Device", "device_put", "devices", "ConcretizationError", "CotanError", "Lowered", "RetraceError",
     "custom_jvp", "custom_vjp", "debug", "distributed", "distributions", "eval_shape", "export", "ffi_call", "from_dlpack", "ShapeDtypeStruct",
     "TracerLeakError", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "lax",
-    "nn", "numpy", "optim", "random", "scipy", "shard_map", "sharding", "stop_gradient", "testing", "tree_util", "value_and_grad", "vjp",
+    "nn", "numpy", "optim", "random", "scipy", "shard_map", "sharding", "stop_gradient", "symbolic_shape", "testing", "tree_util", "value_and_grad", "vjp",
     "vmap",
 ]
 __version__ = "0.1.0"

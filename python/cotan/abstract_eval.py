@@ -3,12 +3,13 @@ without compiling or running anything (jax.eval_shape)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-from . import compiler
+from . import compiler, shape_poly
 from . import dtypes as _dt
 from .core import ShapedArray
 from .errors import user_error
@@ -24,7 +25,10 @@ class ShapeDtypeStruct:
     dtype: np.dtype
 
     def __init__(self, shape: Any, dtype: Any):
-        object.__setattr__(self, "shape", tuple(int(d) for d in shape))
+        """`shape` may have symbolic dimensions (shape_poly.symbolic_shape):
+        eval_shape then traces with them and answers symbolically."""
+        dims = tuple(d if shape_poly.is_symbolic(d) else int(d) for d in shape)
+        object.__setattr__(self, "shape", dims)
         object.__setattr__(self, "dtype", np.dtype(dtype))
 
     @property
@@ -32,8 +36,8 @@ class ShapeDtypeStruct:
         return len(self.shape)
 
     @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+    def size(self) -> Any:
+        return math.prod(self.shape)
 
 
 def _aval(leaf: Any) -> ShapedArray:

@@ -386,6 +386,20 @@ class _Parser:
         raise self.error(f"unexpected {self.describe((kind, value))}")
 
 
+def symbolic_shape(spec: str) -> tuple:
+    """The shape "b, 784" as (DimExpr b, 784), for
+    cotan.ShapeDtypeStruct and cotan.eval_shape (jax.export.symbolic_shape):
+    every dimension is a number or an expression of symbols."""
+    dims = parse(spec, "symbolic_shape")
+    if any(d is None or d is Ellipsis for d in dims):
+        raise ShapePolymorphismError(
+            f"symbolic_shape({spec!r}): `_` and `...` stand for an argument's static sizes, "
+            "so they only have a meaning in jit's polymorphic_shapes")
+    if any(isinstance(d, int) and d < 0 for d in dims):
+        raise ShapePolymorphismError(f"symbolic_shape({spec!r}): sizes must be non-negative")
+    return dims
+
+
 # -- binding symbols to sizes at call time ----------------------------------
 
 def specialize(spec: ShapeSpec, shape: tuple[int, ...], argname: str) -> tuple:

@@ -427,3 +427,16 @@ def test_scan_stacking_symbolic_outputs(rng):
             assert_matches(total, x.sum(axis=0))
             assert_matches(stacked, expected[::-1] if reverse else expected)
         assert jf.trace_count == 1
+
+
+def test_eval_shape_with_symbolic_shapes():
+    b = cotan.symbolic_shape("b, 784")
+    assert b == (DimExpr.symbol("b"), 784)
+    out = cotan.eval_shape(lambda x, w: (cnp.tanh(x @ w).reshape(-1), cnp.mean(x, axis=1)),
+                           cotan.ShapeDtypeStruct(b, np.float32), cotan.ShapeDtypeStruct((784, 10), np.float32))
+    assert out[0].shape == (10 * DimExpr.symbol("b"),) and out[0].dtype == np.float32
+    assert out[1].shape == (DimExpr.symbol("b"),) and str(out[0].size) == "10*b"
+    with pytest.raises(ShapePolymorphismError, match="only have a meaning in jit's polymorphic_shapes"):
+        cotan.symbolic_shape("b, _")
+    with pytest.raises(ShapePolymorphismError, match="cannot parse the polymorphic shape 'b c'"):
+        cotan.symbolic_shape("b c")
