@@ -28,6 +28,10 @@ using namespace mlir;
 
 namespace {
 
+/// The size a dynamic loop is assumed to have when deciding whether to
+/// parallelize it.
+constexpr int64_t kAssumedDynamicSize = 1024;
+
 /// How an operand is read along the innermost loop.
 enum class Access { Contiguous, Invariant };
 
@@ -549,15 +553,15 @@ struct VectorizeElementwise
       // length is left to LLVM.
       if (ShapedType::isDynamic(ranges.back()) || 2 * ranges.back() < lanes)
         continue;
+      // A dynamic size (a symbolic batch) counts as kAssumedDynamicSize:
+      // loops too small to pay for threads at that size stay sequential,
+      // which also keeps their code small.
       int64_t elements = 1;
-      bool dynamic = false;
-      for (int64_t range : ranges) {
-        dynamic |= ShapedType::isDynamic(range);
-        elements *= ShapedType::isDynamic(range) ? 1 : range;
-      }
+      for (int64_t range : ranges)
+        elements *= ShapedType::isDynamic(range) ? kAssumedDynamicSize : range;
       if (elements == 0)
         continue;
-      bool parallel = parallelThreshold > 0 && (dynamic || elements >= parallelThreshold);
+      bool parallel = parallelThreshold > 0 && elements >= parallelThreshold;
       ElementwiseEmitter(op, loop, lanes, chunk, parallel).emit();
     }
   }
