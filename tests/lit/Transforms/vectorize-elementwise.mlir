@@ -1,5 +1,6 @@
 // RUN: cotan-opt %s --split-input-file --cotan-vectorize-elementwise="vector-bits=128 parallel-threshold=0" --canonicalize | FileCheck %s
 // RUN: cotan-opt %s --split-input-file --cotan-vectorize-elementwise="vector-bits=128 parallel-threshold=64 chunk=32" --canonicalize | FileCheck %s --check-prefix=PAR
+// RUN: cotan-opt %s --split-input-file --cotan-vectorize-elementwise="vector-bits=128 parallel-threshold=1000000" --canonicalize | FileCheck %s --check-prefix=SMALL
 
 // Whole vectors in bounds, then one masked tail (70 = 17 * 4 + 2).
 #id = affine_map<(d0) -> (d0)>
@@ -253,6 +254,11 @@ func.func @left_alone(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %s: memref<8xf32
 // PAR: %[[END:.*]] = arith.minui %[[NEXT]], %[[N]]
 // PAR: scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1
 // PAR: math.exp %{{.*}} : vector<4xf32>
+// A dynamic size counts as 1024 rows: 16384 elements stay sequential
+// below the threshold.
+// SMALL-LABEL: func.func @dynamic_rows
+// SMALL-NOT: scf.parallel
+// SMALL: math.exp %{{.*}} : vector<4xf32>
 func.func @dynamic_rows(%x: memref<?x16xf32>, %y: memref<?x16xf32>) {
   linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
       ins(%x : memref<?x16xf32>) outs(%y : memref<?x16xf32>) {
