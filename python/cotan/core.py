@@ -276,8 +276,8 @@ class Trace:
                     raise shape_poly.ShapePolymorphismError(
                         f"{where()}: cotan.{_op_name(builder)} does not support symbolic "
                         f"dimensions: dimension {k} of its operand {i} is {d} (shape "
-                        f"{_shape_str(shape)}); keep that dimension static (`_` in "
-                        "polymorphic_shapes)")
+                        f"{_shape_str(shape)}; {shape_poly.describe(d)}); keep that dimension "
+                        "static (`_` in polymorphic_shapes)")
         if result is not None and shape_poly.is_polymorphic(result.shape):
             raise shape_poly.ShapePolymorphismError(
                 f"{where()}: cotan.{_op_name(builder)} needs a static result shape, got "

@@ -251,7 +251,9 @@ class Jitted:
             return [_lift_output(x) for x in leaves]
 
         self.trace_count += 1
-        traced = compiler.trace(self._name, sig.in_avals, body, self._donated_leaves(sig))
+        origins = self._polymorphic.origins.get(sig, {}) if self._polymorphic is not None else {}
+        with shape_poly.symbol_origins(origins):
+            traced = compiler.trace(self._name, sig.in_avals, body, self._donated_leaves(sig))
         if self._sharded:
             self._annotate_shardings(traced, sig, out_tree_box[0])
         return traced, out_tree_box[0]
@@ -460,6 +462,8 @@ class _PolymorphicShapes:
         self._fname = fname
         # Per argument structure: each leaf's parsed shape (or None).
         self._leaf_specs: dict[PyTreeDef, list] = {}
+        # Per generalized signature: where each symbol comes from.
+        self.origins: dict[_Signature, dict[str, str]] = {}
 
     def _per_leaf(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set) -> list:
         specs = self._leaf_specs.get(sig.in_tree)
@@ -508,7 +512,15 @@ class _PolymorphicShapes:
             env = shape_poly.bind(symbolic, concrete, names)
         except shape_poly.ShapePolymorphismError as e:
             raise user_error(shape_poly.ShapePolymorphismError, f"`{self._fname}`: {e}") from None
-        return _Signature(sig.in_tree, tuple(avals), sig.statics), env
+        generalized = _Signature(sig.in_tree, tuple(avals), sig.statics)
+        if generalized not in self.origins:
+            origins: dict[str, str] = {}
+            for shape, name in zip(symbolic, names):
+                for k, d in enumerate(shape):
+                    for symbol in (d.symbols if shape_poly.is_symbolic(d) else ()):
+                        origins.setdefault(symbol, f"{name} dimension {k}")
+            self.origins[generalized] = origins
+        return generalized, env
 
 
 @functools.lru_cache(maxsize=256)

@@ -10,10 +10,12 @@ integer >= 1 (JAX's `jax.export` semantics). In the IR it is a dynamic
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import operator
 import re
+import threading
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 # A monomial: sorted ((symbol, power), ...); () is the constant term.
@@ -247,11 +249,33 @@ class DimExpr:
     __repr__ = __str__
 
 
+_tracing = threading.local()
+
+
+@contextlib.contextmanager
+def symbol_origins(origins: Mapping[str, str]):
+    """While tracing: where each symbol comes from ("argument x dimension
+    0"), for the errors that name it."""
+    previous = getattr(_tracing, "origins", {})
+    _tracing.origins = origins
+    try:
+        yield
+    finally:
+        _tracing.origins = previous
+
+
+def describe(expr: "DimExpr") -> str:
+    """Its symbols, each with where it comes from when known."""
+    origins = getattr(_tracing, "origins", {})
+    parts = [f"{name} is {origins[name]}" if name in origins else name for name in sorted(expr.symbols)]
+    return ", ".join(parts)
+
+
 def static_required(expr: "DimExpr", what: str = "") -> ShapePolymorphismError:
     from .errors import where
     what = what or "a static (integer) dimension"
     return ShapePolymorphismError(
-        f"{where()}: the symbolic dimension {expr} (symbols {', '.join(sorted(expr.symbols))}) is "
+        f"{where()}: the symbolic dimension {expr} (symbols: {describe(expr)}) is "
         f"used where {what} is required; compile without polymorphic_shapes for this "
         "argument, or keep that dimension static with `_`")
 
