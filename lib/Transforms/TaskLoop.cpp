@@ -3,16 +3,9 @@
 #include "TaskLoop.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 
 using namespace mlir;
-
-void mlir::cotan::buildTaskLoop(
-    OpBuilder &builder, Location loc, int64_t count, bool parallel,
-    function_ref<void(OpBuilder &, Value task)> body) {
-  buildTaskLoop(builder, loc,
-                arith::ConstantIndexOp::create(builder, loc, count).getResult(),
-                parallel, body);
-}
 
 void mlir::cotan::buildTaskLoop(
     OpBuilder &builder, Location loc, Value upper, bool parallel,
@@ -32,4 +25,13 @@ void mlir::cotan::buildTaskLoop(
                        body(nested, iv);
                        scf::YieldOp::create(nested, l);
                      });
+}
+
+SmallVector<Value> mlir::cotan::loopSizes(OpBuilder &builder, Location loc,
+                                          linalg::LinalgOp op) {
+  return llvm::map_to_vector(op.createLoopRanges(builder, loc),
+                             [&](const Range &range) {
+                               return getValueOrCreateConstantIndexOp(
+                                   builder, loc, range.size);
+                             });
 }

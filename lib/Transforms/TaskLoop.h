@@ -9,6 +9,7 @@
 #ifndef COTAN_LIB_TRANSFORMS_TASKLOOP_H
 #define COTAN_LIB_TRANSFORMS_TASKLOOP_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir::cotan {
@@ -18,10 +19,11 @@ namespace mlir::cotan {
 void buildTaskLoop(OpBuilder &builder, Location loc, Value count,
                    bool parallel,
                    function_ref<void(OpBuilder &, Value task)> body);
-/// The same for a count known at compile time.
-void buildTaskLoop(OpBuilder &builder, Location loc, int64_t count,
-                   bool parallel,
-                   function_ref<void(OpBuilder &, Value task)> body);
+
+/// The loop sizes of `op` as index values (constants where static, read
+/// from its buffers where dynamic), for a kernel splitting it into tasks.
+SmallVector<Value> loopSizes(OpBuilder &builder, Location loc,
+                             linalg::LinalgOp op);
 
 } // namespace mlir::cotan
 

@@ -14,7 +14,6 @@
 #include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <thread>
@@ -140,11 +139,7 @@ public:
         epilogue(epilogue),
         builder(op), loc(op.getLoc()),
         ranges(op.getStaticLoopRanges()),
-        sizes(llvm::map_to_vector(
-            cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(builder, loc),
-            [&](const Range &range) {
-              return getValueOrCreateConstantIndexOp(builder, loc, range.size);
-            })),
+        sizes(cotan::loopSizes(builder, loc, op)),
         element(cast<MemRefType>(op.getDpsInits()[0].getType())
                     .getElementType()),
         panelType(VectorType::get({tiling.cols}, element)) {

@@ -12,7 +12,6 @@
 #include "TaskLoop.h"
 #include "cotan/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -176,11 +175,7 @@ public:
       : op(op), accesses(loop.accesses), reduction(loop.reduction),
         lanes(lanes), builder(op),
         loc(op.getLoc()), ranges(op.getStaticLoopRanges()),
-        sizes(llvm::map_to_vector(
-            cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(builder, loc),
-            [&](const Range &range) {
-              return getValueOrCreateConstantIndexOp(builder, loc, range.size);
-            })) {
+        sizes(cotan::loopSizes(builder, loc, op)) {
     inner = ranges.size() - 1;
     rows = 1;
     rowCount = index(1);

@@ -169,16 +169,12 @@ struct ScanToScfFor : OpConversionPattern<ScanOp> {
     };
     // Offsets, sizes and strides of slice `pos` of `whole` along dimension 0.
     auto sliceAt = [&](Value whole, Value pos) {
-      auto type = cast<RankedTensorType>(whole.getType());
-      SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
-      SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
+      int64_t rank = cast<RankedTensorType>(whole.getType()).getRank();
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, whole);
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       offsets[0] = pos;
-      for (int64_t d = 1; d < type.getRank(); ++d)
-        sizes.push_back(type.isDynamicDim(d)
-                            ? OpFoldResult(tensor::DimOp::create(rewriter, loc, whole, d)
-                                               .getResult())
-                            : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(d))));
+      sizes[0] = rewriter.getIndexAttr(1);
       return std::make_tuple(offsets, sizes, strides);
     };
     // One step at `pos` from `carry`: the body, moved (or, for a peeled
@@ -231,12 +227,11 @@ struct ScanToScfFor : OpConversionPattern<ScanOp> {
                    step->getResults().begin() + numCarry);
       for (auto [type, y] : llvm::zip(stackedTypes,
                                       step->getResults().drop_front(numCarry))) {
-        auto tensor = cast<RankedTensorType>(type);
-        SmallVector<Value> sizes;
-        for (int64_t d = 1; d < tensor.getRank(); ++d)
-          if (tensor.isDynamicDim(d))
-            sizes.push_back(tensor::DimOp::create(rewriter, loc, y, d - 1));
-        Value whole = emptyTensor(rewriter, loc, tensor, sizes);
+        // The leading dimension (the length) is static: the stacked
+        // type's `?` sizes are those of the slice y, in order.
+        Value whole = emptyTensor(
+            rewriter, loc, cast<RankedTensorType>(type),
+            dynamicSizesOf(rewriter, loc, cast<RankedTensorType>(y.getType()), y));
         auto [offsets, sliceSizes, strides] = sliceAt(whole, pos);
         stacked.push_back(tensor::InsertSliceOp::create(
             rewriter, loc, y, whole, offsets, sliceSizes, strides));

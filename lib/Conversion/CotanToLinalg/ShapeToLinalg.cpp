@@ -29,7 +29,7 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
 }
 
 /// `sizes` as slice sizes: a dynamic one is that dimension of `source`,
-/// which a shape-polymorphic slice, pad or concatenation moves whole.
+/// which a shape-polymorphic slice takes whole.
 SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value source,
                                      ArrayRef<int64_t> sizes) {
   SmallVector<OpFoldResult> mixed;
@@ -271,7 +271,7 @@ struct ConcatenateToInsertSlices : CotanToLinalgPattern<ConcatenateOp> {
         continue;
       result = tensor::InsertSliceOp::create(
           rewriter, loc, input, result, indexAttrs(rewriter, offsets),
-          mixedSizes(rewriter, loc, input, type.getShape()),
+          tensor::getMixedSizes(rewriter, loc, input),
           indexAttrs(rewriter, SmallVector<int64_t>(rank, 1)));
       offsets[dim] += type.getDimSize(dim);
     }
@@ -301,8 +301,7 @@ struct PadToFillAndInsert : CotanToLinalgPattern<PadOp> {
       result = tensor::InsertSliceOp::create(
           rewriter, loc, adaptor.getOperand(), result,
           indexAttrs(rewriter, op.getEdgePaddingLow()),
-          mixedSizes(rewriter, loc, adaptor.getOperand(),
-                     operandType.getShape()),
+          tensor::getMixedSizes(rewriter, loc, adaptor.getOperand()),
           indexAttrs(rewriter, strides));
     }
     rewriter.replaceOp(op, result);
