@@ -239,7 +239,7 @@ class Trace:
                 value = tensor_d.dim(tracer.value, self.dim_value(k))
             else:
                 value = None
-                for monomial, coeff in d._terms.items():
+                for monomial, coeff in d.terms():
                     term = self.dim_value(coeff) if coeff != 1 or not monomial else None
                     for name, power in monomial:
                         for _ in range(power):
@@ -264,7 +264,7 @@ class Trace:
         return Tracer(self, value, ShapedArray((), np.dtype(np.int64), True))
 
     def _check_polymorphism(self, builder: Callable[..., Any], operands: Sequence[Any],
-                            result: ShapedArray | None) -> None:
+                            results: Sequence[ShapedArray]) -> None:
         """Ops outside the shape-polymorphic set refuse symbolic dimensions
         with an error naming the op and the dimension."""
         if getattr(builder, "cotan_polymorphic", False):
@@ -278,10 +278,11 @@ class Trace:
                         f"dimensions: dimension {k} of its operand {i} is {d} (shape "
                         f"{_shape_str(shape)}; {shape_poly.describe(d)}); keep that dimension "
                         "static (`_` in polymorphic_shapes)")
-        if result is not None and shape_poly.is_polymorphic(result.shape):
-            raise shape_poly.ShapePolymorphismError(
-                f"{where()}: cotan.{_op_name(builder)} needs a static result shape, got "
-                f"{_shape_str(result.shape)}")
+        for result in results:
+            if shape_poly.is_polymorphic(result.shape):
+                raise shape_poly.ShapePolymorphismError(
+                    f"{where()}: cotan.{_op_name(builder)} needs a static result shape, got "
+                    f"{_shape_str(result.shape)}")
 
     # -- building ---------------------------------------------------------
 
@@ -294,7 +295,7 @@ class Trace:
         result has symbolic dimensions, `shape` (or `result.shape`) states
         them."""
         operands = [o for a in args for o in (a if isinstance(a, list) else [a])]
-        self._check_polymorphism(builder, operands, result)
+        self._check_polymorphism(builder, operands, [result] if result is not None else [])
         with self.ctx, ir.Location.unknown():
             values = [[self.value_of(o) for o in a] if isinstance(a, list)
                       else self.value_of(a) for a in args]
@@ -400,8 +401,7 @@ class Trace:
                      *args: Any, **attrs: Any) -> list["Tracer"]:
         """Like `emit`, for ops with several results of the given types."""
         operands = [o for a in args for o in (a if isinstance(a, list) else [a])]
-        for aval in result_avals:
-            self._check_polymorphism(builder, operands, aval)
+        self._check_polymorphism(builder, operands, result_avals)
         with self.ctx, ir.Location.unknown():
             values = [[self.value_of(o) for o in a] if isinstance(a, list)
                       else self.value_of(a) for a in args]

@@ -392,8 +392,7 @@ class Jitted:
         if self._donate_argnums:
             outputs = self._call_donating(entry, buffers, dynamic, out_shapes)
         else:
-            outputs = entry.executable(buffers, out_shapes) if out_shapes is not None \
-                else entry.executable(buffers)
+            outputs = entry.executable(buffers, out_shapes)
         arrays = [Array(o, a.weak_type) for o, a in zip(outputs, entry.traced.out_avals)]
         return tree_unflatten(entry.out_tree, arrays)
 
@@ -428,8 +427,7 @@ class Jitted:
             if flag and any(j != k and np.may_share_memory(buffers[k], other)
                             for j, other in enumerate(buffers)):
                 buffers[k] = buffers[k].copy()
-        outputs = entry.executable(buffers, out_shapes) if out_shapes is not None \
-            else entry.executable(buffers)
+        outputs = entry.executable(buffers, out_shapes)
         for leaf, flag in zip(tree_leaves(dynamic), donated):
             if flag and type(leaf) is Array:
                 leaf.delete()
@@ -460,12 +458,14 @@ class _PolymorphicShapes:
                                         f"{specs!r}")
         self._specs = tuple(specs)
         self._fname = fname
-        # Per argument structure: each leaf's parsed shape (or None).
-        self._leaf_specs: dict[PyTreeDef, list] = {}
+        # Per argument structure: each leaf's parsed shape (or None) and
+        # its name for messages.
+        self._leaf_specs: dict[PyTreeDef, list[tuple[Any, str]]] = {}
         # Per generalized signature: where each symbol comes from.
         self.origins: dict[_Signature, dict[str, str]] = {}
 
-    def _per_leaf(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set) -> list:
+    def _per_leaf(self, sig: _Signature, dynamic: Any, argname: Callable,
+                  static_argnums: set) -> list[tuple[Any, str]]:
         specs = self._leaf_specs.get(sig.in_tree)
         if specs is not None:
             return specs
@@ -483,10 +483,10 @@ class _PolymorphicShapes:
         strings = broadcast_prefix(tuple(per_arg), tuple(args), lambda p: isinstance(p, str),
                                    f"polymorphic_shapes of `{self._fname}`")
         strings += [None] * len(tree_leaves(kwargs))
-        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
+        names = [argname(path) for path, _ in tree_flatten_with_path(dynamic)]
         try:
-            specs = [None if text is None else _parse_shape(text, argname(path))
-                     for text, path in zip(strings, paths)]
+            specs = [(None if text is None else _parse_shape(text, name), f"argument {name}")
+                     for text, name in zip(strings, names)]
         except shape_poly.ShapePolymorphismError as e:
             raise user_error(shape_poly.ShapePolymorphismError, f"`{self._fname}`: {e}") from None
         self._leaf_specs[sig.in_tree] = specs
@@ -495,15 +495,12 @@ class _PolymorphicShapes:
     def generalize(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set):
         """The signature with symbolic dimensions, and each symbol's size in
         this call."""
-        specs = self._per_leaf(sig, dynamic, argname, static_argnums)
-        paths = [p for p, _ in tree_flatten_with_path(dynamic)]
         avals, symbolic, concrete, names = [], [], [], []
         try:
-            for aval, spec, path in zip(sig.in_avals, specs, paths):
+            for aval, (spec, name) in zip(sig.in_avals, self._per_leaf(sig, dynamic, argname, static_argnums)):
                 if spec is None:
                     avals.append(aval)
                     continue
-                name = f"argument {argname(path)}"
                 shape = shape_poly.specialize(spec, aval.shape, name)
                 avals.append(ShapedArray(shape, aval.dtype, aval.weak_type))
                 symbolic.append(shape)

@@ -155,8 +155,12 @@ def _build_compare(lhs, rhs, *, direction):
 
 _build_compare.__name__ = "compare"
 
-
-_polymorphic(_build_compare)
+# The ops with builders used directly below that accept symbolic (dynamic)
+# dimensions; the elementwise and reduction factories mark theirs.
+for _builder in (_build_compare, d.select, d.convert, d.broadcast_in_dim, d.reshape,
+                 d.transpose, d.slice, d.concatenate, d.pad, d.take, d.dot_general):
+    _polymorphic(_builder)
+del _builder
 
 
 @primitive
@@ -168,10 +172,7 @@ def compare(trace: Trace, x, y, *, direction: str):
 
 @primitive
 def select(trace: Trace, pred, on_true, on_false):
-    return trace.emit(_polymorphic(d.select), pred, on_true, on_false, shape=pred.shape)
-
-
-_polymorphic(d.convert)
+    return trace.emit(d.select, pred, on_true, on_false, shape=pred.shape)
 
 
 @primitive
@@ -203,20 +204,20 @@ def threefry2x32(key0, key1, x0, x1):
 
 @primitive
 def broadcast_in_dim(trace: Trace, x, *, shape: tuple[int, ...], broadcast_dimensions: tuple[int, ...]):
-    return trace.emit(_polymorphic(d.broadcast_in_dim), x, result=ShapedArray(shape, x.dtype),
+    return trace.emit(d.broadcast_in_dim, x, result=ShapedArray(shape, x.dtype),
                       broadcast_dimensions=_dims(broadcast_dimensions),
                       dynamic_sizes=trace.dim_values(shape))
 
 
 @primitive
 def reshape(trace: Trace, x, *, shape: tuple[int, ...]):
-    return trace.emit(_polymorphic(d.reshape), x, result=ShapedArray(shape, x.dtype),
+    return trace.emit(d.reshape, x, result=ShapedArray(shape, x.dtype),
                       dynamic_sizes=trace.dim_values(shape))
 
 
 @primitive
 def transpose(trace: Trace, x, *, permutation: tuple[int, ...]):
-    return trace.emit(_polymorphic(d.transpose), x, shape=[x.shape[p] for p in permutation],
+    return trace.emit(d.transpose, x, shape=[x.shape[p] for p in permutation],
                       permutation=_dims(permutation))
 
 
@@ -225,7 +226,7 @@ def slice(trace: Trace, x, *, start: tuple[int, ...], limit: tuple[int, ...], st
     shape_poly.check_whole(x.shape, "cannot slice", lambda k: (start[k], limit[k], strides[k]) != (0, x.shape[k], 1))
     # The op writes a whole dynamic dimension's limit as -1.
     limit = tuple(-1 if shape_poly.is_symbolic(n) else hi for n, hi in zip(x.shape, limit))
-    return trace.emit(_polymorphic(d.slice), x, shape=x.shape, start_indices=_dims(start),
+    return trace.emit(d.slice, x, shape=x.shape, start_indices=_dims(start),
                       limit_indices=_dims(limit), strides=_dims(strides))
 
 
@@ -233,13 +234,13 @@ def slice(trace: Trace, x, *, start: tuple[int, ...], limit: tuple[int, ...], st
 def concatenate(trace: Trace, xs: list, *, dimension: int):
     for x in xs:
         shape_poly.check_whole(x.shape, "cannot concatenate along", lambda k: k == dimension)
-    return trace.emit(_polymorphic(d.concatenate), xs, shape=xs[0].shape, dimension=dimension)
+    return trace.emit(d.concatenate, xs, shape=xs[0].shape, dimension=dimension)
 
 
 @primitive
 def pad(trace: Trace, x, padding_value, *, low: tuple[int, ...], high: tuple[int, ...], interior: tuple[int, ...]):
     shape_poly.check_whole(x.shape, "cannot pad", lambda k: (low[k], high[k], interior[k]) != (0, 0, 0))
-    return trace.emit(_polymorphic(d.pad), x, padding_value, shape=x.shape, edge_padding_low=_dims(low),
+    return trace.emit(d.pad, x, padding_value, shape=x.shape, edge_padding_low=_dims(low),
                       edge_padding_high=_dims(high), interior_padding=_dims(interior))
 
 
@@ -252,7 +253,7 @@ def reverse(trace: Trace, x, *, dimensions: tuple[int, ...]):
 def take(trace: Trace, x, indices, *, axis: int):
     shape_poly.check_whole(x.shape, "cannot take along", lambda k: k == axis)
     shape = (*x.shape[:axis], *indices.shape, *x.shape[axis + 1:])
-    return trace.emit(_polymorphic(d.take), x, indices, shape=shape, axis=axis)
+    return trace.emit(d.take, x, indices, shape=shape, axis=axis)
 
 
 @primitive
@@ -324,7 +325,7 @@ def dot_general(trace: Trace, lhs, rhs, *, contracting: tuple[tuple[int, ...], t
     shape = [lhs.shape[k] for k in batch[0]] + \
         [n for k, n in enumerate(lhs.shape) if k not in lhs_used] + \
         [n for k, n in enumerate(rhs.shape) if k not in rhs_used]
-    return trace.emit(_polymorphic(d.dot_general), lhs, rhs, shape=shape,
+    return trace.emit(d.dot_general, lhs, rhs, shape=shape,
                       lhs_contracting_dimensions=_dims(contracting[0]),
                       rhs_contracting_dimensions=_dims(contracting[1]),
                       lhs_batching_dimensions=_dims(batch[0]),

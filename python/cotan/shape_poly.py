@@ -64,6 +64,10 @@ class DimExpr:
     def symbols(self) -> set[str]:
         return {s for m in self._terms for s, _ in m}
 
+    def terms(self) -> Iterable[tuple[_Monomial, int]]:
+        """(monomial, coefficient) pairs; a monomial is ((symbol, power), ...)."""
+        return self._terms.items()
+
     def as_symbol(self) -> str | None:
         """The symbol's name if this is exactly one symbol."""
         if len(self._terms) == 1:
