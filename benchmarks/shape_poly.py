@@ -24,7 +24,7 @@ import numpy as np
 import cotan
 import cotan.numpy as cnp
 from cotan import nn, optim
-from harness import jax, jnp, median_time
+from harness import jax, jax_mlp_training, jnp, median_time
 
 SIZES = [784, 256, 256, 10]
 BATCHES = [3, 8, 13, 17, 24, 31, 32, 40, 47, 55, 64, 77, 90, 100, 111, 128, 150, 177, 200, 256]
@@ -44,25 +44,6 @@ def cotan_step(params, state, x, y):
 def data(n: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     return rng.standard_normal((n, 784)).astype(np.float32), rng.integers(0, 10, n).astype(np.int32)
-
-
-def jax_step_fn():
-    def loss(params, x, y):
-        for w, b in params[:-1]:
-            x = jax.nn.relu(x @ w + b)
-        logits = x @ params[-1][0] + params[-1][1]
-        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
-
-    def step(params, m, v, x, y):
-        g = jax.grad(loss)(params, x, y)
-        m = jax.tree.map(lambda a, b: 0.9 * a + 0.1 * b, m, g)
-        v = jax.tree.map(lambda a, b: 0.999 * a + 0.001 * b * b, v, g)
-        params = jax.tree.map(lambda p, a, b: p - 1e-3 * a / (jnp.sqrt(b) + 1e-8), params, m, v)
-        return params, m, v
-
-    keys = jax.random.split(jax.random.PRNGKey(0), len(SIZES) - 1)
-    params = [(jax.random.normal(k, (a, b)) * 0.05, jnp.zeros(b)) for k, a, b in zip(keys, SIZES[:-1], SIZES[1:])]
-    return step, params
 
 
 def step_times(params, state) -> None:
@@ -95,7 +76,7 @@ def many_sizes(params, state) -> None:
     if jax is None:
         print("  JAX: not installed")
         return
-    step, jparams = jax_step_fn()
+    step, jparams = jax_mlp_training(SIZES)
     zeros = jax.tree.map(jnp.zeros_like, jparams)
     jitted = jax.jit(step)
     start = time.perf_counter()
