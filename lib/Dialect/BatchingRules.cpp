@@ -22,17 +22,19 @@ RankedTensorType mlir::cotan::batchedType(Type type, int64_t batchSize) {
 }
 
 Value mlir::cotan::broadcastBatch(OpBuilder &b, Location loc, Value value,
-                                  int64_t batchSize) {
+                                  BatchSize batchSize) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> dims =
       llvm::to_vector(llvm::seq<int64_t>(1, type.getRank() + 1));
+  SmallVector<Value> dynamicSizes = batchSize.dynamicSizes();
+  llvm::append_range(dynamicSizes, dynamicSizesOf(b, loc, type, value));
   return BroadcastInDimOp::create(b, loc, batchedType(type, batchSize), value,
-                                  dims);
+                                  dims, dynamicSizes);
 }
 
 FailureOr<SmallVector<Value>>
 mlir::cotan::batchElementwise(Operation *op, OpBuilder &b, ValueRange operands,
-                              ArrayRef<bool> batched, int64_t batchSize) {
+                              ArrayRef<bool> batched, BatchSize batchSize) {
   IRMapping map;
   for (auto [original, value, isBatched] :
        llvm::zip(op->getOperands(), operands, batched))

@@ -156,7 +156,9 @@ SmallVector<Value> AllReduceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
 }
 
 FailureOr<SmallVector<Value>> AllReduceOp::batch(OpBuilder &b, ValueRange operands,
-                                                 ArrayRef<bool>, int64_t) {
+                                                 ArrayRef<bool>, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // collectives move static shapes only
   return SmallVector<Value>{AllReduceOp::create(b, getLoc(), getReduction(),
                                                 operands[0], getMesh(), getAxes())};
 }
@@ -197,7 +199,9 @@ SmallVector<Value> AllGatherOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
 }
 
 FailureOr<SmallVector<Value>> AllGatherOp::batch(OpBuilder &b, ValueRange operands,
-                                                 ArrayRef<bool>, int64_t) {
+                                                 ArrayRef<bool>, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // collectives move static shapes only
   return SmallVector<Value>{AllGatherOp::create(b, getLoc(), operands[0],
                                                 getDimension() + 1, getMesh(),
                                                 getAxes())};
@@ -238,7 +242,9 @@ SmallVector<Value> ReduceScatterOp::vjp(OpBuilder &b,
 
 FailureOr<SmallVector<Value>> ReduceScatterOp::batch(OpBuilder &b,
                                                      ValueRange operands,
-                                                     ArrayRef<bool>, int64_t) {
+                                                     ArrayRef<bool>, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // collectives move static shapes only
   return SmallVector<Value>{ReduceScatterOp::create(
       b, getLoc(), operands[0], getDimension() + 1, getMesh(), getAxes())};
 }
@@ -283,7 +289,9 @@ SmallVector<Value> AllToAllOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
 }
 
 FailureOr<SmallVector<Value>> AllToAllOp::batch(OpBuilder &b, ValueRange operands,
-                                                ArrayRef<bool>, int64_t) {
+                                                ArrayRef<bool>, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // collectives move static shapes only
   return SmallVector<Value>{AllToAllOp::create(
       b, getLoc(), operands[0], getSplitDimension() + 1,
       getConcatDimension() + 1, getMesh(), getAxes())};
@@ -331,7 +339,9 @@ SmallVector<Value> CollectiveBroadcastOp::vjp(OpBuilder &b,
 
 FailureOr<SmallVector<Value>>
 CollectiveBroadcastOp::batch(OpBuilder &b, ValueRange operands, ArrayRef<bool>,
-                             int64_t) {
+                             BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // collectives move static shapes only
   return SmallVector<Value>{CollectiveBroadcastOp::create(
       b, getLoc(), operands[0], getRoot(), getMesh(), getAxes())};
 }

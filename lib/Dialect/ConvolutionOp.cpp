@@ -219,7 +219,9 @@ SmallVector<Value> ConvolutionOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) 
 
 FailureOr<SmallVector<Value>> ConvolutionOp::batch(OpBuilder &b, ValueRange operands,
                                                    ArrayRef<bool> batched,
-                                                   int64_t batchSize) {
+                                                   BatchSize batchSize) {
+  if (batchSize.isDynamic())
+    return failure(); // convolution takes static shapes only
   Location loc = getLoc();
   Window w = windowOf(*this);
   auto lhsType = cast<RankedTensorType>(getLhs().getType());

@@ -165,7 +165,7 @@ SmallVector<Value> DotGeneralOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
 
 FailureOr<SmallVector<Value>> DotGeneralOp::batch(OpBuilder &b, ValueRange operands,
                                                   ArrayRef<bool> batched,
-                                                  int64_t) {
+                                                  BatchSize) {
   Location loc = getLoc();
   auto shift = [&](ArrayRef<int64_t> dims, bool isBatched) {
     return llvm::map_to_vector(

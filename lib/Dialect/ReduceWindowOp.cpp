@@ -200,7 +200,9 @@ SmallVector<Value> ReduceWindowOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents)
 }
 
 FailureOr<SmallVector<Value>> ReduceWindowOp::batch(OpBuilder &b, ValueRange operands,
-                                                    ArrayRef<bool>, int64_t) {
+                                                    ArrayRef<bool>, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // reduce_window takes static shapes only
   auto prepend = [](ArrayRef<int64_t> values, int64_t first) {
     SmallVector<int64_t> out = {first};
     llvm::append_range(out, values);

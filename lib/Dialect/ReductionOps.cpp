@@ -154,26 +154,26 @@ FailureOr<SmallVector<Value>> batchArgReduce(OpTy op, OpBuilder &b, ValueRange o
 } // namespace
 
 FailureOr<SmallVector<Value>> ReduceSumOp::batch(OpBuilder &b, ValueRange operands,
-                                                 ArrayRef<bool>, int64_t) {
+                                                 ArrayRef<bool>, BatchSize) {
   return batchReduce(*this, b, operands);
 }
 FailureOr<SmallVector<Value>> ReduceProdOp::batch(OpBuilder &b, ValueRange operands,
-                                                  ArrayRef<bool>, int64_t) {
+                                                  ArrayRef<bool>, BatchSize) {
   return batchReduce(*this, b, operands);
 }
 FailureOr<SmallVector<Value>> ReduceMaxOp::batch(OpBuilder &b, ValueRange operands,
-                                                 ArrayRef<bool>, int64_t) {
+                                                 ArrayRef<bool>, BatchSize) {
   return batchReduce(*this, b, operands);
 }
 FailureOr<SmallVector<Value>> ReduceMinOp::batch(OpBuilder &b, ValueRange operands,
-                                                 ArrayRef<bool>, int64_t) {
+                                                 ArrayRef<bool>, BatchSize) {
   return batchReduce(*this, b, operands);
 }
 FailureOr<SmallVector<Value>> ArgMaxOp::batch(OpBuilder &b, ValueRange operands,
-                                              ArrayRef<bool>, int64_t size) {
+                                              ArrayRef<bool>, BatchSize size) {
   return batchArgReduce(*this, b, operands, size);
 }
 FailureOr<SmallVector<Value>> ArgMinOp::batch(OpBuilder &b, ValueRange operands,
-                                              ArrayRef<bool>, int64_t size) {
+                                              ArrayRef<bool>, BatchSize size) {
   return batchArgReduce(*this, b, operands, size);
 }

@@ -11,6 +11,8 @@
 #include "ShapeRules.h"
 #include "cotan/IR/CotanOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
@@ -52,7 +54,7 @@ LogicalResult IotaOp::verify() {
     return emitOpError("(iota_c2) dimension ")
            << getDimension() << " is out of range for a result of rank "
            << rank;
-  return success();
+  return verifyDynamicSizes(*this, getType(), getDynamicSizes().size(), "iota_c3");
 }
 
 //===----------------------------------------------------------------------===//
@@ -776,29 +778,35 @@ SmallVector<int64_t> shifted(ArrayRef<int64_t> dims) {
 } // namespace
 
 FailureOr<SmallVector<Value>> BroadcastInDimOp::batch(OpBuilder &b, ValueRange operands,
-                                                      ArrayRef<bool>, int64_t size) {
+                                                      ArrayRef<bool>, BatchSize size) {
   SmallVector<int64_t> dims = {0};
   llvm::append_range(dims, shifted(getBroadcastDimensions()));
+  SmallVector<Value> dynamicSizes = size.dynamicSizes();
+  llvm::append_range(dynamicSizes, operands.drop_front());
   return SmallVector<Value>{BroadcastInDimOp::create(
-      b, getLoc(), batchedType(getType(), size), operands[0], dims)};
+      b, getLoc(), batchedType(getType(), size), operands[0], dims, dynamicSizes)};
 }
 
 FailureOr<SmallVector<Value>> ReshapeOp::batch(OpBuilder &b, ValueRange operands,
-                                               ArrayRef<bool>, int64_t size) {
-  return SmallVector<Value>{
-      ReshapeOp::create(b, getLoc(), batchedType(getType(), size), operands[0])};
+                                               ArrayRef<bool>, BatchSize size) {
+  SmallVector<Value> dynamicSizes = size.dynamicSizes();
+  llvm::append_range(dynamicSizes, operands.drop_front());
+  return SmallVector<Value>{ReshapeOp::create(
+      b, getLoc(), batchedType(getType(), size), operands[0], dynamicSizes)};
 }
 
 FailureOr<SmallVector<Value>> TransposeOp::batch(OpBuilder &b, ValueRange operands,
-                                                 ArrayRef<bool>, int64_t) {
+                                                 ArrayRef<bool>, BatchSize) {
   SmallVector<int64_t> perm = {0};
   llvm::append_range(perm, shifted(getPermutation()));
   return SmallVector<Value>{TransposeOp::create(b, getLoc(), operands[0], perm)};
 }
 
 FailureOr<SmallVector<Value>> SliceOp::batch(OpBuilder &b, ValueRange operands,
-                                             ArrayRef<bool>, int64_t size) {
-  SmallVector<int64_t> start = {0}, limit = {size}, strides = {1};
+                                             ArrayRef<bool>, BatchSize size) {
+  // The batch is taken whole; a dynamic one is written as limit -1.
+  SmallVector<int64_t> start = {0}, limit = {size.isDynamic() ? -1 : size},
+                       strides = {1};
   llvm::append_range(start, getStartIndices());
   llvm::append_range(limit, getLimitIndices());
   llvm::append_range(strides, getStrides());
@@ -808,7 +816,7 @@ FailureOr<SmallVector<Value>> SliceOp::batch(OpBuilder &b, ValueRange operands,
 
 FailureOr<SmallVector<Value>> ConcatenateOp::batch(OpBuilder &b, ValueRange operands,
                                                    ArrayRef<bool> batched,
-                                                   int64_t size) {
+                                                   BatchSize size) {
   SmallVector<Value> inputs;
   for (auto [v, isBatched] : llvm::zip(operands, batched))
     inputs.push_back(isBatched ? v : broadcastBatch(b, getLoc(), v, size));
@@ -817,14 +825,16 @@ FailureOr<SmallVector<Value>> ConcatenateOp::batch(OpBuilder &b, ValueRange oper
 }
 
 FailureOr<SmallVector<Value>> ReverseOp::batch(OpBuilder &b, ValueRange operands,
-                                               ArrayRef<bool>, int64_t) {
+                                               ArrayRef<bool>, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // reverse takes static shapes only
   return SmallVector<Value>{
       ReverseOp::create(b, getLoc(), operands[0], shifted(getDimensions()))};
 }
 
 // A shared padding value pads the batch dimension by nothing.
 FailureOr<SmallVector<Value>> PadOp::batch(OpBuilder &b, ValueRange operands,
-                                           ArrayRef<bool> batched, int64_t size) {
+                                           ArrayRef<bool> batched, BatchSize size) {
   if (batched[1])
     return failure(); // a per-example padding value: the loop handles it
   SmallVector<int64_t> low = {0}, high = {0}, interior = {0};
@@ -848,14 +858,15 @@ Value moveToFront(OpBuilder &b, Location loc, Value v, int64_t position) {
   return TransposeOp::create(b, loc, v, perm);
 }
 
-/// Per-example gather: operand [B, ..., n (at axis+1), ...] and indices
-/// [B, I...] give [B, ..., I..., ...]. The batch is folded into the axis
-/// ([..., B*n, ...]) and each example's clamped indices offset by b * n.
-Value gatherPerExample(OpBuilder &b, Location loc, Value operand, Value indices,
-                       int64_t axis, int64_t size) {
+/// Per-example gather over a static batch: operand [B, ..., n (at axis+1),
+/// ...] and indices [B, I...] give [B, ..., I..., ...]. The batch is folded
+/// into the axis ([..., B*n, ...]) and each example's clamped indices
+/// offset by b * n.
+Value gatherFolded(OpBuilder &b, Location loc, Value operand, Value indices,
+                   int64_t axis, int64_t size) {
   auto operandType = cast<RankedTensorType>(operand.getType());
   auto indicesType = cast<RankedTensorType>(indices.getType());
-  int64_t n = operandType.getDimSize(axis + 1);
+  int64_t n = operandType.getDimSize(axis + 1); // static: take_c3
   SmallVector<int64_t> perm;
   for (int64_t d = 1; d <= axis; ++d)
     perm.push_back(d);
@@ -863,17 +874,85 @@ Value gatherPerExample(OpBuilder &b, Location loc, Value operand, Value indices,
   for (int64_t d = axis + 1; d < operandType.getRank(); ++d)
     perm.push_back(d);
   Value moved = TransposeOp::create(b, loc, operand, perm);
+  // [pre, B, n, post] -> [pre, B*n, post]
   SmallVector<int64_t> folded(operandType.getShape().drop_front());
   folded[axis] = size * n;
+  SmallVector<Value> foldedSizes;
+  for (auto [d, extent] : llvm::enumerate(folded))
+    if (ShapedType::isDynamic(extent))
+      foldedSizes.push_back(
+          tensor::DimOp::create(b, loc, moved, int64_t(d) < axis ? d : d + 1));
   Value flat = ReshapeOp::create(
-      b, loc, RankedTensorType::get(folded, operandType.getElementType()), moved);
-  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indicesType, 0.0));
-  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indicesType, double(n - 1)));
-  Value offsets = MulOp::create(b, loc, IotaOp::create(b, loc, indicesType, 0),
-                                splatLike(b, loc, indicesType, double(n)));
+      b, loc, RankedTensorType::get(folded, operandType.getElementType()), moved,
+      foldedSizes);
+  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indices, 0.0));
+  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indices, double(n - 1)));
+  Value batchIndex = IotaOp::create(b, loc, indicesType, b.getI64IntegerAttr(0),
+                                    dynamicSizesOf(b, loc, indicesType, indices));
+  Value offsets = MulOp::create(b, loc, batchIndex, splatLike(b, loc, indices, double(n)));
   Value gathered = TakeOp::create(b, loc, flat, AddOp::create(b, loc, indices, offsets), axis);
   // [pre, B, I..., post] -> [B, pre, I..., post].
   return moveToFront(b, loc, gathered, axis);
+}
+
+/// Per-example gather over a symbolic batch, where folding would make the
+/// take axis dynamic: each example's element is selected by comparing its
+/// clamped index with every position of the (static) axis and reduced.
+/// It does n times the work of a take, for the small axes (class labels)
+/// that per-example gathers usually index.
+Value gatherMasked(OpBuilder &b, Location loc, Value operand, Value indices,
+                   int64_t axis, BatchSize size) {
+  auto operandType = cast<RankedTensorType>(operand.getType());
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  int64_t n = operandType.getDimSize(axis + 1); // static: take_c3
+  int64_t r = indicesType.getRank() - 1;        // I, after the batch
+  int64_t post = operandType.getRank() - axis - 2;
+  // Everything in [B, pre, I, n, post]; its `?` sizes in order.
+  SmallVector<int64_t> shape = {size};
+  SmallVector<Value> sizes = size.dynamicSizes();
+  auto append = [&](Value from, int64_t first, int64_t count) {
+    auto type = cast<RankedTensorType>(from.getType());
+    for (int64_t d = first; d < first + count; ++d) {
+      shape.push_back(type.getDimSize(d));
+      if (type.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(b, loc, from, d));
+    }
+  };
+  append(operand, 1, axis);
+  append(indices, 1, r);
+  shape.push_back(n);
+  append(operand, axis + 2, post);
+  int64_t hotDim = 1 + axis + r;
+  auto seq = [](int64_t from, int64_t to) {
+    return llvm::to_vector(llvm::seq<int64_t>(from, to));
+  };
+  // The operand's dimensions skip I; the indices' are B and I.
+  SmallVector<int64_t> operandDims = seq(0, 1 + axis);
+  llvm::append_range(operandDims, seq(hotDim, int64_t(shape.size())));
+  SmallVector<int64_t> indexDims = {0};
+  llvm::append_range(indexDims, seq(1 + axis, hotDim));
+
+  indices = MaxOp::create(b, loc, indices, splatLike(b, loc, indices, 0.0));
+  indices = MinOp::create(b, loc, indices, splatLike(b, loc, indices, double(n - 1)));
+  auto indexType = RankedTensorType::get(shape, indicesType.getElementType());
+  Value spreadIndices = BroadcastInDimOp::create(b, loc, indexType, indices, indexDims, sizes);
+  Value positions = IotaOp::create(b, loc, indexType, b.getI64IntegerAttr(hotDim), sizes);
+  Value hot = CompareOp::create(b, loc, ComparisonDirection::EQ, spreadIndices, positions);
+  auto spreadType = RankedTensorType::get(shape, operandType.getElementType());
+  Value spread = BroadcastInDimOp::create(b, loc, spreadType, operand, operandDims, sizes);
+  Value picked = SelectOp::create(b, loc, hot, spread, splatLike(b, loc, spread, 0.0));
+  if (operandType.getElementType().isInteger(1))
+    return ReduceMaxOp::create(b, loc, picked, ArrayRef<int64_t>{hotDim});
+  return ReduceSumOp::create(b, loc, picked, ArrayRef<int64_t>{hotDim});
+}
+
+/// Per-example gather: operand [B, ..., n (at axis+1), ...] and indices
+/// [B, I...] give [B, ..., I..., ...].
+Value gatherPerExample(OpBuilder &b, Location loc, Value operand, Value indices,
+                       int64_t axis, BatchSize size) {
+  if (size.isDynamic())
+    return gatherMasked(b, loc, operand, indices, axis, size);
+  return gatherFolded(b, loc, operand, indices, axis, size);
 }
 } // namespace
 
@@ -881,7 +960,7 @@ Value gatherPerExample(OpBuilder &b, Location loc, Value operand, Value indices,
 // the batch lands inside the result at the axis and moves to the front.
 // Both: a per-example gather.
 FailureOr<SmallVector<Value>> TakeOp::batch(OpBuilder &b, ValueRange operands,
-                                            ArrayRef<bool> batched, int64_t size) {
+                                            ArrayRef<bool> batched, BatchSize size) {
   Location loc = getLoc();
   int64_t axis = getAxis();
   if (!batched[1])
@@ -894,60 +973,134 @@ FailureOr<SmallVector<Value>> TakeOp::batch(OpBuilder &b, ValueRange operands,
   return SmallVector<Value>{moveToFront(b, loc, gathered, axis)};
 }
 
-// Shared start indices: the batch dimension starts at 0 and is kept whole.
-FailureOr<SmallVector<Value>> DynamicSliceOp::batch(OpBuilder &b, ValueRange operands,
-                                                    ArrayRef<bool> batched,
-                                                    int64_t size) {
-  Location loc = getLoc();
-  if (llvm::any_of(batched.drop_front(), [](bool x) { return x; })) {
-    // Per-example starts: gather the window dimension by dimension, with
-    // indices clamp(start, 0, n - s) + [0, s).
-    auto operandType = cast<RankedTensorType>(getOperand().getType());
-    Value current = batched[0] ? operands[0] : broadcastBatch(b, loc, operands[0], size);
-    for (int64_t d = 0; d < operandType.getRank(); ++d) {
-      int64_t n = operandType.getDimSize(d), s = getSliceSizes()[d];
-      Value start = operands[1 + d];
-      auto startType = cast<RankedTensorType>(start.getType());
-      Type element = startType.getElementType();
-      auto windowType = RankedTensorType::get({size, s}, element);
-      if (!batched[1 + d])
-        start = BroadcastInDimOp::create(b, loc, RankedTensorType::get({size}, element),
-                                         start, ArrayRef<int64_t>{});
-      auto vectorType = RankedTensorType::get({size}, element);
-      start = MaxOp::create(b, loc, start, splatLike(b, loc, vectorType, 0.0));
-      start = MinOp::create(b, loc, start, splatLike(b, loc, vectorType, double(n - s)));
-      Value indices = AddOp::create(
-          b, loc, BroadcastInDimOp::create(b, loc, windowType, start, ArrayRef<int64_t>{0}),
-          IotaOp::create(b, loc, windowType, 1));
-      current = gatherPerExample(b, loc, current, indices, d, size);
-    }
-    return SmallVector<Value>{current};
-  }
-  Type indexType = operands.size() > 1 ? operands[1].getType()
-                                       : RankedTensorType::get({}, b.getI64Type());
-  SmallVector<Value> starts = {zerosLike(b, loc, indexType)};
-  llvm::append_range(starts, operands.drop_front());
-  SmallVector<int64_t> sizes = {size};
-  llvm::append_range(sizes, getSliceSizes());
-  return SmallVector<Value>{
-      DynamicSliceOp::create(b, loc, operands[0], starts, sizes)};
+namespace {
+/// A start index of a window of s in a dimension of n, clamped to
+/// [0, n - s], and the positions 0 .. length - 1, both spread to [length]
+/// (a shared 0-d start) or [B, length] (per-example starts).
+std::pair<Value, Value> startAndPositions(OpBuilder &b, Location loc, Value start,
+                                          int64_t n, int64_t s, int64_t length) {
+  auto startType = cast<RankedTensorType>(start.getType());
+  start = MaxOp::create(b, loc, start, splatLike(b, loc, start, 0.0));
+  start = MinOp::create(b, loc, start, splatLike(b, loc, start, double(n - s)));
+  SmallVector<int64_t> shape(startType.getShape());
+  shape.push_back(length);
+  auto spreadType = RankedTensorType::get(shape, startType.getElementType());
+  SmallVector<Value> batchSize = dynamicSizesOf(b, loc, startType, start);
+  int64_t rank = startType.getRank();
+  Value iota = IotaOp::create(
+      b, loc, RankedTensorType::get({length}, startType.getElementType()), 0);
+  Value starts = BroadcastInDimOp::create(
+      b, loc, spreadType, start, llvm::to_vector(llvm::seq<int64_t>(0, rank)), batchSize);
+  Value positions =
+      BroadcastInDimOp::create(b, loc, spreadType, iota, ArrayRef<int64_t>{rank}, batchSize);
+  return {starts, positions};
 }
 
+/// The window clamp(start, 0, n - s) + [0, s) of one dimension as take
+/// indices: [s] for a shared 0-d start, [batch, s] for per-example starts.
+Value windowIndices(OpBuilder &b, Location loc, Value start, int64_t n,
+                    int64_t s) {
+  auto [starts, positions] = startAndPositions(b, loc, start, n, s, s);
+  return AddOp::create(b, loc, starts, positions);
+}
+} // namespace
+
+// Shared start indices over a static batch: the batch dimension starts at
+// 0 and is kept whole. Otherwise the window is gathered dimension by
+// dimension with take; a batched operand with per-example starts needs a
+// per-example gather, which folds a static batch into the axis.
+FailureOr<SmallVector<Value>> DynamicSliceOp::batch(OpBuilder &b, ValueRange operands,
+                                                    ArrayRef<bool> batched,
+                                                    BatchSize size) {
+  Location loc = getLoc();
+  bool perExampleStarts = llvm::any_of(batched.drop_front(), [](bool x) { return x; });
+  if (!perExampleStarts && !size.isDynamic()) {
+    Type indexType = operands.size() > 1 ? operands[1].getType()
+                                         : RankedTensorType::get({}, b.getI64Type());
+    SmallVector<Value> starts = {zerosLike(b, loc, indexType)};
+    llvm::append_range(starts, operands.drop_front());
+    SmallVector<int64_t> sizes = {size};
+    llvm::append_range(sizes, getSliceSizes());
+    return SmallVector<Value>{
+        DynamicSliceOp::create(b, loc, operands[0], starts, sizes)};
+  }
+  auto operandType = cast<RankedTensorType>(getOperand().getType());
+  Value current = operands[0];
+  bool currentBatched = batched[0];
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    int64_t n = operandType.getDimSize(d), s = getSliceSizes()[d];
+    bool startBatched = batched[1 + d];
+    if (!startBatched && s == n)
+      continue; // the whole dimension: its start clamps to 0
+    Value indices = windowIndices(b, loc, operands[1 + d], n, s);
+    if (!startBatched) {
+      current = TakeOp::create(b, loc, current, indices, d + (currentBatched ? 1 : 0));
+    } else if (!currentBatched) {
+      // [pre, B, s, post] -> [B, pre, s, post]
+      current = moveToFront(b, loc, TakeOp::create(b, loc, current, indices, d), d);
+      currentBatched = true;
+    } else {
+      current = gatherPerExample(b, loc, current, indices, d, size);
+    }
+  }
+  // Some operand is batched, so the window is: the operand, or a start.
+  assert(currentBatched && "dynamic_slice batched without a batched operand");
+  return SmallVector<Value>{current};
+}
+
+// Shared start indices over a static batch: the batch dimension starts at
+// 0 and is written whole. Otherwise the update is spread over the operand's
+// shape dimension by dimension (position p of an example reads update
+// element p - start, gathered like a dynamic_slice's window) and selected
+// inside each example's window.
 FailureOr<SmallVector<Value>> DynamicUpdateSliceOp::batch(OpBuilder &b,
                                                           ValueRange operands,
                                                           ArrayRef<bool> batched,
-                                                          int64_t size) {
-  if (llvm::any_of(batched.drop_front(2), [](bool x) { return x; }))
-    return failure(); // per-example start indices: the loop handles them
+                                                          BatchSize size) {
   Location loc = getLoc();
   Value operand = batched[0] ? operands[0] : broadcastBatch(b, loc, operands[0], size);
   Value update = batched[1] ? operands[1] : broadcastBatch(b, loc, operands[1], size);
-  Type indexType = operands.size() > 2 ? operands[2].getType()
-                                       : RankedTensorType::get({}, b.getI64Type());
-  SmallVector<Value> starts = {zerosLike(b, loc, indexType)};
-  llvm::append_range(starts, operands.drop_front(2));
-  return SmallVector<Value>{
-      DynamicUpdateSliceOp::create(b, loc, operand, update, starts)};
+  bool perExampleStarts = llvm::any_of(batched.drop_front(2), [](bool x) { return x; });
+  if (!perExampleStarts && !size.isDynamic()) {
+    Type indexType = operands.size() > 2 ? operands[2].getType()
+                                         : RankedTensorType::get({}, b.getI64Type());
+    SmallVector<Value> starts = {zerosLike(b, loc, indexType)};
+    llvm::append_range(starts, operands.drop_front(2));
+    return SmallVector<Value>{
+        DynamicUpdateSliceOp::create(b, loc, operand, update, starts)};
+  }
+  auto operandType = cast<RankedTensorType>(getOperand().getType());
+  auto updateType = cast<RankedTensorType>(getUpdate().getType());
+  auto maskType = cast<RankedTensorType>(operand.getType()).clone(b.getI1Type());
+  Value inside;
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    int64_t n = operandType.getDimSize(d), s = updateType.getDimSize(d);
+    if (s == n)
+      continue; // the window covers the dimension: its start clamps to 0
+    bool startBatched = batched[2 + d];
+    // offset[(b,) p] = p - start[(b)]: [n], or [B, n] per example.
+    auto [starts, positions] = startAndPositions(b, loc, operands[2 + d], n, s, n);
+    Value offsets = SubOp::create(b, loc, positions, starts);
+    Value notBefore = CompareOp::create(b, loc, ComparisonDirection::GE, offsets,
+                                        splatLike(b, loc, offsets, 0.0));
+    Value notAfter = CompareOp::create(b, loc, ComparisonDirection::LT, offsets,
+                                       splatLike(b, loc, offsets, double(s)));
+    Value member = AndOp::create(b, loc, notBefore, notAfter);
+    // Outside the window the offsets clamp to the update's edges (take's
+    // semantics); the select below discards those positions.
+    update = startBatched
+                 ? gatherPerExample(b, loc, update, offsets, d, size)
+                 : Value(TakeOp::create(b, loc, update, offsets, d + 1));
+    SmallVector<int64_t> memberDims = {d + 1};
+    if (startBatched)
+      memberDims.insert(memberDims.begin(), 0);
+    member = BroadcastInDimOp::create(b, loc, maskType, member, memberDims,
+                                      size.dynamicSizes());
+    inside = inside ? Value(AndOp::create(b, loc, inside, member)) : member;
+  }
+  if (!inside)
+    return SmallVector<Value>{update}; // the update covers the operand
+  return SmallVector<Value>{SelectOp::create(b, loc, inside, update, operand)};
 }
 
 //===----------------------------------------------------------------------===//

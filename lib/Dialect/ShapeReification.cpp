@@ -39,7 +39,7 @@ struct SameShapeAsOperand
 };
 
 /// The result's static sizes, and its `?` sizes from `dynamicSizes` in order
-/// (broadcast_in_dim and reshape).
+/// (broadcast_in_dim, reshape and iota).
 template <typename Op>
 struct SizesFromOperands
     : ReifyRankedShapedTypeOpInterface::ExternalModel<SizesFromOperands<Op>,
@@ -189,6 +189,7 @@ void mlir::cotan::attachShapeReification(MLIRContext *context) {
   BroadcastInDimOp::attachInterface<SizesFromOperands<BroadcastInDimOp>>(
       *context);
   ReshapeOp::attachInterface<SizesFromOperands<ReshapeOp>>(*context);
+  IotaOp::attachInterface<SizesFromOperands<IotaOp>>(*context);
   TransposeOp::attachInterface<TransposeSizes>(*context);
   ReduceSumOp::attachInterface<ReducedSizes<ReduceSumOp>>(*context);
   ReduceProdOp::attachInterface<ReducedSizes<ReduceProdOp>>(*context);

@@ -97,7 +97,9 @@ SmallVector<Value> SortOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
 }
 
 FailureOr<SmallVector<Value>> SortOp::batch(OpBuilder &b, ValueRange operands,
-                                            ArrayRef<bool> batched, int64_t size) {
+                                            ArrayRef<bool> batched, BatchSize size) {
+  if (size.isDynamic())
+    return failure(); // sort takes static shapes only
   SmallVector<Value> inputs;
   for (auto [value, isBatched] : llvm::zip(operands, batched))
     inputs.push_back(isBatched ? value : broadcastBatch(b, getLoc(), value, size));

@@ -9,16 +9,35 @@
 
 #include "cotan/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::cotan;
 
 /// The loop fallback: slice element i of every batched operand, apply the
-/// op, and concatenate the results along a new leading dimension.
-static SmallVector<Value> batchByLoop(Operation *op, OpBuilder &b,
-                                      ValueRange operands,
-                                      ArrayRef<bool> batched, int64_t size) {
+/// op, and concatenate the results along a new leading dimension. It needs
+/// static shapes: over a symbolic batch the op is reported instead.
+static FailureOr<SmallVector<Value>> batchByLoop(Operation *op, OpBuilder &b,
+                                                 ValueRange operands,
+                                                 ArrayRef<bool> batched,
+                                                 int64_t size) {
+  auto isStatic = [](Type t) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    return !tensor || tensor.hasStaticShape();
+  };
+  if (ShapedType::isDynamic(size))
+    return op->emitOpError(
+        "cannot be batched over a symbolic batch size: it has no batching rule "
+        "for one, and looping over the batch needs its size; keep the mapped "
+        "dimension static (`_` in polymorphic_shapes)");
+  if (!llvm::all_of(TypeRange(operands), isStatic) ||
+      !llvm::all_of(op->getResultTypes(), isStatic))
+    return op->emitOpError(
+        "cannot be batched with symbolic dimensions in its operands: it has no "
+        "batching rule for them, and looping over the batch needs static shapes");
   Location loc = op->getLoc();
   SmallVector<SmallVector<Value>> perResult(op->getNumResults());
   for (int64_t i = 0; i < size; ++i) {
@@ -52,6 +71,18 @@ static SmallVector<Value> batchByLoop(Operation *op, OpBuilder &b,
   return results;
 }
 
+/// tensor.dim of a batched value: dimension k of an example is dimension
+/// k + 1 of the batch, the same for every example (an unbatched index).
+static Value batchDim(OpBuilder &b, tensor::DimOp dim, Value batched,
+                      Value index) {
+  Location loc = dim.getLoc();
+  if (std::optional<int64_t> k = getConstantIntValue(index))
+    return tensor::DimOp::create(b, loc, batched, *k + 1);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  return tensor::DimOp::create(b, loc, batched,
+                               arith::AddIOp::create(b, loc, index, one));
+}
+
 FailureOr<func::FuncOp> mlir::cotan::buildBatchedFunction(
     func::FuncOp function, StringRef name, ArrayRef<bool> batched,
     int64_t batchSize, SymbolTable &symbols) {
@@ -77,6 +108,14 @@ FailureOr<func::FuncOp> mlir::cotan::buildBatchedFunction(
     if (batched[i])
       isBatchedValue.insert(entry->getArgument(i));
   }
+  // A symbolic batch is read once from the first batched argument.
+  BatchSize size(batchSize);
+  if (ShapedType::isDynamic(batchSize)) {
+    const bool *first = llvm::find(batched, true);
+    size = BatchSize(batchSize,
+                     tensor::DimOp::create(b, function.getLoc(),
+                                           entry->getArgument(first - batched.begin()), 0));
+  }
   for (Operation &op : body.without_terminator()) {
     SmallVector<Value> operands = llvm::map_to_vector(
         op.getOperands(), [&](Value v) { return map.lookup(v); });
@@ -86,12 +125,18 @@ FailureOr<func::FuncOp> mlir::cotan::buildBatchedFunction(
       b.clone(op, map);
       continue;
     }
+    if (auto dim = dyn_cast<tensor::DimOp>(op)) {
+      map.map(dim.getResult(), batchDim(b, dim, operands[0], operands[1]));
+      continue;
+    }
     FailureOr<SmallVector<Value>> out = failure();
     if (auto rule = dyn_cast<BatchableOpInterface>(op))
-      out = rule.batch(b, operands, mask, batchSize);
-    SmallVector<Value> values =
-        succeeded(out) ? *out : batchByLoop(&op, b, operands, mask, batchSize);
-    for (auto [original, value] : llvm::zip(op.getResults(), values)) {
+      out = rule.batch(b, operands, mask, size);
+    if (failed(out))
+      out = batchByLoop(&op, b, operands, mask, batchSize);
+    if (failed(out))
+      return failure();
+    for (auto [original, value] : llvm::zip(op.getResults(), *out)) {
       map.map(original, value);
       isBatchedValue.insert(value);
     }
@@ -101,7 +146,7 @@ FailureOr<func::FuncOp> mlir::cotan::buildBatchedFunction(
     Value mapped = map.lookup(v);
     returned.push_back(isBatchedValue.contains(mapped)
                            ? mapped
-                           : broadcastBatch(b, v.getLoc(), mapped, batchSize));
+                           : broadcastBatch(b, v.getLoc(), mapped, size));
   }
   func::ReturnOp::create(b, body.getTerminator()->getLoc(), returned);
   return batchedFn;

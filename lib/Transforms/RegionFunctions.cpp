@@ -85,10 +85,9 @@ SmallVector<Value> mlir::cotan::seedsOrZeros(OpBuilder &b, Location loc,
 
 Value mlir::cotan::selectPerElement(OpBuilder &b, Location loc, Value pred,
                                     Value onTrue, Value onFalse) {
-  auto type = cast<RankedTensorType>(onTrue.getType());
-  Value mask = BroadcastInDimOp::create(
-      b, loc, RankedTensorType::get(type.getShape(), b.getI1Type()), pred,
-      ArrayRef<int64_t>{0});
+  auto type = cast<RankedTensorType>(onTrue.getType()).clone(b.getI1Type());
+  Value mask = BroadcastInDimOp::create(b, loc, type, pred, ArrayRef<int64_t>{0},
+                                        dynamicSizesOf(b, loc, type, onTrue));
   return SelectOp::create(b, loc, mask, onTrue, onFalse);
 }
 

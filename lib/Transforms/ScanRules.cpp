@@ -203,7 +203,7 @@ struct ScanDerivatives
 struct ScanBatching : BatchableOpInterface::ExternalModel<ScanBatching, ScanOp> {
   FailureOr<SmallVector<Value>> batch(Operation *op, OpBuilder &b,
                                       ValueRange operands, ArrayRef<bool> batched,
-                                      int64_t batchSize) const {
+                                      BatchSize batchSize) const {
     auto scan = cast<ScanOp>(op);
     Location loc = scan.getLoc();
     size_t n = scan.getInit().size(), p = scan.getXs().size();

@@ -76,10 +76,15 @@ struct SwitchDerivatives
 Value selectBranch(OpBuilder &b, Location loc, Value index,
                    ArrayRef<Value> perBranch) {
   auto indexType = cast<RankedTensorType>(index.getType());
+  auto scalarType = RankedTensorType::get({}, indexType.getElementType());
+  SmallVector<Value> batchSize = dynamicSizesOf(b, loc, indexType, index);
   Value chosen = perBranch.back();
   for (int64_t k = perBranch.size() - 2; k >= 0; --k) {
-    Value constant = ConstantOp::create(
-        b, loc, DenseElementsAttr::get(indexType, b.getI32IntegerAttr(k).getValue()));
+    Value constant = BroadcastInDimOp::create(
+        b, loc, indexType,
+        ConstantOp::create(b, loc, DenseElementsAttr::get(
+                                       scalarType, b.getI32IntegerAttr(k).getValue())),
+        ArrayRef<int64_t>{}, batchSize);
     Value pred = CompareOp::create(
         b, loc, k == 0 ? ComparisonDirection::LE : ComparisonDirection::EQ,
         index, constant);
@@ -92,7 +97,7 @@ struct SwitchBatching
     : BatchableOpInterface::ExternalModel<SwitchBatching, SwitchOp> {
   FailureOr<SmallVector<Value>> batch(Operation *op, OpBuilder &b,
                                       ValueRange operands, ArrayRef<bool> batched,
-                                      int64_t batchSize) const {
+                                      BatchSize batchSize) const {
     auto sw = cast<SwitchOp>(op);
     Location loc = sw.getLoc();
     ScratchFunctions scratch(loc);

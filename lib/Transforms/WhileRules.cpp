@@ -62,7 +62,9 @@ struct WhileBatching
     : BatchableOpInterface::ExternalModel<WhileBatching, WhileOp> {
   FailureOr<SmallVector<Value>> batch(Operation *op, OpBuilder &b,
                                       ValueRange operands, ArrayRef<bool> batched,
-                                      int64_t batchSize) const {
+                                      BatchSize batchSize) const {
+    if (batchSize.isDynamic())
+      return failure(); // while takes static shapes only
     auto loop = cast<WhileOp>(op);
     Location loc = loop.getLoc();
     size_t n = loop.getInit().size();

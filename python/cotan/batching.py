@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .array import ArrayBase
-from .core import ShapedArray, Trace
+from .core import ShapedArray, Trace, polymorphic
 from .errors import user_error
 from .mlir import ir
 from .mlir.dialects import cotan as cotan_d
@@ -120,4 +120,4 @@ def _vmap_builder(callee: str, flags: Sequence[bool]) -> Callable:
         return cotan_d.vmap(result_types, ir.FlatSymbolRefAttr.get(callee),
                             ir.DenseBoolArrayAttr.get(list(flags)), operands, loc=loc, ip=ip)
     request.__name__ = "vmap"
-    return request
+    return polymorphic(request)  # the batch and example shapes may be symbolic

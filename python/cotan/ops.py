@@ -87,7 +87,8 @@ def _dims(values: Sequence[int]) -> list[int]:
 
 @primitive
 def iota(trace: Trace, *, shape: tuple[int, ...], dtype: np.dtype, dimension: int):
-    return trace.emit(d.iota, result=ShapedArray(shape, dtype), dimension=dimension)
+    return trace.emit(d.iota, result=ShapedArray(shape, dtype), dimension=dimension,
+                      dynamic_sizes=trace.dim_values(shape))
 
 
 def _unary(builder: Callable) -> Callable:
@@ -158,7 +159,7 @@ _build_compare.__name__ = "compare"
 # The ops with builders used directly below that accept symbolic (dynamic)
 # dimensions; the elementwise and reduction factories mark theirs.
 for _builder in (_build_compare, d.select, d.convert, d.broadcast_in_dim, d.reshape,
-                 d.transpose, d.slice, d.concatenate, d.pad, d.take, d.dot_general):
+                 d.transpose, d.slice, d.concatenate, d.pad, d.take, d.dot_general, d.iota):
     _polymorphic(_builder)
 del _builder
 

@@ -309,9 +309,150 @@ def test_mlp_training_step_compiles_once_and_matches_static(caplog, monkeypatch)
     assert len(compiled) == 1 + len(BATCHES)  # one polymorphic, one static per batch
 
 
-def test_vmap_of_polymorphic_function_is_refused():
-    with pytest.raises(ShapePolymorphismError, match="cotan.vmap does not support symbolic dimensions"):
-        cotan.jit(cotan.vmap(lambda x: x * 2), polymorphic_shapes=("b, 3",))(np.ones((4, 3), np.float32))
+# -- vmap of polymorphic functions ----------------------------------------------
+
+def _example_loss(params, x, label):
+    """One example's softmax cross-entropy through a tanh layer."""
+    w1, w2 = params
+    logits = cnp.tanh(x @ w1) @ w2
+    return cotan.nn.logsumexp(logits) - logits[label]
+
+
+def test_per_example_gradients_over_a_symbolic_batch(rng, caplog, monkeypatch):
+    """vmap(grad) over a symbolic batch (the DP-SGD pattern): one compile,
+    each example's gradient equal to grad of that example alone and to
+    central differences."""
+    params = (rng.normal(size=(3, 5)), rng.normal(size=(5, 4)))
+    per_example = cotan.jit(cotan.vmap(cotan.grad(_example_loss), in_axes=(None, 0, 0)),
+                            polymorphic_shapes=(None, "b, 3", "b"))
+    single = cotan.jit(cotan.grad(_example_loss))
+    monkeypatch.setenv("COTAN_LOG_COMPILES", "1")
+    with caplog.at_level(logging.WARNING, logger="cotan"):
+        for n in (1, 7, 32):
+            x, labels = rng.normal(size=(n, 3)), rng.integers(0, 4, n).astype(np.int32)
+            g1, g2 = per_example(params, x, labels)
+            assert g1.shape == (n, 3, 5) and g2.shape == (n, 5, 4)
+            for i in range(n):
+                want = single(params, x[i], labels[i])
+                np.testing.assert_allclose(np.asarray(g1[i]), np.asarray(want[0]), rtol=1e-10, atol=1e-12)
+                np.testing.assert_allclose(np.asarray(g2[i]), np.asarray(want[1]), rtol=1e-10, atol=1e-12)
+    assert per_example.trace_count == 1
+    assert sum("compiled `vmap_grad__example_loss`" in r.getMessage() for r in caplog.records) == 1
+    i = 2
+    fd = _central_difference(lambda w1: _example_loss((w1, params[1]), x[i], labels[i]), (params[0],), 0)
+    np.testing.assert_allclose(np.asarray(g1[i]), fd, rtol=1e-5, atol=1e-7)
+
+
+def test_vmap_over_a_symbolic_axis_matches_a_loop(rng):
+    """in_axes/out_axes other than 0, shared arguments, a batched cond
+    predicate, a scan and an embedding lookup, all over a symbolic batch."""
+    from cotan import lax
+    w, embed = rng.normal(size=(3, 2)), rng.normal(size=(10, 3))
+
+    def example(column, token, w):
+        v = column + cnp.asarray(embed)[token]
+        v = lax.cond(v.sum() > 0, lambda v: v * 2.0, lambda v: -v, v)
+        carry, ys = lax.scan(lambda c, vi: (cnp.tanh(c + vi), c * vi), cnp.zeros((), v.dtype), v)
+        return cnp.concatenate([ys, (v @ w) * carry])
+
+    def reference(column, token):
+        v = column + embed[token]
+        v = v * 2.0 if v.sum() > 0 else -v
+        carry, ys = 0.0, []
+        for vi in v:
+            ys.append(carry * vi)
+            carry = np.tanh(carry + vi)
+        return np.concatenate([ys, (v @ w) * carry])
+
+    f = cotan.jit(cotan.vmap(example, in_axes=(1, 0, None), out_axes=1),
+                  polymorphic_shapes=("3, b", "b", None))
+    for n in (1, 6):
+        x, tokens = rng.normal(size=(3, n)), rng.integers(0, 10, n).astype(np.int32)
+        want = np.stack([reference(x[:, i], tokens[i]) for i in range(n)], axis=1)
+        np.testing.assert_allclose(np.asarray(f(x, tokens, w)), want, rtol=1e-10)
+    assert f.trace_count == 1
+
+
+def test_vmap_inside_a_polymorphic_function(rng):
+    """A static vmapped axis with symbolic sizes inside each example
+    (read at run time by mean), and nested vmaps over two symbols."""
+    center = cotan.jit(lambda x: cotan.vmap(lambda r: r - cnp.mean(r), in_axes=1)(x),
+                       polymorphic_shapes=("b, 3",))
+    outer = cotan.jit(cotan.vmap(cotan.vmap(lambda a, c: a * c + cnp.sin(a))),
+                      polymorphic_shapes=("b, c", "b, c"))
+    for shape in ((1, 1), (5, 3), (2, 7)):
+        x, y = rng.normal(size=shape), rng.normal(size=shape)
+        if shape[1] == 3:
+            np.testing.assert_allclose(np.asarray(center(x)), (x - x.mean(0)).T, rtol=1e-10)
+        np.testing.assert_allclose(np.asarray(outer(x, y)), x * y + np.sin(x), rtol=1e-10)
+    assert center.trace_count == 1 and outer.trace_count == 1
+
+
+def _windows_reference(x, u, starts):
+    """Per example: a clamped 2x3 window of x, and x with u written there."""
+    read, written = [], []
+    for xi, ui, (s0, s1) in zip(x, u, starts):
+        s0, s1 = min(max(s0, 0), xi.shape[0] - 2), min(max(s1, 0), xi.shape[1] - 3)
+        read.append(xi[s0:s0 + 2, s1:s1 + 3])
+        w = xi.copy()
+        w[s0:s0 + 2, s1:s1 + 3] = ui
+        written.append(w)
+    return np.stack(read), np.stack(written)
+
+
+def test_dynamic_slices_over_a_symbolic_batch(rng):
+    """Per-example and shared starts, batched and shared operands, with
+    starts that clamp, and the gradient through both."""
+    def windows(a, u, s):
+        window = cotan.lax.dynamic_slice(a, [s[0], s[1]], slice_sizes=(2, 3))
+        return window, cotan.lax.dynamic_update_slice(a, u, [s[0], s[1]])
+
+    per_example = cotan.jit(cotan.vmap(windows), polymorphic_shapes=("b, 6, 5", "b, 2, 3", "b, 2"))
+    shared_table = cotan.jit(cotan.vmap(windows, in_axes=(None, 0, 0)),
+                             polymorphic_shapes=(None, "b, 2, 3", "b, 2"))
+    shared_starts = cotan.jit(cotan.vmap(windows, in_axes=(0, 0, None)),
+                              polymorphic_shapes=("b, 6, 5", "b, 2, 3", None))
+    for n in (1, 5):
+        x, u = rng.normal(size=(n, 6, 5)), rng.normal(size=(n, 2, 3))
+        starts = rng.integers(-2, 7, size=(n, 2)).astype(np.int32)
+        for got, want in zip(per_example(x, u, starts), _windows_reference(x, u, starts)):
+            np.testing.assert_array_equal(np.asarray(got), want)
+        for got, want in zip(shared_table(x[0], u, starts),
+                             _windows_reference(np.broadcast_to(x[0], x.shape), u, starts)):
+            np.testing.assert_array_equal(np.asarray(got), want)
+        for got, want in zip(shared_starts(x, u, starts[0]),
+                             _windows_reference(x, u, np.broadcast_to(starts[0], starts.shape))):
+            np.testing.assert_array_equal(np.asarray(got), want)
+
+    def total(a, u, s):
+        window, written = cotan.vmap(windows)(a, u, s)
+        return cnp.sum(cnp.sin(window)) + cnp.sum(written ** 2)
+
+    grad = cotan.jit(cotan.grad(total, argnums=(0, 1)), polymorphic_shapes=("b, 6, 5", "b, 2, 3", "b, 2"))
+    x, u = rng.normal(size=(3, 6, 5)), rng.normal(size=(3, 2, 3))
+    starts = np.array([[0, 1], [5, -1], [2, 2]], np.int32)
+    for argnum, got in enumerate(grad(x, u, starts)):
+        np.testing.assert_allclose(np.asarray(got), _central_difference(total, (x, u, starts), argnum),
+                                   rtol=1e-5, atol=1e-7)
+
+
+def test_grad_of_vmap_over_a_symbolic_batch_matches_finite_differences(rng):
+    def total(x):
+        return cotan.vmap(lambda r: cnp.sum(cnp.sin(r) * r) / cnp.max(cnp.exp(r)))(x).sum()
+
+    grad = cotan.jit(cotan.grad(total), polymorphic_shapes=("b, 3",))
+    for n in (1, 4):
+        x = rng.normal(size=(n, 3))
+        np.testing.assert_allclose(np.asarray(grad(x)), _central_difference(total, (x,), 0),
+                                   rtol=1e-5, atol=1e-7)
+    assert grad.trace_count == 1
+
+
+def test_op_without_a_symbolic_batching_rule_is_reported():
+    f = cotan.jit(cotan.vmap(lambda r: cnp.sort(r)), polymorphic_shapes=("b, 3",))
+    with pytest.raises(cotan.CompileError, match=r"test_shape_poly.py.*'cotan.sort' op cannot be batched "
+                                                 r"over a symbolic batch size.*keep the mapped dimension static"):
+        f(np.ones((4, 3), np.float32))
 
 
 def _gated(x, tokens, embed, w):

@@ -34,11 +34,20 @@ def Cotan_IotaOp : Cotan_Op<"iota", [Pure, Cotan_NoDerivative]> {
   let description = [{
     Fills the result with the index along `dimension`, converted to the
     result element type: `cotan.iota dim = 0 : tensor<4xf32>` is
-    `[0, 1, 2, 3]`.
+    `[0, 1, 2, 3]`. Each `?` dimension of the result takes its size from
+    one of `dynamic_sizes`, in order.
   }];
-  let arguments = (ins I64Attr:$dimension);
-  let results = (outs Cotan_StaticNumericTensor:$result);
-  let assemblyFormat = "`dim` `=` $dimension attr-dict `:` type($result)";
+  let arguments = (ins I64Attr:$dimension, Variadic<Index>:$dynamic_sizes);
+  let results = (outs Cotan_NumericTensor:$result);
+  let assemblyFormat = [{
+    (`[` $dynamic_sizes^ `]`)? `dim` `=` $dimension attr-dict `:` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "int64_t":$dimension), [{
+      build($_builder, $_state, result, $_builder.getI64IntegerAttr(dimension),
+            ::mlir::ValueRange{});
+    }]>
+  ];
   let hasVerifier = 1;
 }
 

@@ -18,7 +18,10 @@ def Cotan_BatchableOpInterface : OpInterface<"BatchableOpInterface"> {
     `operands` are the op's operands in the batched program; `batched[i]`
     tells whether operand i has an extra leading dimension of `batchSize`.
     The rule returns the batched results (leading dimension `batchSize`)
-    or failure, in which case cotan-vmap loops over the batch. The default
+    or failure, in which case cotan-vmap loops over the batch. `batchSize`
+    may be dynamic (vmap over a symbolic dimension); a rule that cannot
+    batch over a size known only at run time declines, and cotan-vmap
+    reports the op, since it cannot loop either. The default
     rule is the elementwise one: broadcast the unbatched operands and apply
     the op to whole batches.
   }];
@@ -27,7 +30,7 @@ def Cotan_BatchableOpInterface : OpInterface<"BatchableOpInterface"> {
       "Results of the op applied to a batch of its operands.",
       "::mlir::FailureOr<::llvm::SmallVector<::mlir::Value>>", "batch",
       (ins "::mlir::OpBuilder &":$builder, "::mlir::ValueRange":$operands,
-           "::llvm::ArrayRef<bool>":$batched, "int64_t":$batchSize), [{}], [{
+           "::llvm::ArrayRef<bool>":$batched, "::mlir::cotan::BatchSize":$batchSize), [{}], [{
         return ::mlir::cotan::batchElementwise($_op, builder, operands,
                                                batched, batchSize);
       }]>,

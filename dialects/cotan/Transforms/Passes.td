@@ -31,7 +31,10 @@ def ExpandAutodiff : Pass<"cotan-expand-autodiff", "::mlir::ModuleOp"> {
     Gradients with respect to integer or boolean inputs are zeros. Ops
     outside the cotan dialect in a differentiated function are errors.
   }];
-  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
+  // Rules read dynamic sizes with tensor.dim and index arithmetic.
+  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def Vmap : Pass<"cotan-vmap", "::mlir::ModuleOp"> {
@@ -46,7 +49,10 @@ def Vmap : Pass<"cotan-vmap", "::mlir::ModuleOp"> {
     element (a loop the IR spells out). Requests are expanded innermost
     first, as in cotan-expand-autodiff, whose requests they may contain.
   }];
-  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
+  // Rules read dynamic sizes with tensor.dim and index arithmetic.
+  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def ExpandTransforms : Pass<"cotan-expand-transforms", "::mlir::ModuleOp"> {
@@ -55,7 +61,10 @@ def ExpandTransforms : Pass<"cotan-expand-transforms", "::mlir::ModuleOp"> {
     cotan-expand-autodiff and cotan-vmap in one sweep, so requests of
     either kind may nest inside the other (vmap of grad, grad of vmap).
   }];
-  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect"];
+  // Rules read dynamic sizes with tensor.dim and index arithmetic.
+  let dependentDialects = ["::mlir::cotan::CotanDialect", "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def ApproximateMath : Pass<"cotan-approximate-math"> {

@@ -98,14 +98,14 @@ struct StopGradientToOperand : CotanToLinalgPattern<StopGradientOp> {
 struct IotaToGeneric : CotanToLinalgPattern<IotaOp> {
   using CotanToLinalgPattern::CotanToLinalgPattern;
   LogicalResult
-  matchAndRewrite(IotaOp op, Adaptor,
+  matchAndRewrite(IotaOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = storageType(op.getType());
     Location loc = op.getLoc();
     int64_t dim = op.getDimension();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{},
-        ValueRange{emptyTensor(rewriter, loc, type)},
+        ValueRange{emptyTensor(rewriter, loc, type, adaptor.getDynamicSizes())},
         {rewriter.getMultiDimIdentityMap(type.getRank())},
         parallelIterators(type.getRank()),
         [&](OpBuilder &b, Location nloc, ValueRange) {

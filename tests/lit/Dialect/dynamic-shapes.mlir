@@ -55,3 +55,18 @@ func.func @argmax_convert(%x: tensor<?x5xf32>) -> tensor<?xf32> {
   %f = cotan.convert %i : tensor<?xi32> -> tensor<?xf32>
   return %f : tensor<?xf32>
 }
+
+// -----
+
+// iota takes its `?` sizes as operands, like broadcast_in_dim.
+// CHECK-LABEL: func.func @iota_dynamic
+// CHECK: cotan.iota[%{{.*}}] dim = 0 : tensor<?x3xi32>
+// DIMS-LABEL: func.func @iota_dynamic
+// DIMS-SAME: (%[[N:.*]]: index)
+// DIMS: return {{.*}}, %[[N]]
+func.func @iota_dynamic(%n: index) -> (tensor<?x3xi32>, index) {
+  %c0 = arith.constant 0 : index
+  %0 = cotan.iota[%n] dim = 0 : tensor<?x3xi32>
+  %d = tensor.dim %0, %c0 : tensor<?x3xi32>
+  return %0, %d : tensor<?x3xi32>, index
+}

@@ -860,3 +860,11 @@ func.func @take_dynamic_axis(%x: tensor<?x4xf32>, %i: tensor<3xi32>) -> tensor<3
   %0 = cotan.take %x[%i] axis = 0 : (tensor<?x4xf32>, tensor<3xi32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+func.func @iota_missing_size() -> tensor<?x3xi32> {
+  // expected-error@+1 {{(iota_c3) expects 1 dynamic sizes (one per `?` dimension of 'tensor<?x3xi32>'), got 0}}
+  %0 = cotan.iota dim = 1 : tensor<?x3xi32>
+  return %0 : tensor<?x3xi32>
+}

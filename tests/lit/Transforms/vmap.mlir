@@ -64,11 +64,18 @@ func.func @gathered(%t: tensor<2x5xf32>, %i: tensor<2x3xi32>) -> tensor<2x3xf32>
 
 // -----
 
-// Per-example start indices of a dynamic_slice: a gather of the clamped
-// window indices, no loop.
+// Per-example start indices of a dynamic_slice of a shared operand: a
+// take of the clamped window indices from the operand itself (no copy per
+// example, no loop).
 // CHECK-LABEL: func.func private @window_vmap
-// CHECK: %[[I:.*]] = cotan.iota dim = 1 : tensor<2x2xi32>
-// CHECK: cotan.take
+// CHECK-SAME: (%[[T:.*]]: tensor<5xf32>, %[[S:.*]]: tensor<2xi32>)
+// CHECK: %[[LO:.*]] = cotan.max %[[S]], %{{.*}} : tensor<2xi32>
+// CHECK: %[[C:.*]] = cotan.min %[[LO]], %{{.*}} : tensor<2xi32>
+// CHECK: %[[I:.*]] = cotan.iota dim = 0 : tensor<2xi32>
+// CHECK: %[[ST:.*]] = cotan.broadcast_in_dim %[[C]] dims = [0] : tensor<2xi32> -> tensor<2x2xi32>
+// CHECK: %[[OFF:.*]] = cotan.broadcast_in_dim %[[I]] dims = [1] : tensor<2xi32> -> tensor<2x2xi32>
+// CHECK: %[[W:.*]] = cotan.add %[[ST]], %[[OFF]] : tensor<2x2xi32>
+// CHECK: cotan.take %[[T]][%[[W]]] axis = 0 : (tensor<5xf32>, tensor<2x2xi32>) -> tensor<2x2xf32>
 // CHECK-NOT: cotan.dynamic_slice
 // CHECK-NOT: cotan.concatenate
 func.func private @window(%t: tensor<5xf32>, %i: tensor<i32>) -> tensor<2xf32> {
@@ -82,17 +89,43 @@ func.func @windows(%t: tensor<5xf32>, %i: tensor<2xi32>) -> tensor<2x2xf32> {
 
 // -----
 
-// Without a rule for the case (per-example start indices of a
-// dynamic_update_slice), the op runs once per batch element and the
-// results are concatenated.
-// CHECK-LABEL: func.func private @write_vmap
-// CHECK-COUNT-2: cotan.dynamic_update_slice
+// Without a rule for the case (a per-example padding value), the op runs
+// once per batch element and the results are concatenated.
+// CHECK-LABEL: func.func private @padded_vmap
+// CHECK-COUNT-2: cotan.pad
 // CHECK: cotan.concatenate %{{.*}}, %{{.*}} dim = 0 : (tensor<1x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
+func.func private @padded(%t: tensor<3xf32>, %p: tensor<f32>) -> tensor<5xf32> {
+  %0 = cotan.pad %t, %p low = [1] high = [1] interior = [0] : (tensor<3xf32>, tensor<f32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+func.func @looped(%t: tensor<3xf32>, %p: tensor<2xf32>) -> tensor<2x5xf32> {
+  %r = cotan.vmap @padded(%t, %p) batched = [false, true] : (tensor<3xf32>, tensor<2xf32>) -> tensor<2x5xf32>
+  return %r : tensor<2x5xf32>
+}
+
+// -----
+
+// Per-example start indices of a dynamic_update_slice: the update is
+// spread over the operand (position p reads update element p - start) and
+// selected inside each example's window, no loop.
+// CHECK-LABEL: func.func private @write_vmap
+// CHECK-SAME: (%[[T:.*]]: tensor<5xf32>, %[[U:.*]]: tensor<2xf32>, %[[S:.*]]: tensor<2xi32>)
+// CHECK: %[[TB:.*]] = cotan.broadcast_in_dim %[[T]] dims = [1] : tensor<5xf32> -> tensor<2x5xf32>
+// CHECK: %[[UB:.*]] = cotan.broadcast_in_dim %[[U]] dims = [1] : tensor<2xf32> -> tensor<2x2xf32>
+// CHECK: %[[OFF:.*]] = cotan.sub %{{.*}}, %{{.*}} : tensor<2x5xi32>
+// CHECK: %[[GE:.*]] = cotan.compare ge, %[[OFF]]
+// CHECK: %[[LT:.*]] = cotan.compare lt, %[[OFF]]
+// CHECK: %[[IN:.*]] = cotan.and %[[GE]], %[[LT]] : tensor<2x5xi1>
+// CHECK: %[[SPREAD:.*]] = cotan.take %{{.*}}[%{{.*}}] axis = 0 : (tensor<4xf32>, tensor<2x5xi32>) -> tensor<2x5xf32>
+// CHECK: %[[MASK:.*]] = cotan.broadcast_in_dim %[[IN]] dims = [0, 1]
+// CHECK: cotan.select %[[MASK]], %[[SPREAD]], %[[TB]] : tensor<2x5xi1>, tensor<2x5xf32>
+// CHECK-NOT: cotan.dynamic_update_slice
+// CHECK-NOT: cotan.concatenate
 func.func private @write(%t: tensor<5xf32>, %u: tensor<2xf32>, %i: tensor<i32>) -> tensor<5xf32> {
   %0 = cotan.dynamic_update_slice %t[%i], %u : (tensor<5xf32>, tensor<2xf32>, tensor<i32>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
-func.func @looped(%t: tensor<5xf32>, %u: tensor<2xf32>, %i: tensor<2xi32>) -> tensor<2x5xf32> {
+func.func @written(%t: tensor<5xf32>, %u: tensor<2xf32>, %i: tensor<2xi32>) -> tensor<2x5xf32> {
   %r = cotan.vmap @write(%t, %u, %i) batched = [false, false, true] : (tensor<5xf32>, tensor<2xf32>, tensor<2xi32>) -> tensor<2x5xf32>
   return %r : tensor<2x5xf32>
 }

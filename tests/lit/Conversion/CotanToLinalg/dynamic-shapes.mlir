@@ -53,6 +53,19 @@ func.func @broadcast(%b: tensor<3xf32>, %n: index) -> tensor<?x3xf32> {
 
 // -----
 
+// An iota fills a tensor of its dynamic sizes with linalg.index.
+// CHECK-LABEL: func.func @iota
+// CHECK-SAME: (%[[N:.*]]: index)
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x3xi32>
+// CHECK: linalg.generic {{.*}} outs(%[[E]] : tensor<?x3xi32>)
+// CHECK: linalg.index 0
+func.func @iota(%n: index) -> tensor<?x3xi32> {
+  %0 = cotan.iota[%n] dim = 0 : tensor<?x3xi32>
+  return %0 : tensor<?x3xi32>
+}
+
+// -----
+
 // A reshape collapses to 1-D and expands to the sizes it is given.
 // CHECK-LABEL: func.func @reshape
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>, %[[N:.*]]: index)
