@@ -63,8 +63,6 @@ struct WhileBatching
   FailureOr<SmallVector<Value>> batch(Operation *op, OpBuilder &b,
                                       ValueRange operands, ArrayRef<bool> batched,
                                       BatchSize batchSize) const {
-    if (batchSize.isDynamic())
-      return failure(); // while takes static shapes only
     auto loop = cast<WhileOp>(op);
     Location loc = loop.getLoc();
     size_t n = loop.getInit().size();

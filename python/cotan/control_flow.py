@@ -135,10 +135,10 @@ def _union_of_captures(bodies: Sequence[_Body]) -> list[Tracer]:
 
 
 def _emit(trace: Trace, name: str, make_op: Callable, result_avals: list[ShapedArray],
-          bodies: Sequence[_Body], *operand_groups: list, polymorphic: bool = False) -> list[Tracer]:
+          bodies: Sequence[_Body], *operand_groups: list) -> list[Tracer]:
     """Emits the op built by make_op(result_types, *groups) (groups: the
     operand values, then the captures), moves each body into its region and
-    returns the results. A `polymorphic` op takes symbolic dimensions."""
+    returns the results. Control flow takes symbolic dimensions."""
     captures = _union_of_captures(bodies)
 
     def build(result_types, *groups, loc=None, ip=None):
@@ -148,8 +148,7 @@ def _emit(trace: Trace, name: str, make_op: Callable, result_avals: list[ShapedA
         return op.results
 
     build.__name__ = name
-    if polymorphic:
-        polymorphic_op(build)
+    polymorphic_op(build)
     return trace.emit_results(build, result_avals, *operand_groups, list(captures))
 
 
@@ -433,7 +432,7 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
         return cotan_d.ScanOp(result_types, length, init_values, x_values, capture_values,
                               reverse=True if reverse else None, loc=loc, ip=ip)
 
-    results = _emit(trace, "scan", make, avals + stacked, [body], carry, xs_ops, polymorphic=True)
+    results = _emit(trace, "scan", make, avals + stacked, [body], carry, xs_ops)
     return tree_unflatten(carry_tree, results[:num_carry]), tree_unflatten(y_tree, results[num_carry:])
 
 

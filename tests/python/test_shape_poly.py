@@ -309,6 +309,56 @@ def test_mlp_training_step_compiles_once_and_matches_static(caplog, monkeypatch)
     assert len(compiled) == 1 + len(BATCHES)  # one polymorphic, one static per batch
 
 
+# -- control flow on symbolic shapes ------------------------------------------------
+
+def _normalize_until_small(x, scale):
+    """A while_loop carrying a symbolic batch, then a cond on its result."""
+    from cotan import lax
+    x = lax.while_loop(lambda v: cnp.max(cnp.abs(v)) > 1.0, lambda v: v * scale, x)
+    return lax.cond(cnp.sum(x) > 0, lambda v: cnp.tanh(v) * 2.0, lambda v: v * v, x)
+
+
+def _normalize_reference(x, scale):
+    while np.max(np.abs(x)) > 1.0:
+        x = x * scale
+    return np.tanh(x) * 2.0 if np.sum(x) > 0 else x * x
+
+
+def test_cond_and_while_loop_on_symbolic_shapes(rng):
+    f = cotan.jit(_normalize_until_small, polymorphic_shapes=("b, 3", None))
+    for n in (1, 4, 9):
+        for sign in (1.0, -1.0):
+            x = sign * np.abs(rng.normal(size=(n, 3))) * 5
+            np.testing.assert_allclose(np.asarray(f(x, 0.5)), _normalize_reference(x, 0.5), rtol=1e-12)
+    assert f.trace_count == 1
+
+
+def test_grad_and_jvp_through_symbolic_control_flow(rng):
+    """grad through cond (the while loop's trip count depends on x, so only
+    forward mode goes through it), against central differences."""
+    from cotan import lax
+
+    def branchy(x):
+        return lax.cond(cnp.sum(x) > 0, lambda v: cnp.sum(cnp.sin(v) * v),
+                        lambda v: cnp.sum(cnp.exp(v) / x.shape[0]), x)
+
+    grad = cotan.jit(cotan.grad(branchy), polymorphic_shapes=("b, 3",))
+    directional = cotan.jit(lambda x, dx: cotan.jvp(lambda x: cnp.sum(_normalize_until_small(x, 0.5)), (x,), (dx,)),
+                            polymorphic_shapes=("b, 3", "b, 3"))
+    for n in (1, 5):
+        for sign in (1.0, -1.0):
+            x = sign * np.abs(rng.normal(size=(n, 3)))
+            np.testing.assert_allclose(np.asarray(grad(x)), _central_difference(branchy, (x,), 0),
+                                       rtol=1e-5, atol=1e-7)
+            x5, dx = x * 5, rng.normal(size=(n, 3))
+            eps = 1e-6
+            value, tangent = directional(x5, dx)
+            expected = (np.sum(_normalize_reference(x5 + eps * dx, 0.5))
+                        - np.sum(_normalize_reference(x5 - eps * dx, 0.5))) / (2 * eps)
+            np.testing.assert_allclose(float(tangent), expected, rtol=1e-5)
+    assert grad.trace_count == 1 and directional.trace_count == 1
+
+
 # -- vmap of polymorphic functions ----------------------------------------------
 
 def _example_loss(params, x, label):
@@ -446,6 +496,23 @@ def test_grad_of_vmap_over_a_symbolic_batch_matches_finite_differences(rng):
         np.testing.assert_allclose(np.asarray(grad(x)), _central_difference(total, (x,), 0),
                                    rtol=1e-5, atol=1e-7)
     assert grad.trace_count == 1
+
+
+def test_vmap_of_control_flow_over_a_symbolic_batch(rng):
+    """A per-example while_loop (runs until every example is done) and a
+    cond on a shared predicate (stays a branch) over a symbolic batch."""
+    from cotan import lax
+    per_example = cotan.jit(cotan.vmap(_normalize_until_small, in_axes=(0, None)),
+                            polymorphic_shapes=("b, 3", None))
+    shared = cotan.jit(cotan.vmap(lambda x, p: lax.cond(p > 0, lambda v: v * 2.0, lambda v: -v, x),
+                                  in_axes=(0, None)), polymorphic_shapes=("b, 3", None))
+    for n in (1, 6):
+        x = rng.normal(size=(n, 3)) * rng.uniform(0.1, 20, size=(n, 1))
+        want = np.stack([_normalize_reference(row, 0.5) for row in x])
+        np.testing.assert_allclose(np.asarray(per_example(x, 0.5)), want, rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(shared(x, 1.0)), x * 2.0)
+        np.testing.assert_allclose(np.asarray(shared(x, -1.0)), -x)
+    assert per_example.trace_count == 1 and shared.trace_count == 1
 
 
 def test_op_without_a_symbolic_batching_rule_is_reported():

@@ -759,7 +759,8 @@ def Cotan_SwitchOp : Cotan_ControlFlowOp<"switch"> {
     below 0 selects the first branch and one past the end the last (JAX's
     `switch` clamps the same way). Every branch takes all inputs as block
     arguments and yields the result types. `lax.cond` is a two-branch
-    switch on the predicate converted to i32 (false first).
+    switch on the predicate converted to i32 (false first). A `?` result
+    dimension has the size of what the chosen branch yields.
 
     ```mlir
     %r = cotan.switch %i (%x) : tensor<i32>, (tensor<3xf32>) -> tensor<3xf32> {
@@ -773,8 +774,8 @@ def Cotan_SwitchOp : Cotan_ControlFlowOp<"switch"> {
     ```
   }];
   let arguments = (ins 0DTensorOf<[I32]>:$index,
-                       Variadic<Cotan_StaticTensor>:$inputs);
-  let results = (outs Variadic<Cotan_StaticTensor>:$results);
+                       Variadic<Cotan_Tensor>:$inputs);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
   let regions = (region VariadicRegion<SizedRegion<1>>:$branches);
   let assemblyFormat = [{
     $index ` ` `(` $inputs `)` attr-dict `:` type($index) `,` functional-type($inputs, results) $branches
@@ -787,7 +788,8 @@ def Cotan_WhileOp : Cotan_ControlFlowOp<"while", [AttrSizedOperandSegments]> {
     Starts from `init`; while `cond` yields true (a `tensor<i1>`), `body`
     maps the carried values to their next values. Both regions take the
     carried values followed by `consts` (loop invariants). The results are
-    the carried values when `cond` first yields false.
+    the carried values when `cond` first yields false. A `?` dimension of
+    a carried value has the size of the value carried.
 
     ```mlir
     %r = cotan.while (%x0) consts (%c) : (tensor<f32>, tensor<f32>) -> tensor<f32>
@@ -802,9 +804,9 @@ def Cotan_WhileOp : Cotan_ControlFlowOp<"while", [AttrSizedOperandSegments]> {
     }
     ```
   }];
-  let arguments = (ins Variadic<Cotan_StaticTensor>:$init,
-                       Variadic<Cotan_StaticTensor>:$consts);
-  let results = (outs Variadic<Cotan_StaticTensor>:$results);
+  let arguments = (ins Variadic<Cotan_Tensor>:$init,
+                       Variadic<Cotan_Tensor>:$consts);
+  let results = (outs Variadic<Cotan_Tensor>:$results);
   let regions = (region SizedRegion<1>:$cond, SizedRegion<1>:$body);
   let assemblyFormat = [{
     ` ` `(` $init `)` `consts` ` ` `(` $consts `)` attr-dict `:` functional-type(operands, results) `cond` $cond `do` $body

@@ -70,3 +70,29 @@ func.func @iota_dynamic(%n: index) -> (tensor<?x3xi32>, index) {
   %d = tensor.dim %0, %c0 : tensor<?x3xi32>
   return %0, %d : tensor<?x3xi32>, index
 }
+
+// -----
+
+// Control flow carries `?` dimensions.
+// CHECK-LABEL: func.func @control_flow_dynamic
+// CHECK: cotan.switch %{{.*}} (%{{.*}}) : tensor<i32>, (tensor<?x3xf32>) -> tensor<?x3xf32>
+// CHECK: cotan.while (%{{.*}}) consts () : (tensor<?x3xf32>) -> tensor<?x3xf32>
+func.func @control_flow_dynamic(%i: tensor<i32>, %x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = cotan.switch %i (%x) : tensor<i32>, (tensor<?x3xf32>) -> tensor<?x3xf32> {
+  ^bb0(%a: tensor<?x3xf32>):
+    cotan.yield %a : tensor<?x3xf32>
+  }
+  %1 = cotan.while (%0) consts () : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  cond {
+  ^bb0(%c: tensor<?x3xf32>):
+    %m = cotan.reduce_max %c dims = [0, 1] : tensor<?x3xf32> -> tensor<f32>
+    %z = cotan.constant dense<1.0> : tensor<f32>
+    %p = cotan.compare lt, %m, %z : tensor<f32> -> tensor<i1>
+    cotan.yield %p : tensor<i1>
+  } do {
+  ^bb0(%c: tensor<?x3xf32>):
+    %d = cotan.add %c, %c : tensor<?x3xf32>
+    cotan.yield %d : tensor<?x3xf32>
+  }
+  return %1 : tensor<?x3xf32>
+}

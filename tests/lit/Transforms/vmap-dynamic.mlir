@@ -108,3 +108,57 @@ func.func @centered(%xs: tensor<3x?xf32>) -> tensor<3x?xf32> {
   %r = cotan.vmap @center(%xs) batched = [true] : (tensor<3x?xf32>) -> tensor<3x?xf32>
   return %r : tensor<3x?xf32>
 }
+
+// -----
+
+// A while loop over a symbolic batch runs until every example is done;
+// examples that are done keep their values (a select sized at run time).
+// CHECK-LABEL: func.func private @grow_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>) -> tensor<?x3xf32>
+// CHECK: cotan.while (%[[X]]) consts () : (tensor<?x3xf32>) -> tensor<?x3xf32>
+// CHECK: cotan.reduce_max %{{.*}} dims = [0] : tensor<?xi1> -> tensor<i1>
+// CHECK: } do {
+// CHECK: %[[RUNNING:.*]] = cotan.broadcast_in_dim %{{.*}}[%{{.*}}] dims = [0] : tensor<?xi1> -> tensor<?x3xi1>
+// CHECK: cotan.select %[[RUNNING]]
+func.func private @grow(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.while (%x) consts () : (tensor<3xf32>) -> tensor<3xf32>
+  cond {
+  ^bb0(%c: tensor<3xf32>):
+    %s = cotan.reduce_sum %c dims = [0] : tensor<3xf32> -> tensor<f32>
+    %k = cotan.constant dense<10.0> : tensor<f32>
+    %p = cotan.compare lt, %s, %k : tensor<f32> -> tensor<i1>
+    cotan.yield %p : tensor<i1>
+  } do {
+  ^bb0(%c: tensor<3xf32>):
+    %d = cotan.add %c, %c : tensor<3xf32>
+    cotan.yield %d : tensor<3xf32>
+  }
+  return %0 : tensor<3xf32>
+}
+func.func @grown(%xs: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %r = cotan.vmap @grow(%xs) batched = [true] : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
+}
+
+// -----
+
+// A switch on a shared index over a symbolic batch stays a switch, its
+// branches batched.
+// CHECK-LABEL: func.func private @pick_branch_vmap
+// CHECK: cotan.switch %{{.*}} (%{{.*}}) : tensor<i32>, (tensor<?x3xf32>) -> tensor<?x3xf32>
+// CHECK: cotan.neg %{{.*}} : tensor<?x3xf32>
+func.func private @pick_branch(%i: tensor<i32>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = cotan.switch %i (%x) : tensor<i32>, (tensor<3xf32>) -> tensor<3xf32> {
+  ^bb0(%a: tensor<3xf32>):
+    %n = cotan.neg %a : tensor<3xf32>
+    cotan.yield %n : tensor<3xf32>
+  }, {
+  ^bb0(%a: tensor<3xf32>):
+    cotan.yield %a : tensor<3xf32>
+  }
+  return %0 : tensor<3xf32>
+}
+func.func @branched(%i: tensor<i32>, %xs: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %r = cotan.vmap @pick_branch(%i, %xs) batched = [false, true] : (tensor<i32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
+}

@@ -228,3 +228,45 @@ func.func @scan_stacks_dynamic(%init: tensor<?xf32>, %xs: tensor<3x?xf32>) -> (t
   }
   return %r#0, %r#1 : tensor<?xf32>, tensor<3x?xf32>
 }
+
+// -----
+
+// A switch on values with `?` dimensions: scf.if yields the dynamic type.
+// CHECK-LABEL: func.func @switch_dynamic
+// CHECK: scf.if %{{.*}} -> (tensor<?x3xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x3xf32>)
+// CHECK: } else {
+// CHECK: scf.yield %{{.*}} : tensor<?x3xf32>
+func.func @switch_dynamic(%i: tensor<i32>, %x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = cotan.switch %i (%x) : tensor<i32>, (tensor<?x3xf32>) -> tensor<?x3xf32> {
+  ^bb0(%a: tensor<?x3xf32>):
+    %n = cotan.neg %a : tensor<?x3xf32>
+    cotan.yield %n : tensor<?x3xf32>
+  }, {
+  ^bb0(%a: tensor<?x3xf32>):
+    cotan.yield %a : tensor<?x3xf32>
+  }
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// A while loop carrying a `?` dimension: scf.while over the dynamic type.
+// CHECK-LABEL: func.func @while_dynamic
+// CHECK: scf.while (%{{.*}} = %{{.*}}) : (tensor<?xf32>) -> tensor<?xf32>
+// CHECK: scf.condition
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
+func.func @while_dynamic(%x: tensor<?xf32>, %limit: tensor<f32>) -> tensor<?xf32> {
+  %0 = cotan.while (%x) consts (%limit) : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  cond {
+  ^bb0(%c: tensor<?xf32>, %k: tensor<f32>):
+    %s = cotan.reduce_sum %c dims = [0] : tensor<?xf32> -> tensor<f32>
+    %p = cotan.compare lt, %s, %k : tensor<f32> -> tensor<i1>
+    cotan.yield %p : tensor<i1>
+  } do {
+  ^bb0(%c: tensor<?xf32>, %k: tensor<f32>):
+    %d = cotan.add %c, %c : tensor<?xf32>
+    cotan.yield %d : tensor<?xf32>
+  }
+  return %0 : tensor<?xf32>
+}
