@@ -47,8 +47,8 @@ Value convolve(OpBuilder &b, Location loc, Value lhs, Value rhs,
 Value sliceDim(OpBuilder &b, Location loc, Value value, int64_t dim,
                int64_t start, int64_t size) {
   auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> begin(type.getRank(), 0), limit(type.getShape()),
-      strides(type.getRank(), 1);
+  SmallVector<int64_t> begin(type.getRank(), 0), limit = wholeLimits(type),
+                                                 strides(type.getRank(), 1);
   begin[dim] = start;
   limit[dim] = start + size;
   return SliceOp::create(b, loc, value, begin, limit, strides);
@@ -71,6 +71,19 @@ LogicalResult ConvolutionOp::inferReturnTypes(
                                        "[O, C/G, window...]), got ",
                              rank, " and ", rhs.getRank());
   size_t spatial = rank - 2;
+  // One of N, C (with the filters' C / G) and O may be dynamic: a symbolic
+  // batch, which the derivative rules move between the three.
+  bool dynamicSpatial = llvm::any_of(llvm::seq<int64_t>(2, rank), [&](int64_t d) {
+    return lhs.isDynamicDim(d) || rhs.isDynamicDim(d);
+  });
+  int64_t dynamicSizes = int64_t(lhs.isDynamicDim(0)) + lhs.isDynamicDim(1) +
+                         rhs.isDynamicDim(0);
+  if (dynamicSpatial || dynamicSizes > 1 || lhs.isDynamicDim(1) != rhs.isDynamicDim(1) ||
+      (dynamicSizes && !lhs.isDynamicDim(0) && adaptor.getFeatureGroupCount() != 1))
+    return emitOptionalError(location, "(convolution_c8) one of the batch, the "
+                                       "input features (with one feature group) "
+                                       "and the output features may be dynamic, got ",
+                             lhs, " and ", rhs);
   for (auto [name, values] :
        {std::pair<StringRef, ArrayRef<int64_t>>{"window_strides",
                                                 adaptor.getWindowStrides()},
@@ -90,12 +103,14 @@ LogicalResult ConvolutionOp::inferReturnTypes(
   }
   int64_t groups = adaptor.getFeatureGroupCount();
   int64_t features = lhs.getDimSize(1), outFeatures = rhs.getDimSize(0);
-  if (groups <= 0 || features % groups != 0 || outFeatures % groups != 0)
+  // A dynamic feature count has one group (c8), which divides it.
+  if (groups <= 0 || (!lhs.isDynamicDim(1) && features % groups != 0) ||
+      (!rhs.isDynamicDim(0) && outFeatures % groups != 0))
     return emitOptionalError(location, "(convolution_c5) feature_group_count ",
                              groups, " must divide the input features (",
-                             features, ") and the output features (",
-                             outFeatures, ")");
-  if (rhs.getDimSize(1) != features / groups)
+                             formatSize(features), ") and the output features (",
+                             formatSize(outFeatures), ")");
+  if (!lhs.isDynamicDim(1) && rhs.getDimSize(1) != features / groups)
     return emitOptionalError(location, "(convolution_c6) the filters take ",
                              rhs.getDimSize(1),
                              " input features but the input has ", features,
@@ -220,8 +235,6 @@ SmallVector<Value> ConvolutionOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) 
 FailureOr<SmallVector<Value>> ConvolutionOp::batch(OpBuilder &b, ValueRange operands,
                                                    ArrayRef<bool> batched,
                                                    BatchSize batchSize) {
-  if (batchSize.isDynamic())
-    return failure(); // convolution takes static shapes only
   Location loc = getLoc();
   Window w = windowOf(*this);
   auto lhsType = cast<RankedTensorType>(getLhs().getType());
@@ -234,6 +247,10 @@ FailureOr<SmallVector<Value>> ConvolutionOp::batch(OpBuilder &b, ValueRange oper
   };
   int64_t n = lhsType.getDimSize(0), c = lhsType.getDimSize(1);
   int64_t o = rhsType.getDimSize(0);
+  // Folding the batch into N or the groups needs static sizes.
+  if (batchSize.isDynamic() || ShapedType::isDynamic(n) || ShapedType::isDynamic(c) ||
+      ShapedType::isDynamic(o))
+    return failure();
   if (!batched[1]) {
     Value folded = reshapeTo(b, loc, operands[0],
                            shapeWith({batchSize * n}, lhsType.getShape().drop_front()));

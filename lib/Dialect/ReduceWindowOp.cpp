@@ -42,6 +42,14 @@ LogicalResult ReduceWindowOp::inferReturnTypes(
   }
   SmallVector<int64_t> shape;
   for (size_t i = 0; i < rank; ++i) {
+    if (type->isDynamicDim(i)) {
+      if (adaptor.getWindowDimensions()[i] != 1 || adaptor.getWindowStrides()[i] != 1 ||
+          adaptor.getPaddingLow()[i] != 0 || adaptor.getPaddingHigh()[i] != 0)
+        return emitOptionalError(location, "(reduce_window_c4) dynamic dimension ", i,
+                                 " needs window 1, stride 1 and no padding");
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     int64_t padded = type->getDimSize(i) + adaptor.getPaddingLow()[i] +
                      adaptor.getPaddingHigh()[i];
     int64_t window = adaptor.getWindowDimensions()[i];
@@ -91,12 +99,13 @@ SmallVector<Value> ReduceWindowOp::windowSlices(OpBuilder &b, Value operand,
     count *= w;
   SmallVector<Value> slices;
   for (int64_t offset = 0; offset < count; ++offset) {
-    SmallVector<int64_t> start(rank), limit(rank);
+    SmallVector<int64_t> start(rank), limit = wholeLimits(type);
     for (int64_t i = rank - 1, rest = offset; i >= 0; --i) {
       start[i] = rest % window[i];
       rest /= window[i];
-      limit[i] = out[i] == 0 ? start[i]
-                             : start[i] + (out[i] - 1) * getWindowStrides()[i] + 1;
+      if (!type.isDynamicDim(i)) // a dynamic one is taken whole (c4)
+        limit[i] = out[i] == 0 ? start[i]
+                               : start[i] + (out[i] - 1) * getWindowStrides()[i] + 1;
     }
     slices.push_back(
         SliceOp::create(b, loc, padded, start, limit, getWindowStrides()));
@@ -115,10 +124,13 @@ Value scatterSlice(OpBuilder &b, Location loc, ReduceWindowOp op, Value value,
   int64_t rank = operandType.getRank();
   ArrayRef<int64_t> window = op.getWindowDimensions();
   SmallVector<int64_t> low(rank), high(rank), interior(rank), start(rank),
-      limit(rank), strides(rank, 1);
+      limit = wholeLimits(operandType), strides(rank, 1);
   for (int64_t i = rank - 1, rest = offset; i >= 0; --i) {
     int64_t at = rest % window[i];
     rest /= window[i];
+    if (operandType.isDynamicDim(i))
+      continue; // window 1, stride 1, no padding (c4): nothing to move
+
     int64_t padded = operandType.getDimSize(i) + op.getPaddingLow()[i] +
                      op.getPaddingHigh()[i];
     int64_t size = valueType.getDimSize(i);
@@ -140,16 +152,14 @@ Value scatterSlice(OpBuilder &b, Location loc, ReduceWindowOp op, Value value,
 /// is chosen.
 SmallVector<Value> firstExtremes(OpBuilder &b, Location loc, ReduceWindowOp op,
                                  ArrayRef<Value> slices) {
-  auto resultType = cast<RankedTensorType>(op.getType());
-  auto boolType = RankedTensorType::get(resultType.getShape(), b.getI1Type());
-  Value taken = ConstantOp::create(
-      b, loc, DenseElementsAttr::get(boolType, false));
+  Value taken;
   SmallVector<Value> chosen;
   for (Value slice : slices) {
     Value equal = CompareOp::create(b, loc, ComparisonDirection::EQ, slice,
                                     op.getResult());
-    chosen.push_back(AndOp::create(b, loc, equal, NotOp::create(b, loc, taken)));
-    taken = OrOp::create(b, loc, taken, equal);
+    chosen.push_back(taken ? Value(AndOp::create(b, loc, equal, NotOp::create(b, loc, taken)))
+                           : equal);
+    taken = taken ? Value(OrOp::create(b, loc, taken, equal)) : equal;
   }
   return chosen;
 }
@@ -170,7 +180,7 @@ SmallVector<Value> ReduceWindowOp::jvp(OpBuilder &b, ArrayRef<Value> tangents) {
   SmallVector<Value> tangentSlices = windowSlices(b, t, zero);
   Value sum;
   for (auto [pick, slice] : llvm::zip(chosen, tangentSlices)) {
-    Value part = SelectOp::create(b, loc, pick, slice, zerosLike(b, loc, slice.getType()));
+    Value part = SelectOp::create(b, loc, pick, slice, zerosLike(b, loc, slice));
     sum = sum ? Value(AddOp::create(b, loc, sum, part)) : part;
   }
   return {sum};
@@ -192,7 +202,7 @@ SmallVector<Value> ReduceWindowOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents)
     Value part = chosen.empty()
                      ? ct
                      : Value(SelectOp::create(b, loc, chosen[offset], ct,
-                                              zerosLike(b, loc, ct.getType())));
+                                              zerosLike(b, loc, ct)));
     Value spread = scatterSlice(b, loc, *this, part, offset);
     grad = grad ? Value(AddOp::create(b, loc, grad, spread)) : spread;
   }
@@ -200,9 +210,7 @@ SmallVector<Value> ReduceWindowOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents)
 }
 
 FailureOr<SmallVector<Value>> ReduceWindowOp::batch(OpBuilder &b, ValueRange operands,
-                                                    ArrayRef<bool>, BatchSize size) {
-  if (size.isDynamic())
-    return failure(); // reduce_window takes static shapes only
+                                                    ArrayRef<bool>, BatchSize) {
   auto prepend = [](ArrayRef<int64_t> values, int64_t first) {
     SmallVector<int64_t> out = {first};
     llvm::append_range(out, values);

@@ -361,8 +361,14 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
 }
 
 LogicalResult ReverseOp::verify() {
-  return checkDimensionSet(getLoc(), getDimensions(), getType().getRank(),
-                           "reverse_c1");
+  if (failed(checkDimensionSet(getLoc(), getDimensions(), getType().getRank(),
+                               "reverse_c1")))
+    return failure();
+  for (int64_t d : getDimensions())
+    if (getType().isDynamicDim(d))
+      return emitOpError("(reverse_c2) reversed dimension ")
+             << d << " of " << getType() << " is dynamic";
+  return success();
 }
 
 OpFoldResult ReverseOp::fold(FoldAdaptor) {
@@ -825,9 +831,7 @@ FailureOr<SmallVector<Value>> ConcatenateOp::batch(OpBuilder &b, ValueRange oper
 }
 
 FailureOr<SmallVector<Value>> ReverseOp::batch(OpBuilder &b, ValueRange operands,
-                                               ArrayRef<bool>, BatchSize size) {
-  if (size.isDynamic())
-    return failure(); // reverse takes static shapes only
+                                               ArrayRef<bool>, BatchSize) {
   return SmallVector<Value>{
       ReverseOp::create(b, getLoc(), operands[0], shifted(getDimensions()))};
 }
@@ -1112,8 +1116,50 @@ Value mlir::cotan::reshapeTo(OpBuilder &b, Location loc, Value value,
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getShape() == shape)
     return value;
-  return ReshapeOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), value);
+  auto result = RankedTensorType::get(shape, type.getElementType());
+  assert(result.getNumDynamicDims() <= 1 && "reshapeTo infers one `?` size at most");
+  SmallVector<Value> dynamicSizes;
+  if (result.getNumDynamicDims() == 1) {
+    // The elements the static sizes leave for the `?` one.
+    auto staticProduct = [](RankedTensorType t) {
+      int64_t p = 1;
+      for (int64_t size : t.getShape())
+        p *= ShapedType::isDynamic(size) ? 1 : size;
+      return p;
+    };
+    int64_t known = staticProduct(result), have = staticProduct(type);
+    auto constant = [&](int64_t c) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, c);
+    };
+    Value count; // the product of the operand's dynamic sizes
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      Value size = tensor::DimOp::create(b, loc, value, d);
+      count = count ? Value(arith::MulIOp::create(b, loc, count, size)) : size;
+    }
+    // count * have / known, without the multiply or divide where they cancel.
+    Value size;
+    if (known == 0 || !count)
+      size = constant(known == 0 ? 0 : have / known);
+    else if (have == known)
+      size = count;
+    else if (have % known == 0)
+      size = arith::MulIOp::create(b, loc, count, constant(have / known));
+    else if (known % have == 0)
+      size = arith::DivUIOp::create(b, loc, count, constant(known / have));
+    else
+      size = arith::DivUIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, count, constant(have)), constant(known));
+    dynamicSizes.push_back(size);
+  }
+  return ReshapeOp::create(b, loc, result, value, dynamicSizes);
+}
+
+SmallVector<int64_t> mlir::cotan::wholeLimits(RankedTensorType type) {
+  return llvm::map_to_vector(type.getShape(), [](int64_t size) {
+    return ShapedType::isDynamic(size) ? int64_t(-1) : size;
+  });
 }
 
 Value mlir::cotan::transposeTo(OpBuilder &b, Location loc, Value value,

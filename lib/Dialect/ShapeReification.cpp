@@ -185,7 +185,7 @@ void mlir::cotan::attachShapeReification(MLIRContext *context) {
       ErfcOp, SqrtOp, RsqrtOp, SinOp, CosOp, FloorOp, SignOp, StopGradientOp,
       NotOp, AddOp, SubOp, MulOp, DivOp, RemOp, PowOp, MaxOp, MinOp, Atan2Op,
       AndOp, OrOp, XorOp, ShiftLeftOp, ShiftRightLogicalOp, CompareOp, SelectOp,
-      ConvertOp>(context);
+      ConvertOp, ReverseOp>(context);
   BroadcastInDimOp::attachInterface<SizesFromOperands<BroadcastInDimOp>>(
       *context);
   ReshapeOp::attachInterface<SizesFromOperands<ReshapeOp>>(*context);

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import ops
+from . import ops, shape_poly
 from .array import ArrayBase
 from .errors import user_error
 
@@ -106,6 +106,11 @@ def conv_general_dilated(lhs: Any, rhs: Any, window_strides: Sequence[int], padd
     out_perm = _permutation(out_spec, "NC", spatial)
     x = cnp.transpose(lhs, lhs_perm) if lhs_perm != list(range(lhs.ndim)) else lhs
     w = cnp.transpose(rhs, rhs_perm) if rhs_perm != list(range(rhs.ndim)) else rhs
+    for what, dims in (("input", x.shape[1:]), ("filter", w.shape)):
+        for d in dims:
+            if shape_poly.is_symbolic(d):
+                raise shape_poly.static_required(
+                    d, f"a static {what} dimension of a convolution (only the batch may be symbolic)")
 
     strides = _positive(window_strides, spatial_count, "window_strides")
     lhs_dil = _positive(lhs_dilation, spatial_count, "lhs_dilation")

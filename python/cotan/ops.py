@@ -159,7 +159,8 @@ _build_compare.__name__ = "compare"
 # The ops with builders used directly below that accept symbolic (dynamic)
 # dimensions; the elementwise and reduction factories mark theirs.
 for _builder in (_build_compare, d.select, d.convert, d.broadcast_in_dim, d.reshape,
-                 d.transpose, d.slice, d.concatenate, d.pad, d.take, d.dot_general, d.iota):
+                 d.transpose, d.slice, d.concatenate, d.pad, d.take, d.dot_general, d.iota,
+                 d.convolution, d.reverse):
     _polymorphic(_builder)
 del _builder
 
@@ -247,7 +248,8 @@ def pad(trace: Trace, x, padding_value, *, low: tuple[int, ...], high: tuple[int
 
 @primitive
 def reverse(trace: Trace, x, *, dimensions: tuple[int, ...]):
-    return trace.emit(d.reverse, x, dimensions=_dims(dimensions))
+    shape_poly.check_whole(x.shape, "cannot reverse", lambda k: k in dimensions)
+    return trace.emit(d.reverse, x, shape=x.shape, dimensions=_dims(dimensions))
 
 
 @primitive
@@ -337,7 +339,7 @@ def dot_general(trace: Trace, lhs, rhs, *, contracting: tuple[tuple[int, ...], t
 def convolution(trace: Trace, lhs, rhs, *, window_strides: tuple[int, ...], padding: tuple[tuple[int, int], ...],
                 lhs_dilation: tuple[int, ...], rhs_dilation: tuple[int, ...], feature_group_count: int):
     """lhs [N, C, in...] * rhs [O, C/G, window...] -> [N, O, out...]."""
-    return trace.emit(d.convolution, lhs, rhs,
+    return trace.emit(d.convolution, lhs, rhs, shape=lhs.shape[:1] + (None,) * (lhs.ndim - 1),
                       window_strides=_dims(window_strides),
                       padding_low=_dims([lo for lo, _ in padding]),
                       padding_high=_dims([hi for _, hi in padding]),
@@ -353,6 +355,7 @@ def _build_reduce_window(operand, *, kind, **attrs):
 
 
 _build_reduce_window.__name__ = "reduce_window"
+_polymorphic(_build_reduce_window)  # dimensions with window 1 may be symbolic
 
 
 @primitive
@@ -361,7 +364,7 @@ def reduce_window(trace: Trace, x, *, kind: str, window_dimensions: tuple[int, .
     """Sum, max or min over sliding windows of x padded with the identity."""
     with trace.ctx:
         attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), _WINDOW_REDUCTIONS[kind])
-    return trace.emit(_build_reduce_window, x, kind=attr,
+    return trace.emit(_build_reduce_window, x, shape=x.shape, kind=attr,
                       window_dimensions=_dims(window_dimensions),
                       window_strides=_dims(window_strides),
                       padding_low=_dims([lo for lo, _ in padding]),

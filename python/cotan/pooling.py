@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import dtypes as _dt
-from . import ops
+from . import ops, shape_poly
 from .array import ArrayBase
 from .convolution import padding_amounts
 from .core import Tracer
@@ -45,6 +45,11 @@ def _window_args(x: ArrayBase, window: Sequence[int], strides: Sequence[int] | N
     if any(w <= 0 for w in window) or any(s <= 0 for s in strides):
         raise user_error(ValueError, f"window dimensions and strides must be positive, got {window} and {strides}")
     pads = padding_amounts(padding, x.shape, window, strides)
+    for size, w, s, pad in zip(x.shape, window, strides, pads):
+        if shape_poly.is_symbolic(size) and (w, s, tuple(pad)) != (1, 1, (0, 0)):
+            raise shape_poly.static_required(
+                size, "a static dimension for a pooling window (a symbolic dimension, such as "
+                      "the batch, takes window 1, stride 1 and no padding)")
     if any(lo < 0 or hi < 0 for lo, hi in pads):
         raise user_error(ValueError, f"reduce_window padding must be non-negative, got {pads}")
     for i, (size, w, (lo, hi)) in enumerate(zip(x.shape, window, pads)):

@@ -202,10 +202,15 @@ def test_symbolic_dimension_where_a_static_one_is_required():
             return cnp.arange(x.shape[0])
         cotan.jit(count, polymorphic_shapes=("b",))(np.ones(4, np.float32))
     with pytest.raises(ShapePolymorphismError,
-                       match=r"test_shape_poly.py:\d+: cotan.reverse does not support symbolic dimensions: "
+                       match=r"test_shape_poly.py:\d+: cotan.sort does not support symbolic dimensions: "
                              r"dimension 0 of its operand 0 is b \(shape \(b, 2\); b is argument x "
                              r"dimension 0\)"):
+        cotan.jit(lambda x: cnp.sort(x, axis=1), polymorphic_shapes=("b, 2",))(np.ones((4, 2), np.float32))
+    with pytest.raises(ShapePolymorphismError,
+                       match=r"cannot reverse dimension 0 of an array of shape \(b, 2\), which is the symbolic b"):
         cotan.jit(lambda x: cnp.flip(x, 0), polymorphic_shapes=("b, 2",))(np.ones((4, 2), np.float32))
+    flipped = cotan.jit(lambda x: cnp.flip(x, 1), polymorphic_shapes=("b, 2",))
+    np.testing.assert_array_equal(np.asarray(flipped(np.arange(6.0).reshape(3, 2))), [[1, 0], [3, 2], [5, 4]])
     with pytest.raises(ShapePolymorphismError, match="whether b > 2 depends on the value of b"):
         cotan.jit(lambda x: x * 2 if x.shape[0] > 2 else x, polymorphic_shapes=("b",))(np.ones(4, np.float32))
 
@@ -275,12 +280,11 @@ def test_jvp_of_polymorphic_function_matches_finite_differences(rng):
     assert jf.trace_count == 1
 
 
-def test_mlp_training_step_compiles_once_and_matches_static(caplog, monkeypatch):
-    """Acceptance: an MLP training step (forward, softmax cross-entropy,
+def _check_training_step(model, example_shape, batches, caplog, monkeypatch):
+    """A training step (forward, softmax cross-entropy over 3 classes,
     value_and_grad, Adam) compiled once for a symbolic batch gives the
-    numbers of static compilation at batch 1, 7, 32 and 256."""
+    numbers of static compilation at every batch size."""
     from cotan import nn, optim
-    model = nn.Sequential([nn.Dense(32), nn.relu, nn.Dense(32), nn.relu, nn.Dense(3)])
     optimizer = optim.adam(0.01)
 
     def train_step(params, opt_state, x, labels):
@@ -290,23 +294,30 @@ def test_mlp_training_step_compiles_once_and_matches_static(caplog, monkeypatch)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return optim.apply_updates(params, updates), opt_state, loss
 
-    params = model.init(0, (1, 2))
+    params = model.init(0, (1,) + example_shape)
     opt_state = optimizer.init(params)
-    polymorphic = cotan.jit(train_step, polymorphic_shapes=(None, None, "b, 2", "b"))
+    polymorphic = cotan.jit(train_step, polymorphic_shapes=(None, None, "b, ...", "b"))
     static = cotan.jit(train_step)
     rng = np.random.default_rng(1)
     monkeypatch.setenv("COTAN_LOG_COMPILES", "1")
     with caplog.at_level(logging.WARNING, logger="cotan"):
-        for n in BATCHES:
-            x = rng.normal(size=(n, 2)).astype(np.float32)
+        for n in batches:
+            x = rng.normal(size=(n,) + example_shape).astype(np.float32)
             labels = rng.integers(0, 3, n).astype(np.int32)
             got = polymorphic(params, opt_state, x, labels)
             want = static(params, opt_state, x, labels)
             for a, b in zip(cotan.tree_util.tree_leaves(got), cotan.tree_util.tree_leaves(want)):
                 np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-5, atol=1e-6)
-    assert polymorphic.trace_count == 1 and static.trace_count == len(BATCHES)
+    assert polymorphic.trace_count == 1 and static.trace_count == len(batches)
     compiled = [r.getMessage() for r in caplog.records if "compiled `train_step`" in r.getMessage()]
-    assert len(compiled) == 1 + len(BATCHES)  # one polymorphic, one static per batch
+    assert len(compiled) == 1 + len(batches)  # one polymorphic, one static per batch
+
+
+def test_mlp_training_step_compiles_once_and_matches_static(caplog, monkeypatch):
+    """Acceptance: the MLP training step at batch 1, 7, 32 and 256."""
+    from cotan import nn
+    model = nn.Sequential([nn.Dense(32), nn.relu, nn.Dense(32), nn.relu, nn.Dense(3)])
+    _check_training_step(model, (2,), BATCHES, caplog, monkeypatch)
 
 
 # -- control flow on symbolic shapes ------------------------------------------------
@@ -357,6 +368,71 @@ def test_grad_and_jvp_through_symbolic_control_flow(rng):
                         - np.sum(_normalize_reference(x5 - eps * dx, 0.5))) / (2 * eps)
             np.testing.assert_allclose(float(tangent), expected, rtol=1e-5)
     assert grad.trace_count == 1 and directional.trace_count == 1
+
+
+# -- convolutions and pooling over a symbolic batch ---------------------------------
+
+def test_cnn_training_step_compiles_once_and_matches_static(caplog, monkeypatch):
+    """A CNN (conv, relu, max pool, a grouped conv, avg pool, flatten,
+    dense) over a symbolic batch."""
+    from cotan import nn
+    model = nn.Sequential([nn.Conv(4, (3, 3)), nn.relu, nn.MaxPool((2, 2), strides=(2, 2)),
+                           nn.Conv(6, (3, 3), feature_group_count=2), nn.relu,
+                           nn.AvgPool((2, 2), strides=(2, 2)), nn.Flatten(), nn.Dense(3)])
+    _check_training_step(model, (8, 8, 1), (1, 7, 32), caplog, monkeypatch)
+
+
+def _conv_net(x, w1, w2):
+    """A strided, dilated conv, a depthwise conv and both poolings."""
+    from cotan import lax
+    h = lax.conv_general_dilated(x, w1, (2, 1), "SAME", rhs_dilation=(1, 2),
+                                 dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    h = cnp.tanh(h)
+    h = lax.conv_general_dilated(h, w2, (1, 1), ((1, 0), (0, 1)), feature_group_count=2,
+                                 dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    pooled = cotan.nn.max_pool(h, (2, 2)) + cotan.nn.avg_pool(h, (2, 2), padding="SAME")[:, :-1, :-1]
+    return cnp.sum(pooled ** 2)
+
+
+def test_conv_and_pooling_gradients_over_a_symbolic_batch(rng):
+    w1, w2 = rng.normal(size=(3, 2, 1, 2)), rng.normal(size=(2, 2, 1, 4))
+    grads = cotan.jit(cotan.grad(_conv_net, argnums=(0, 1, 2)), polymorphic_shapes=("b, 6, 5, 1", None, None))
+    for n in (1, 3):
+        x = rng.normal(size=(n, 6, 5, 1))
+        for argnum, got in enumerate(grads(x, w1, w2)):
+            np.testing.assert_allclose(np.asarray(got), _central_difference(_conv_net, (x, w1, w2), argnum),
+                                       rtol=1e-5, atol=1e-7)
+    assert grads.trace_count == 1
+
+
+def test_second_order_derivatives_through_convolution(rng):
+    """grad of a function of the filter gradient: its derivative runs
+    convolutions whose dynamic size is the features, then the filters."""
+    from cotan import lax
+    w = rng.normal(size=(2, 1, 3, 3))
+
+    def loss(x, w):
+        return cnp.sum(cnp.sin(lax.conv(x, w, (1, 1), "VALID")))
+
+    def filter_grad_norm(x):
+        return cnp.sum(cotan.grad(loss, argnums=1)(x, w) ** 2)
+
+    f = cotan.jit(cotan.grad(filter_grad_norm), polymorphic_shapes=("b, 1, 5, 4",))
+    for n in (1, 2):
+        x = rng.normal(size=(n, 1, 5, 4))
+        np.testing.assert_allclose(np.asarray(f(x)), _central_difference(filter_grad_norm, (x,), 0),
+                                   rtol=1e-5, atol=1e-7)
+
+
+def test_symbolic_convolution_features_and_pooled_dimensions_are_refused():
+    from cotan import lax
+    conv = cotan.jit(lambda x, w: lax.conv(x, w, (1, 1), "VALID"), polymorphic_shapes=("1, c, 4, 4", None))
+    with pytest.raises(ShapePolymorphismError, match=r"test_shape_poly.py:\d+: the symbolic dimension c .* "
+                                                     r"static input dimension of a convolution"):
+        conv(np.ones((1, 2, 4, 4), np.float32), np.ones((3, 2, 2, 2), np.float32))
+    pool = cotan.jit(lambda x: cotan.nn.max_pool(x, (2, 2)), polymorphic_shapes=("1, h, 4, 1",))
+    with pytest.raises(ShapePolymorphismError, match=r"the symbolic dimension h .* pooling window"):
+        pool(np.ones((1, 4, 4, 1), np.float32))
 
 
 # -- vmap of polymorphic functions ----------------------------------------------

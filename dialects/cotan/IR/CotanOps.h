@@ -36,9 +36,13 @@ SmallVector<Value> dynamicSizesOf(OpBuilder &builder, Location loc,
 /// derivative is only built when it is needed.
 Value scaleByDerivative(OpBuilder &builder, Location loc, Value seed,
                         function_ref<Value()> derivative);
-/// `value` reshaped to `shape` (itself when it has that shape already).
+/// `value` reshaped to `shape` (itself when it has that shape already). A
+/// `?` in `shape` (one at most) takes the size the elements leave for it.
 Value reshapeTo(OpBuilder &builder, Location loc, Value value,
                 ArrayRef<int64_t> shape);
+/// The limits of a slice taking every dimension of `type` whole: its sizes,
+/// with -1 for a dynamic one.
+SmallVector<int64_t> wholeLimits(RankedTensorType type);
 /// `value` transposed by `permutation` (itself for the identity).
 Value transposeTo(OpBuilder &builder, Location loc, Value value,
                   ArrayRef<int64_t> permutation);

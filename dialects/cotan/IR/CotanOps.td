@@ -395,8 +395,11 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
 def Cotan_ReverseOp : Cotan_Op<"reverse", [Pure, SameOperandsAndResultType, Cotan_Derivative,
     Cotan_BatchRule]> {
   let summary = "reverse the order of elements along dimensions";
-  let arguments = (ins Cotan_StaticTensor:$operand, DenseI64ArrayAttr:$dimensions);
-  let results = (outs Cotan_StaticTensor:$result);
+  let description = [{
+    The reversed `dimensions` are static; the others may be dynamic.
+  }];
+  let arguments = (ins Cotan_Tensor:$operand, DenseI64ArrayAttr:$dimensions);
+  let results = (outs Cotan_Tensor:$result);
   let assemblyFormat = [{
     $operand `dims` `=` $dimensions attr-dict `:` type($result)
   }];
@@ -505,17 +508,18 @@ def Cotan_ReduceWindowOp : Cotan_Op<"reduce_window", [Pure, InferTypeOpAdaptor,
     for sum, -inf/+inf or the extreme integers for max/min). Every
     dimension has a window entry (1 where nothing is pooled, such as batch
     and channels). Result dimension i is
-    `(size + low + high - window) / stride + 1`.
+    `(size + low + high - window) / stride + 1`. A dynamic (`?`) dimension
+    takes window 1, stride 1 and no padding, and stays as it is.
 
     The derivative of max/min goes to the first extreme element of each
     window (in row-major window order), as a deterministic tie rule.
   }];
-  let arguments = (ins Cotan_StaticNumericTensor:$operand, Cotan_WindowReduction:$kind,
+  let arguments = (ins Cotan_NumericTensor:$operand, Cotan_WindowReduction:$kind,
                        DenseI64ArrayAttr:$window_dimensions,
                        DenseI64ArrayAttr:$window_strides,
                        DenseI64ArrayAttr:$padding_low,
                        DenseI64ArrayAttr:$padding_high);
-  let results = (outs Cotan_StaticNumericTensor:$result);
+  let results = (outs Cotan_NumericTensor:$result);
   let assemblyFormat = [{
     $kind $operand `window` `=` $window_dimensions `strides` `=` $window_strides `pad` `=` `(` $padding_low `,` $padding_high `)` attr-dict `:` type($operand) `->` type($result)
   }];
@@ -572,15 +576,19 @@ def Cotan_ConvolutionOp : Cotan_Op<"convolution", [Pure, InferTypeOpAdaptor,
 
     with dilated sizes `(size - 1) * dilation + 1`. This is XLA's
     convolution (cross-correlation: the window is not flipped).
+
+    N may be dynamic (`?`: a symbolic batch), and so may C together with
+    the filters' C / G when G = 1 (the filter gradient contracts over the
+    batch); the spatial sizes and O are static.
   }];
-  let arguments = (ins Cotan_StaticNumericTensor:$lhs, Cotan_StaticNumericTensor:$rhs,
+  let arguments = (ins Cotan_NumericTensor:$lhs, Cotan_NumericTensor:$rhs,
                        DenseI64ArrayAttr:$window_strides,
                        DenseI64ArrayAttr:$padding_low,
                        DenseI64ArrayAttr:$padding_high,
                        DenseI64ArrayAttr:$lhs_dilation,
                        DenseI64ArrayAttr:$rhs_dilation,
                        I64Attr:$feature_group_count);
-  let results = (outs Cotan_StaticNumericTensor:$result);
+  let results = (outs Cotan_NumericTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs `strides` `=` $window_strides `pad` `=` `(` $padding_low `,` $padding_high `)` `lhs_dilation` `=` $lhs_dilation `rhs_dilation` `=` $rhs_dilation `groups` `=` $feature_group_count attr-dict `:` functional-type(operands, $result)
   }];

@@ -12,7 +12,9 @@
 //     contiguous channels (no transposing copies)
 //   patches . filters [K*C, O] -> [N*P, O] = [N, out..., O] -> [N, O, out...]
 //
-// With G feature groups the product gets a batch dimension G. The patches
+// With G feature groups the product gets a batch dimension G. One of N, C
+// and O may be dynamic (a symbolic batch, or where the derivative rules
+// moved it): the reshapes infer that one size. The patches
 // take K times the input's memory. When the output has fewer positions P
 // than the window has offsets K (the filter gradient, whose window is the
 // image), the patches are built per output position instead: P windows
@@ -34,6 +36,12 @@ int64_t product(ArrayRef<int64_t> sizes) {
   for (int64_t s : sizes)
     p *= s;
   return p;
+}
+
+/// a * b, dynamic when either is.
+int64_t times(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) ? ShapedType::kDynamic
+                                                              : a * b;
 }
 
 /// The channels-last input [N, sp..., C] dilated and padded (negative
@@ -60,8 +68,8 @@ Value padInput(OpBuilder &b, Location loc, Value lhs, ConvolutionOp op) {
   if (!needsCrop)
     return padded;
   auto paddedType = cast<RankedTensorType>(padded.getType());
-  SmallVector<int64_t> start(rank, 0), limit(paddedType.getShape()),
-      strides(rank, 1);
+  SmallVector<int64_t> start(rank, 0), limit = wholeLimits(paddedType),
+                                       strides(rank, 1);
   for (int64_t i = 0; i + 2 < rank; ++i) {
     start[i + 1] = std::max<int64_t>(-op.getPaddingLow()[i], 0);
     limit[i + 1] -= std::max<int64_t>(-op.getPaddingHigh()[i], 0);
@@ -120,15 +128,13 @@ Value channelsLast(OpBuilder &b, Location loc, Value value) {
 Value spatialSlice(OpBuilder &b, Location loc, Value padded, const ConvShape &s,
                    ArrayRef<int64_t> start, ArrayRef<int64_t> count,
                    ArrayRef<int64_t> step) {
-  SmallVector<int64_t> begin = {0}, limit = {s.n}, strides = {1};
+  SmallVector<int64_t> begin(s.rank, 0), strides(s.rank, 1);
+  SmallVector<int64_t> limit = wholeLimits(cast<RankedTensorType>(padded.getType()));
   for (int64_t i = 0; i < s.spatial; ++i) {
-    begin.push_back(start[i]);
-    limit.push_back(count[i] == 0 ? start[i] : start[i] + (count[i] - 1) * step[i] + 1);
-    strides.push_back(step[i]);
+    begin[i + 1] = start[i];
+    limit[i + 1] = count[i] == 0 ? start[i] : start[i] + (count[i] - 1) * step[i] + 1;
+    strides[i + 1] = step[i];
   }
-  begin.push_back(0);
-  limit.push_back(s.c);
-  strides.push_back(1);
   return SliceOp::create(b, loc, padded, begin, limit, strides);
 }
 
@@ -166,7 +172,7 @@ Value buildPatches(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
   }
   Value stacked = slices.size() == 1 ? slices.front()
                                      : ConcatenateOp::create(b, loc, slices, axis);
-  return reshapeTo(b, loc, stacked, {s.n * s.positions, s.offsets * s.c});
+  return reshapeTo(b, loc, stacked, {times(s.n, s.positions), times(s.offsets, s.c)});
 }
 
 /// patches [R, K*C] times the filters [O, Cg, k...] -> [R, O], one product
@@ -174,13 +180,14 @@ Value buildPatches(OpBuilder &b, Location loc, ConvolutionOp op, Value padded,
 Value multiplyByFilters(OpBuilder &b, Location loc, Value patches, Value rhs,
                         const ConvShape &s) {
   int64_t rows = cast<RankedTensorType>(patches.getType()).getDimSize(0);
-  int64_t k = s.offsets, cg = s.c / s.g, og = s.o / s.g;
+  // One group when C or O is dynamic (convolution_c8).
+  int64_t k = s.offsets, cg = s.g == 1 ? s.c : s.c / s.g, og = s.g == 1 ? s.o : s.o / s.g;
   // Filters [O, Cg, k...] -> [k..., Cg, O]: row (offset, channel).
   SmallVector<int64_t> windowFirst = llvm::to_vector(llvm::seq<int64_t>(2, s.rank));
   windowFirst.append({1, 0});
   Value filters = transposeTo(b, loc, rhs, windowFirst);
   if (s.g == 1)
-    return DotGeneralOp::create(b, loc, patches, reshapeTo(b, loc, filters, {k * cg, s.o}),
+    return DotGeneralOp::create(b, loc, patches, reshapeTo(b, loc, filters, {times(k, cg), s.o}),
                                 ArrayRef<int64_t>{}, ArrayRef<int64_t>{},
                                 ArrayRef<int64_t>{1}, ArrayRef<int64_t>{0});
   // Patches [R, K, G, Cg] -> [G, R, K*Cg]; filters [K, Cg, G, Og] ->

@@ -329,7 +329,7 @@ struct ReverseToGeneric : CotanToLinalgPattern<ReverseOp> {
     Location loc = op.getLoc();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{adaptor.getOperand()},
-        ValueRange{emptyTensor(rewriter, loc, type)}, maps,
+        ValueRange{emptyResult(rewriter, op, type)}, maps,
         parallelIterators(rank),
         [&](OpBuilder &b, Location nloc, ValueRange args) {
           linalg::YieldOp::create(b, nloc, args[0]);

@@ -53,3 +53,21 @@ func.func @batched(%x: tensor<5x2x3x10xf32>, %w: tensor<5x4x3x3xf32>) -> tensor<
   %r = cotan.vmap @conv(%x, %w) batched = [true, true] : (tensor<5x2x3x10xf32>, tensor<5x4x3x3xf32>) -> tensor<5x2x4x8xf32>
   return %r : tensor<5x2x4x8xf32>
 }
+
+// -----
+
+// A symbolic batch: the input cotangent keeps the dynamic batch, and the
+// filters' cotangent contracts over it (dynamic input features, one group).
+// CHECK-LABEL: func.func private @conv_dynamic_batch
+// CHECK: cotan.convolution {{.*}} : (tensor<?x3x10xf32>, tensor<4x3x3xf32>) -> tensor<?x4x5xf32>
+// GRAD-LABEL: func.func private @conv_dynamic_batch_vjp
+// GRAD-DAG: cotan.convolution %{{.*}}, %{{.*}} {{.*}} : (tensor<?x4x5xf32>, tensor<3x4x3xf32>) -> tensor<?x3x10xf32>
+// GRAD-DAG: cotan.convolution %{{.*}}, %{{.*}} {{.*}} groups = 1 : (tensor<3x?x10xf32>, tensor<4x?x5xf32>) -> tensor<3x4x3xf32>
+func.func private @conv_dynamic_batch(%x: tensor<?x3x10xf32>, %w: tensor<4x3x3xf32>) -> tensor<?x4x5xf32> {
+  %0 = cotan.convolution %x, %w strides = [2] pad = ([1], [1]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<?x3x10xf32>, tensor<4x3x3xf32>) -> tensor<?x4x5xf32>
+  return %0 : tensor<?x4x5xf32>
+}
+func.func @grad_dynamic_batch(%x: tensor<?x3x10xf32>, %w: tensor<4x3x3xf32>, %ct: tensor<?x4x5xf32>) -> (tensor<?x4x5xf32>, tensor<?x3x10xf32>, tensor<4x3x3xf32>) {
+  %r:3 = cotan.vjp @conv_dynamic_batch(%x, %w) cotangents(%ct) : (tensor<?x3x10xf32>, tensor<4x3x3xf32>, tensor<?x4x5xf32>) -> (tensor<?x4x5xf32>, tensor<?x3x10xf32>, tensor<4x3x3xf32>)
+  return %r#0, %r#1, %r#2 : tensor<?x4x5xf32>, tensor<?x3x10xf32>, tensor<4x3x3xf32>
+}

@@ -4,9 +4,18 @@
 
 // Ops outside the shape-polymorphic set need static shapes.
 func.func @dynamic_shape(%x: tensor<?xf32>) -> tensor<?xf32> {
-  // expected-error@+1 {{'cotan.reverse' op operand #0 must be statically shaped tensor}}
-  %0 = cotan.reverse %x dims = [0] : tensor<?xf32>
+  // expected-error@+1 {{'cotan.sort' op operand #0 must be variadic of statically shaped tensor}}
+  %0 = cotan.sort %x dim = 0 keys = 1 : tensor<?xf32>
   return %0 : tensor<?xf32>
+}
+
+// -----
+
+// A reversed dimension is static; the others may be dynamic.
+func.func @reverse_dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // expected-error@+1 {{(reverse_c2) reversed dimension 0 of 'tensor<?x3xf32>' is dynamic}}
+  %0 = cotan.reverse %x dims = [0] : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
 }
 
 // -----
@@ -819,14 +828,6 @@ func.func @dot_general_dynamic_vs_static(%x: tensor<2x?xf32>, %y: tensor<4x3xf32
 
 // -----
 
-func.func @convolution_dynamic_batch(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32> {
-  // expected-error@+1 {{'cotan.convolution' op operand #0 must be statically shaped tensor}}
-  %0 = cotan.convolution %x, %w strides = [1, 1] pad = ([0, 0], [0, 0]) lhs_dilation = [1, 1] rhs_dilation = [1, 1] groups = 1 : (tensor<?x1x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32>
-  return %0 : tensor<?x4x6x6xf32>
-}
-
-// -----
-
 func.func @slice_part_of_dynamic(%x: tensor<?x4xf32>) -> tensor<2x4xf32> {
   // expected-error@+2 {{failed to infer returned types}}
   // expected-error@+1 {{(slice_c4) dimension 0 is dynamic: it can only be taken whole (start 0, limit -1, stride 1)}}
@@ -867,4 +868,33 @@ func.func @iota_missing_size() -> tensor<?x3xi32> {
   // expected-error@+1 {{(iota_c3) expects 1 dynamic sizes (one per `?` dimension of 'tensor<?x3xi32>'), got 0}}
   %0 = cotan.iota dim = 1 : tensor<?x3xi32>
   return %0 : tensor<?x3xi32>
+}
+
+// -----
+
+// Only one of the batch, the input features and the output features may
+// be dynamic, and never a spatial size.
+func.func @convolution_dynamic_spatial(%x: tensor<1x2x?xf32>, %w: tensor<3x2x2xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c8) one of the batch, the input features (with one feature group) and the output features may be dynamic, got 'tensor<1x2x?xf32>' and 'tensor<3x2x2xf32>'}}
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<1x2x?xf32>, tensor<3x2x2xf32>) -> tensor<1x3x?xf32>
+  return
+}
+
+// -----
+
+func.func @convolution_dynamic_features_in_groups(%x: tensor<1x?x5xf32>, %w: tensor<4x?x2xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(convolution_c8) one of the batch, the input features (with one feature group) and the output features may be dynamic}}
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 2 : (tensor<1x?x5xf32>, tensor<4x?x2xf32>) -> tensor<1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_window_dynamic_pooled(%x: tensor<?x4xf32>) {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(reduce_window_c4) dynamic dimension 0 needs window 1, stride 1 and no padding}}
+  %0 = cotan.reduce_window sum %x window = [2, 1] strides = [1, 1] pad = ([0, 0], [0, 0]) : tensor<?x4xf32> -> tensor<?x4xf32>
+  return
 }

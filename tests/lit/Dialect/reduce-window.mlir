@@ -30,3 +30,13 @@ func.func @grad(%x: tensor<6xf32>, %ct: tensor<3xf32>) -> (tensor<3xf32>, tensor
   %r:2 = cotan.vjp @pool(%x) cotangents(%ct) : (tensor<6xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<6xf32>)
   return %r#0, %r#1 : tensor<3xf32>, tensor<6xf32>
 }
+
+// -----
+
+// A dynamic dimension (the batch) takes window 1 and stays dynamic.
+// CHECK-LABEL: func.func @pool_dynamic_batch
+// CHECK: cotan.reduce_window max %arg0 window = [1, 2] strides = [1, 2] pad = ([0, 0], [0, 0]) : tensor<?x4xf32> -> tensor<?x2xf32>
+func.func @pool_dynamic_batch(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+  %0 = cotan.reduce_window max %x window = [1, 2] strides = [1, 2] pad = ([0, 0], [0, 0]) : tensor<?x4xf32> -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}

@@ -23,3 +23,6 @@
 // CHECK-LABEL: llvm.func @scan_stacks_dynamic
 // CHECK-LABEL: llvm.func @switch_dynamic
 // CHECK-LABEL: llvm.func @while_dynamic
+// CHECK-LABEL: llvm.func @convolution_dynamic_batch
+// CHECK-LABEL: llvm.func @reduce_window_dynamic_batch
+// CHECK-LABEL: llvm.func @reverse_static_dim

@@ -270,3 +270,41 @@ func.func @while_dynamic(%x: tensor<?xf32>, %limit: tensor<f32>) -> tensor<?xf32
   }
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// A convolution over a dynamic batch: the patch matrix [N*P, K*C] takes
+// its rows from the batch at run time.
+// CHECK-LABEL: func.func @convolution_dynamic_batch
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?x2x6xf32>
+// CHECK: tensor.expand_shape %{{.*}} output_shape [%[[N]], 5, 1, 2]
+// CHECK: %[[PATCHES:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : tensor<?x5x2x2xf32> into tensor<?x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[PATCHES]], %{{.*}} : tensor<?x4xf32>, tensor<4x3xf32>) outs(%{{.*}} : tensor<?x3xf32>)
+func.func @convolution_dynamic_batch(%x: tensor<?x2x6xf32>, %w: tensor<3x2x2xf32>) -> tensor<?x3x5xf32> {
+  %0 = cotan.convolution %x, %w strides = [1] pad = ([0], [0]) lhs_dilation = [1] rhs_dilation = [1] groups = 1 : (tensor<?x2x6xf32>, tensor<3x2x2xf32>) -> tensor<?x3x5xf32>
+  return %0 : tensor<?x3x5xf32>
+}
+
+// -----
+
+// Pooling over a dynamic batch: slices take the batch whole.
+// CHECK-LABEL: func.func @reduce_window_dynamic_batch
+// CHECK: tensor.extract_slice %arg0[0, 0] [%{{.*}}, 2] [1, 2] : tensor<?x4xf32> to tensor<?x2xf32>
+// CHECK: tensor.extract_slice %arg0[0, 1] [%{{.*}}, 2] [1, 2] : tensor<?x4xf32> to tensor<?x2xf32>
+// CHECK: arith.maximumf
+func.func @reduce_window_dynamic_batch(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+  %0 = cotan.reduce_window max %x window = [1, 2] strides = [1, 2] pad = ([0, 0], [0, 0]) : tensor<?x4xf32> -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+// Reversing a static dimension of a tensor with a dynamic one.
+// CHECK-LABEL: func.func @reverse_static_dim
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?x3xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<?x3xf32>) outs(%[[E]] : tensor<?x3xf32>)
+func.func @reverse_static_dim(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = cotan.reverse %x dims = [1] : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
