@@ -33,6 +33,7 @@ void mlir::cotan::buildBufferizationPipeline(OpPassManager &pm) {
   // silently leaves public functions alone.
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
+  outParams.hoistDynamicAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());

@@ -2,8 +2,9 @@
 //
 // The runtime's generic memrefCopy walks strides element by element, with
 // a function call and index arithmetic per element; a copy loop compiled
-// for the static shape is an order of magnitude faster, and a vector loop
-// when the innermost dimension is contiguous.
+// for the shape (static sizes, or dynamic outer ones) is an order of
+// magnitude faster, and a vector loop when the innermost dimension is
+// contiguous.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,16 +22,17 @@ using namespace mlir;
 
 namespace {
 
-/// Whether MemRef-to-LLVM would call the generic runtime copy: a static
-/// copy whose source or target is not one contiguous block.
+/// Whether MemRef-to-LLVM would call the generic runtime copy: unless
+/// both sides are one contiguous block (an identity layout, at any shape,
+/// or a static contiguous one), it does.
 bool copiesThroughRuntime(memref::CopyOp copy) {
   auto source = cast<MemRefType>(copy.getSource().getType());
   auto target = cast<MemRefType>(copy.getTarget().getType());
-  if (!source.hasStaticShape() || !target.hasStaticShape() ||
-      source.getRank() == 0)
-    return false;
-  return !memref::isStaticShapeAndContiguousRowMajor(source) ||
-         !memref::isStaticShapeAndContiguousRowMajor(target);
+  auto contiguous = [](MemRefType type) {
+    return type.getLayout().isIdentity() ||
+           memref::isStaticShapeAndContiguousRowMajor(type);
+  };
+  return source.getRank() != 0 && !(contiguous(source) && contiguous(target));
 }
 
 struct ExpandStridedCopies

@@ -8,7 +8,7 @@ import inspect
 import logging
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
@@ -43,6 +43,18 @@ class _Entry:
     traced: compiler.Traced
     out_tree: PyTreeDef
     donated: list[bool]  # per input leaf, whether its argument is donated
+    # For a polymorphic executable: the output shapes per symbol sizes seen.
+    _out_shapes: dict = field(default_factory=dict)
+
+    def out_shapes(self, env: dict[str, int]) -> list[tuple[int, ...]]:
+        key = tuple(env.items())
+        shapes = self._out_shapes.get(key)
+        if shapes is None:
+            if len(self._out_shapes) >= _GENERALIZED_SIGNATURES:
+                self._out_shapes.clear()
+            shapes = self._out_shapes[key] = [shape_poly.evaluate(a.shape, env)
+                                              for a in self.traced.out_avals]
+        return shapes
 
 
 class _NotAnArray(TypeError):
@@ -388,7 +400,7 @@ class Jitted:
             buffers = [b._value if type(b) is GpuArray else b for b in buffers]
         entry = self._entry(sig, dynamic)
         if self._polymorphic is not None:
-            out_shapes = [shape_poly.evaluate(a.shape, env) for a in entry.traced.out_avals]
+            out_shapes = entry.out_shapes(env)
         if self._donate_argnums:
             outputs = self._call_donating(entry, buffers, dynamic, out_shapes)
         else:
@@ -463,6 +475,9 @@ class _PolymorphicShapes:
         self._leaf_specs: dict[PyTreeDef, list[tuple[Any, str]]] = {}
         # Per generalized signature: where each symbol comes from.
         self.origins: dict[_Signature, dict[str, str]] = {}
+        # Per concrete signature seen: its generalization and the symbols'
+        # sizes, so that a repeated call skips solving them.
+        self._generalized: dict[_Signature, tuple[_Signature, dict[str, int]]] = {}
 
     def _per_leaf(self, sig: _Signature, dynamic: Any, argname: Callable,
                   static_argnums: set) -> list[tuple[Any, str]]:
@@ -495,6 +510,9 @@ class _PolymorphicShapes:
     def generalize(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set):
         """The signature with symbolic dimensions, and each symbol's size in
         this call."""
+        known = self._generalized.get(sig)
+        if known is not None:
+            return known
         avals, symbolic, concrete, names = [], [], [], []
         try:
             for aval, (spec, name) in zip(sig.in_avals, self._per_leaf(sig, dynamic, argname, static_argnums)):
@@ -517,7 +535,14 @@ class _PolymorphicShapes:
                     for symbol in (d.symbols if shape_poly.is_symbolic(d) else ()):
                         origins.setdefault(symbol, f"{name} dimension {k}")
             self.origins[generalized] = origins
+        if len(self._generalized) >= _GENERALIZED_SIGNATURES:
+            self._generalized.clear()
+        self._generalized[sig] = generalized, env
         return generalized, env
+
+
+# How many concrete signatures a polymorphic jit remembers the symbols of.
+_GENERALIZED_SIGNATURES = 256
 
 
 @functools.lru_cache(maxsize=256)

@@ -74,7 +74,7 @@ def test_mlp_forward_compiles_once_for_every_batch(rng, caplog, monkeypatch):
     params = [random_array(rng, s, "float32") for s in [(12, 16), (16,), (16, 5), (5,)]]
     f = cotan.jit(_mlp, polymorphic_shapes=("b, 12", None, None, None, None))
     with caplog.at_level(logging.WARNING, logger="cotan"):
-        for n in BATCHES:
+        for n in BATCHES + BATCHES[::-1]:  # sizes seen before reuse their solved symbols
             x = random_array(rng, (n, 12), "float32")
             assert_matches(f(x, *params), _mlp_reference(x, *params))
     assert f.trace_count == 1 and f._cache_size() == 1

@@ -31,7 +31,7 @@ func.func @from_columns(%src: memref<3x5xi32>, %dst: memref<3x2xi32>) {
 // -----
 
 // Contiguous copies (a whole row block is one run of memory) stay memcpys,
-// as do dynamic and scalar ones.
+// as do dynamic ones with an identity layout and scalar ones.
 // CHECK-LABEL: func.func @contiguous
 // CHECK-COUNT-3: memref.copy
 // CHECK-NOT: linalg.generic
@@ -41,5 +41,21 @@ func.func @contiguous(%src: memref<2x5xf32>, %dst: memref<4x5xf32>, %dyn: memref
   memref.copy %src, %rows : memref<2x5xf32> to memref<2x5xf32, strided<[5, 1], offset: 10>>
   memref.copy %dyn, %dyn2 : memref<?xf32> to memref<?xf32>
   memref.copy %s, %t : memref<f32> to memref<f32>
+  return
+}
+
+// -----
+
+// A strided copy with a dynamic (batch) dimension: a loop over the run-time
+// size rather than the runtime's generic copy.
+// CHECK-LABEL: func.func @dynamic_window
+// CHECK-NOT: memref.copy
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg0 : memref<?x4xf32>) outs(%{{.*}} : memref<?x4xf32, strided<[6, 1], offset: 1>>)
+func.func @dynamic_window(%src: memref<?x4xf32>, %dst: memref<?x6xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %src, %c0 : memref<?x4xf32>
+  %view = memref.subview %dst[0, 1] [%n, 4] [1, 1] : memref<?x6xf32> to memref<?x4xf32, strided<[6, 1], offset: 1>>
+  memref.copy %src, %view : memref<?x4xf32> to memref<?x4xf32, strided<[6, 1], offset: 1>>
   return
 }
