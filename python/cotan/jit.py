@@ -184,7 +184,7 @@ class Jitted:
                  static_argnames: str | Sequence[str] = (),
                  donate_argnums: int | Sequence[int] = (), device: Any = None,
                  in_shardings: Any = None, out_shardings: Any = None,
-                 polymorphic_shapes: Sequence[Any] | None = None):
+                 polymorphic_shapes: Sequence[Any] | None = None, dynamic_axes: Any = None):
         if not callable(fun):
             raise TypeError(f"jit expects a function, got {type(fun).__name__}")
         functools.update_wrapper(self, fun)
@@ -199,13 +199,18 @@ class Jitted:
                              "static_argnums and donate_argnums")
         self._in_shardings, self._out_shardings = in_shardings, out_shardings
         self._sharded = in_shardings is not None or out_shardings is not None
-        self._polymorphic = _PolymorphicShapes(polymorphic_shapes, self._name) \
-            if polymorphic_shapes is not None else None
+        if polymorphic_shapes is not None and dynamic_axes is not None:
+            raise user_error(ValueError, f"jit of `{self._name}`: give polymorphic_shapes or "
+                                         "dynamic_axes, not both")
+        self._polymorphic = (_PolymorphicShapes(polymorphic_shapes, self._name)
+                             if polymorphic_shapes is not None else
+                             _DynamicAxes(dynamic_axes, fun, self._name)
+                             if dynamic_axes is not None else None)
         # Per cotan.config setting, signature -> compiled entry.
         self._caches = _compiled_for(fun, (
             frozenset(self._static_argnums), frozenset(self._static_argnames),
             frozenset(self._donate_argnums), repr((in_shardings, out_shardings)),
-            repr(polymorphic_shapes)))
+            repr(polymorphic_shapes), repr(dynamic_axes)))
         self.trace_count = 0
         self._device = device
         self._gpu_cache: dict = {}
@@ -472,7 +477,7 @@ class _PolymorphicShapes:
         self._fname = fname
         # Per argument structure: each leaf's parsed shape (or None) and
         # its name for messages.
-        self._leaf_specs: dict[PyTreeDef, list[tuple[Any, str]]] = {}
+        self._leaf_specs: dict[Hashable, list[tuple[Any, str]]] = {}
         # Per generalized signature: where each symbol comes from.
         self.origins: dict[_Signature, dict[str, str]] = {}
         # Per concrete signature seen: its generalization and the symbols'
@@ -481,9 +486,25 @@ class _PolymorphicShapes:
 
     def _per_leaf(self, sig: _Signature, dynamic: Any, argname: Callable,
                   static_argnums: set) -> list[tuple[Any, str]]:
-        specs = self._leaf_specs.get(sig.in_tree)
+        key = self._spec_key(sig)
+        specs = self._leaf_specs.get(key)
         if specs is not None:
             return specs
+        strings = self._leaf_strings(sig, dynamic, static_argnums)
+        names = [argname(path) for path, _ in tree_flatten_with_path(dynamic)]
+        try:
+            specs = [(None if text is None else _parse_shape(text, name), f"argument {name}")
+                     for text, name in zip(strings, names)]
+        except shape_poly.ShapePolymorphismError as e:
+            raise user_error(shape_poly.ShapePolymorphismError, f"`{self._fname}`: {e}") from None
+        self._leaf_specs[key] = specs
+        return specs
+
+    def _spec_key(self, sig: _Signature) -> Hashable:
+        return sig.in_tree
+
+    def _leaf_strings(self, sig: _Signature, dynamic: Any, static_argnums: set) -> list[str | None]:
+        """The shape string (or None) of every dynamic leaf."""
         args, kwargs = dynamic
         count = len(args) + sum(1 for k, _ in sig.statics if isinstance(k, int))
         if len(self._specs) != count:
@@ -497,15 +518,7 @@ class _PolymorphicShapes:
         per_arg = [spec for k, spec in enumerate(self._specs) if k not in static]
         strings = broadcast_prefix(tuple(per_arg), tuple(args), lambda p: isinstance(p, str),
                                    f"polymorphic_shapes of `{self._fname}`")
-        strings += [None] * len(tree_leaves(kwargs))
-        names = [argname(path) for path, _ in tree_flatten_with_path(dynamic)]
-        try:
-            specs = [(None if text is None else _parse_shape(text, name), f"argument {name}")
-                     for text, name in zip(strings, names)]
-        except shape_poly.ShapePolymorphismError as e:
-            raise user_error(shape_poly.ShapePolymorphismError, f"`{self._fname}`: {e}") from None
-        self._leaf_specs[sig.in_tree] = specs
-        return specs
+        return strings + [None] * len(tree_leaves(kwargs))
 
     def generalize(self, sig: _Signature, dynamic: Any, argname: Callable, static_argnums: set):
         """The signature with symbolic dimensions, and each symbol's size in
@@ -545,6 +558,68 @@ class _PolymorphicShapes:
 _GENERALIZED_SIGNATURES = 256
 
 
+class _DynamicAxes(_PolymorphicShapes):
+    """jit's dynamic_axes: per argument (a position or a parameter name),
+    the symbol of its leading axis ("b") or a dict of axis -> symbol
+    ({0: "b", 1: "t"}), for every array in it; the other axes are static."""
+
+    def __init__(self, axes: Any, fun: Callable, fname: str):
+        if not isinstance(axes, dict):
+            raise user_error(TypeError, f"dynamic_axes of `{fname}` maps arguments (positions or "
+                                        f"names) to a symbol or to {{axis: symbol}}, such as "
+                                        f"{{0: \"b\"}}; got {axes!r}")
+        super().__init__((), fname)
+        self._axes: dict[Any, dict[int, str]] = {}
+        for arg, spec in axes.items():
+            spec = {0: spec} if isinstance(spec, str) else spec
+            if not isinstance(arg, (int, str)) or not isinstance(spec, dict) or not all(
+                    isinstance(k, int) and isinstance(v, str) and v.isidentifier()
+                    for k, v in spec.items()):
+                raise user_error(TypeError, f"dynamic_axes of `{fname}`: entry {arg!r}: {spec!r} must "
+                                            "map an argument to a symbol name or to {axis: symbol}")
+            self._axes[arg] = spec
+        self._parameters = _positional_names(fun)
+
+    def _spec_key(self, sig: _Signature) -> Hashable:
+        return sig.in_tree, tuple(len(a.shape) for a in sig.in_avals)
+
+    def _leaf_strings(self, sig: _Signature, dynamic: Any, static_argnums: set) -> list[str | None]:
+        args, kwargs = dynamic
+        count = len(args) + sum(1 for k, _ in sig.statics if isinstance(k, int))
+        static = {k % count for k in static_argnums if -count <= k < count}
+        for k in sorted(static):
+            if k in self._axes or (k < len(self._parameters) and self._parameters[k] in self._axes):
+                raise user_error(ValueError, f"dynamic_axes of `{self._fname}`: argument {k} is static")
+        positions = [k for k in range(count) if k not in static]  # of each dynamic argument
+        unused = set(self._axes)
+        strings = []
+        for (path, _), aval in zip(tree_flatten_with_path(dynamic), sig.in_avals):
+            if path[0] == 0:
+                position = positions[path[1]]
+                name = self._parameters[position] if position < len(self._parameters) else None
+                keys = [position, name]
+            else:
+                keys = [path[1]]  # a keyword argument's name
+            key = next((k for k in keys if k in self._axes), None)
+            if key is None:
+                strings.append(None)
+                continue
+            unused.discard(key)
+            rank = len(aval.shape)
+            dims = ["_"] * rank
+            for axis, symbol in self._axes[key].items():
+                if not -rank <= axis < rank:
+                    raise user_error(ValueError, f"dynamic_axes of `{self._fname}`: axis {axis} is out "
+                                                 f"of range for argument {key!r} of shape {aval.shape}")
+                dims[axis % rank] = symbol
+            strings.append(", ".join(dims))
+        if unused:
+            listed = ", ".join(repr(k) for k in sorted(unused, key=str))
+            raise user_error(ValueError, f"dynamic_axes of `{self._fname}` names {listed}, which "
+                                         "are not array arguments of this call")
+        return strings
+
+
 @functools.lru_cache(maxsize=256)
 def _parse_shape(text: str, argname: str) -> tuple:
     return shape_poly.parse(text, argname)
@@ -578,7 +653,7 @@ def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = ()
         static_argnames: str | Sequence[str] = (),
         donate_argnums: int | Sequence[int] = (), device: Any = None,
         in_shardings: Any = None, out_shardings: Any = None,
-        polymorphic_shapes: Sequence[Any] | None = None) -> Any:
+        polymorphic_shapes: Sequence[Any] | None = None, dynamic_axes: Any = None) -> Any:
     """Compiles `fun` for each new signature of its arguments.
 
     Use as `jit(f)`, `@jit`, or `@jit(static_argnums=...)`. Arguments in
@@ -603,9 +678,11 @@ def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = ()
     dimension and lets the first be any b >= 1; `2*b` and `b*c` are
     expressions, `_` keeps a dimension static and a trailing `...` the
     rest. Each call solves the symbols from its arguments' shapes and
-    checks them against each other."""
+    checks them against each other. `dynamic_axes` says the same per axis:
+    {0: "b"} makes the leading axis of argument 0 the symbol b, and
+    {"x": {0: "b", 1: "t"}, "labels": "b"} names arguments and axes."""
     options = (static_argnums, static_argnames, donate_argnums, device, in_shardings, out_shardings,
-               polymorphic_shapes)
+               polymorphic_shapes, dynamic_axes)
     if fun is None:
         return lambda f: Jitted(f, *options)
     return Jitted(fun, *options)

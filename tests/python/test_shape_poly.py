@@ -183,6 +183,33 @@ def test_bad_polymorphic_shapes_name_the_argument(rng):
         cotan.jit(f, polymorphic_shapes=("b, 5",))(x)
 
 
+def test_dynamic_axes_spelling(rng):
+    """dynamic_axes names arguments (by position or name) and their
+    symbolic axes; it compiles once like the equivalent shape strings."""
+    def f(x, labels, w):
+        return cnp.sum(cnp.tanh(x @ w) * labels[:, None, None], axis=0)
+
+    by_name = cotan.jit(f, dynamic_axes={"x": {0: "b", 1: "t"}, "labels": "b"})
+    leading = cotan.jit(lambda x: cnp.mean(x, axis=0), dynamic_axes={0: "b"})
+    w = rng.normal(size=(3, 2))
+    for n, t in ((1, 4), (6, 2), (3, 7)):
+        x, labels = rng.normal(size=(n, t, 3)), rng.normal(size=n)
+        expected = np.sum(np.tanh(x @ w) * labels[:, None, None], axis=0)
+        np.testing.assert_allclose(np.asarray(by_name(x, labels, w)), expected, rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(leading(x[:, 0])), x[:, 0].mean(axis=0), rtol=1e-12)
+    assert by_name.trace_count == 1 and leading.trace_count == 1
+    with pytest.raises(ShapePolymorphismError, match=r"argument labels dimension 0 has size 4, but b = 3"):
+        by_name(np.ones((3, 2, 3)), np.ones(4), w)
+    for bad, error, message in [({"z": "b"}, ValueError, "names 'z', which are not array arguments"),
+                                ({0: {2: "b"}}, ValueError, r"axis 2 is out of range for argument 0 of shape \(3, 2\)"),
+                                ({0: 3}, TypeError, "must map an argument to a symbol name"),
+                                ([0], TypeError, "maps arguments .* to a symbol")]:
+        with pytest.raises(error, match=message):
+            cotan.jit(lambda x: x * 2, dynamic_axes=bad)(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="polymorphic_shapes or dynamic_axes, not both"):
+        cotan.jit(f, polymorphic_shapes=("b, t, 3", "b", None), dynamic_axes={0: "b"})
+
+
 def test_inconsistent_symbols_are_reported_at_call_time():
     f = cotan.jit(lambda x, y: x + y, polymorphic_shapes=("b, 3", "b, 3"))
     f(np.ones((32, 3), np.float32), np.ones((32, 3), np.float32))
