@@ -219,10 +219,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   for (int64_t i = 0; i < rank; ++i) {
     int64_t size = type->getDimSize(i);
     if (ShapedType::isDynamic(size)) {
-      if (start[i] != 0 || limit[i] != -1 || strides[i] != 1)
+      if (start[i] < 0 || limit[i] >= 0 || strides[i] != 1)
         return emitOptionalError(location, "(slice_c4) dimension ", i,
-                                 " is dynamic: it can only be taken whole "
-                                 "(start 0, limit -1, stride 1)");
+                                 " is dynamic: it needs start >= 0, stride 1 "
+                                 "and a limit counted from the end (-1 - e)");
       shape.push_back(ShapedType::kDynamic);
       continue;
     }
@@ -241,9 +241,15 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor) {
-  if (getOperand().getType() == getType())
-    return getOperand();
-  return {};
+  // Equal types take every static dimension whole; a dynamic one is whole
+  // when it starts at 0 and runs to the end.
+  if (getOperand().getType() != getType())
+    return {};
+  for (int64_t d = 0; d < getType().getRank(); ++d)
+    if (getType().isDynamicDim(d) &&
+        (getStartIndices()[d] != 0 || getLimitIndices()[d] != -1))
+      return {};
+  return getOperand();
 }
 
 LogicalResult ConcatenateOp::inferReturnTypes(
@@ -340,9 +346,9 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                                ": padding amounts must be non-negative");
     int64_t size = type->getDimSize(i);
     if (ShapedType::isDynamic(size)) {
-      if (low[i] != 0 || high[i] != 0 || interior[i] != 0)
+      if (interior[i] != 0)
         return emitOptionalError(location, "(pad_c4) dimension ", i,
-                                 " is dynamic: it cannot be padded");
+                                 " is dynamic: it has no interior padding");
       shape.push_back(ShapedType::kDynamic);
       continue;
     }
@@ -354,8 +360,9 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
 }
 
 OpFoldResult PadOp::fold(FoldAdaptor) {
-  if (getOperand().getType() == getType() &&
-      llvm::all_of(getInteriorPadding(), [](int64_t v) { return v == 0; }))
+  auto zero = [](int64_t v) { return v == 0; };
+  if (llvm::all_of(getEdgePaddingLow(), zero) && llvm::all_of(getEdgePaddingHigh(), zero) &&
+      llvm::all_of(getInteriorPadding(), zero))
     return getOperand();
   return {};
 }
@@ -577,8 +584,10 @@ SmallVector<Value> SliceOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
     return {splatLike(b, loc, getOperand(), 0.0)};
   SmallVector<int64_t> low, high, interior;
   for (int64_t d = 0; d < operandType.getRank(); ++d) {
-    if (operandType.isDynamicDim(d)) { // taken whole
-      low.push_back(0), high.push_back(0), interior.push_back(0);
+    if (operandType.isDynamicDim(d)) { // start, stride 1, e from the end
+      low.push_back(getStartIndices()[d]);
+      high.push_back(-1 - getLimitIndices()[d]);
+      interior.push_back(0);
       continue;
     }
     int64_t start = getStartIndices()[d], stride = getStrides()[d];
@@ -648,8 +657,10 @@ SmallVector<Value> PadOp::vjp(OpBuilder &b, ArrayRef<Value> cotangents) {
   } else {
     SmallVector<int64_t> start, limit, strides;
     for (int64_t d = 0; d < operandType.getRank(); ++d) {
-      if (operandType.isDynamicDim(d)) { // not padded: taken whole
-        start.push_back(0), limit.push_back(-1), strides.push_back(1);
+      if (operandType.isDynamicDim(d)) { // edge padding only: a slice from the end
+        start.push_back(getEdgePaddingLow()[d]);
+        limit.push_back(-1 - getEdgePaddingHigh()[d]);
+        strides.push_back(1);
         continue;
       }
       int64_t step = getInteriorPadding()[d] + 1;

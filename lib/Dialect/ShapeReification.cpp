@@ -12,6 +12,7 @@
 
 #include "cotan/IR/CotanOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -22,6 +23,17 @@ namespace {
 /// Size `d` of `value`: a constant, or a `tensor.dim` when it is dynamic.
 OpFoldResult sizeOf(OpBuilder &b, Location loc, Value value, int64_t d) {
   return tensor::getMixedSize(b, loc, value, d);
+}
+
+/// The sizes of `type`: the static ones as constants, each dynamic one
+/// (dimension d) as `dynamicSize(d)`.
+SmallVector<OpFoldResult> sizesOf(OpBuilder &b, RankedTensorType type,
+                                  function_ref<Value(int64_t)> dynamicSize) {
+  SmallVector<OpFoldResult> sizes;
+  for (auto [d, size] : llvm::enumerate(type.getShape()))
+    sizes.push_back(ShapedType::isDynamic(size) ? OpFoldResult(dynamicSize(d))
+                                                : b.getIndexAttr(size));
+  return sizes;
 }
 
 /// The result has the shape of operand 0 (elementwise ops, whose operands
@@ -124,21 +136,56 @@ struct DotGeneralSizes
   }
 };
 
-/// Static sizes as they are; a dynamic dimension keeps the operand's size
-/// (slice takes it whole, pad leaves it unpadded).
-template <typename Op>
-struct DynamicDimsFromOperand
-    : ReifyRankedShapedTypeOpInterface::ExternalModel<DynamicDimsFromOperand<Op>,
-                                                      Op> {
+/// Static sizes as they are; a dynamic dimension is input 0's
+/// (concatenation joins along a static dimension).
+struct ConcatenateSizes
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<ConcatenateSizes,
+                                                      ConcatenateOp> {
   LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
                                   ReifiedRankedShapedTypeDims &shapes) const {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    SmallVector<OpFoldResult> sizes;
-    for (auto [d, size] : llvm::enumerate(type.getShape()))
-      sizes.push_back(ShapedType::isDynamic(size)
-                          ? sizeOf(b, op->getLoc(), op->getOperand(0), d)
-                          : OpFoldResult(b.getIndexAttr(size)));
-    shapes.push_back(std::move(sizes));
+    shapes.push_back(sizesOf(b, type, [&](int64_t d) -> Value {
+      return tensor::DimOp::create(b, op->getLoc(), op->getOperand(0), d);
+    }));
+    return success();
+  }
+};
+
+/// A slice's dynamic dimension has the operand's size less `start` and the
+/// `e` elements its limit (-1 - e) leaves at the end, at least 0.
+struct SliceSizes
+    : ReifyRankedShapedTypeOpInterface::ExternalModel<SliceSizes, SliceOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto slice = cast<SliceOp>(op);
+    Location loc = op->getLoc();
+    shapes.push_back(sizesOf(b, slice.getType(), [&](int64_t d) -> Value {
+      int64_t dropped = slice.getStartIndices()[d] - 1 - slice.getLimitIndices()[d];
+      Value dim = tensor::DimOp::create(b, loc, slice.getOperand(), d);
+      if (dropped == 0)
+        return dim;
+      Value left = arith::SubIOp::create(b, loc, dim,
+                                         arith::ConstantIndexOp::create(b, loc, dropped));
+      return arith::MaxSIOp::create(b, loc, left, arith::ConstantIndexOp::create(b, loc, 0));
+    }));
+    return success();
+  }
+};
+
+/// A pad's dynamic dimension (edge padding only) has the operand's size
+/// plus its low and high padding.
+struct PadSizes : ReifyRankedShapedTypeOpInterface::ExternalModel<PadSizes, PadOp> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    auto pad = cast<PadOp>(op);
+    Location loc = op->getLoc();
+    shapes.push_back(sizesOf(b, pad.getType(), [&](int64_t d) -> Value {
+      int64_t added = pad.getEdgePaddingLow()[d] + pad.getEdgePaddingHigh()[d];
+      Value dim = tensor::DimOp::create(b, loc, pad.getOperand(), d);
+      if (added == 0)
+        return dim;
+      return arith::AddIOp::create(b, loc, dim, arith::ConstantIndexOp::create(b, loc, added));
+    }));
     return success();
   }
 };
@@ -198,10 +245,8 @@ void mlir::cotan::attachShapeReification(MLIRContext *context) {
   ArgMaxOp::attachInterface<ReducedSizes<ArgMaxOp>>(*context);
   ArgMinOp::attachInterface<ReducedSizes<ArgMinOp>>(*context);
   DotGeneralOp::attachInterface<DotGeneralSizes>(*context);
-  // Concatenation joins along a static dimension: the others are input 0's.
-  SliceOp::attachInterface<DynamicDimsFromOperand<SliceOp>>(*context);
-  PadOp::attachInterface<DynamicDimsFromOperand<PadOp>>(*context);
-  ConcatenateOp::attachInterface<DynamicDimsFromOperand<ConcatenateOp>>(
-      *context);
+  SliceOp::attachInterface<SliceSizes>(*context);
+  PadOp::attachInterface<PadSizes>(*context);
+  ConcatenateOp::attachInterface<ConcatenateSizes>(*context);
   TakeOp::attachInterface<TakeSizes>(*context);
 }

@@ -27,6 +27,10 @@ def _is_traced_scalar(item: Any) -> bool:
     return isinstance(item, ArrayBase) and not isinstance(item, Array) and item.ndim == 0
 
 
+def _is_negative_int(item: Any) -> bool:
+    return isinstance(item, (int, _np.integer)) and not isinstance(item, bool) and item < 0
+
+
 def _expand_ellipsis(index: tuple, ndim: int) -> tuple:
     if sum(i is Ellipsis for i in index) > 1:
         raise user_error(IndexError, "an index can only have a single ellipsis ('...')")
@@ -75,11 +79,16 @@ def _basic(x: ArrayBase, index: tuple) -> ArrayBase:
             out_shape.append(1)
             continue
         n = x.shape[d]
-        if shape_poly.is_symbolic(n) and not _is_traced_scalar(item):
-            # Only `:` can index a symbolic dimension: it keeps it whole.
-            shape_poly.check_whole(x.shape, "cannot index", lambda k: k == d and item != slice(None))
-            start.append(0), limit.append(n), strides.append(1)
-            out_shape.append(n)
+        if shape_poly.is_symbolic(n) and isinstance(item, slice):
+            # Static offsets from both ends ([1:], [:-1]); ops.slice
+            # explains what else a symbolic dimension cannot take.
+            lo = 0 if item.start is None else item.start
+            hi = n if item.stop is None else n + item.stop if _is_negative_int(item.stop) else item.stop
+            start.append(lo), limit.append(hi), strides.append(1 if item.step is None else item.step)
+            out_shape.append(hi - lo)
+        elif shape_poly.is_symbolic(n) and not _is_traced_scalar(item):
+            # An integer index into a symbolic dimension would need its size.
+            shape_poly.check_whole(x.shape, "cannot index", lambda k: k == d)
         elif isinstance(item, slice):
             lo, hi, step = item.indices(n)
             count = len(range(lo, hi, step))

@@ -225,11 +225,12 @@ def transpose(trace: Trace, x, *, permutation: tuple[int, ...]):
 
 @primitive
 def slice(trace: Trace, x, *, start: tuple[int, ...], limit: tuple[int, ...], strides: tuple[int, ...]):  # noqa: A001
-    shape_poly.check_whole(x.shape, "cannot slice", lambda k: (start[k], limit[k], strides[k]) != (0, x.shape[k], 1))
-    # The op writes a whole dynamic dimension's limit as -1.
-    limit = tuple(-1 if shape_poly.is_symbolic(n) else hi for n, hi in zip(x.shape, limit))
-    return trace.emit(d.slice, x, shape=x.shape, start_indices=_dims(start),
-                      limit_indices=_dims(limit), strides=_dims(strides))
+    # The op counts a dynamic dimension's limit from its end (-1 - e).
+    limits = [shape_poly.edge_slice_limit(x.shape, k, start[k], hi, strides[k])
+              if shape_poly.is_symbolic(n) else hi for k, (n, hi) in enumerate(zip(x.shape, limit))]
+    shape = [hi - lo for lo, hi in zip(start, limit)]
+    return trace.emit(d.slice, x, shape=shape, start_indices=_dims(start),
+                      limit_indices=_dims(limits), strides=_dims(strides))
 
 
 @primitive
@@ -241,8 +242,9 @@ def concatenate(trace: Trace, xs: list, *, dimension: int):
 
 @primitive
 def pad(trace: Trace, x, padding_value, *, low: tuple[int, ...], high: tuple[int, ...], interior: tuple[int, ...]):
-    shape_poly.check_whole(x.shape, "cannot pad", lambda k: (low[k], high[k], interior[k]) != (0, 0, 0))
-    return trace.emit(d.pad, x, padding_value, shape=x.shape, edge_padding_low=_dims(low),
+    shape_poly.check_whole(x.shape, "cannot pad between the elements of", lambda k: interior[k] != 0)
+    shape = [n + lo + hi for n, lo, hi in zip(x.shape, low, high)]
+    return trace.emit(d.pad, x, padding_value, shape=shape, edge_padding_low=_dims(low),
                       edge_padding_high=_dims(high), interior_padding=_dims(interior))
 
 

@@ -295,6 +295,31 @@ def check_whole(shape: Sequence[Any], what: str, moved: Callable[[int], bool]) -
                 f"which is the symbolic {n}: a symbolic dimension can only be taken whole")
 
 
+def edge_slice_limit(shape: Sequence[Any], k: int, start: Any, limit: Any, stride: Any) -> int:
+    """The limit a slice op writes for the symbolic dimension k of `shape`
+    sliced [start:limit:stride]: -1 - e where limit is the size less e. A
+    symbolic dimension is sliced with stride 1 from a static start to its
+    size less a static count ([1:], [:-1]); anything else raises."""
+    from .errors import where
+    n = shape[k]
+    dropped = n - limit
+    if stride != 1 or is_symbolic(start) or is_symbolic(dropped) or start < 0 or dropped < 0:
+        raise ShapePolymorphismError(
+            f"{where()}: cannot slice dimension {k} of an array of shape ({', '.join(map(str, shape))}), "
+            f"which is the symbolic {n}, as [{start}:{limit}:{stride}]: a symbolic dimension is "
+            "sliced with stride 1 from a static start to its size less a static count, such as "
+            "[1:] or [:-1]")
+    try:
+        fits = n - start - dropped >= 0
+    except InconclusiveDimensionOperation:
+        fits = False
+    if not fits:
+        raise ShapePolymorphismError(
+            f"{where()}: slicing [{start}:{limit}] of the symbolic dimension {n} needs "
+            f"{n} >= {start + dropped}, which is not known ({describe(n)}; a symbol is any size >= 1)")
+    return -1 - dropped
+
+
 def is_symbolic(d: Any) -> bool:
     return isinstance(d, DimExpr)
 

@@ -652,13 +652,42 @@ def test_slices_concatenation_padding_and_take(rng):
     assert jf.trace_count == 1 and grad.trace_count == 1
 
 
-def test_partial_slices_of_a_symbolic_dimension_are_refused():
-    with pytest.raises(ShapePolymorphismError,
-                       match=r"test_shape_poly.py:\d+: cannot index dimension 0 of an array of shape \(b, 2\), "
-                             r"which is the symbolic b: a symbolic dimension can only be taken whole"):
-        cotan.jit(lambda x: x[1:], polymorphic_shapes=("b, 2",))(np.ones((4, 2), np.float32))
+def _shifted_loss(x, w):
+    """Next-step prediction along a symbolic length: inputs x[:, :-1],
+    targets x[:, 1:], and a zero-padded difference along time."""
+    predicted = cnp.tanh(x[:, :-1] @ w)
+    step = cnp.pad(x[:, 1:] - x[:, :-1], ((0, 0), (1, 0), (0, 0)))
+    return cnp.mean((predicted - x[:, 1:]) ** 2) + cnp.sum(step[:, 1:] ** 2) / step.shape[1]
+
+
+def test_slices_from_both_ends_of_a_symbolic_dimension(rng):
+    """x[:, 1:] and x[:, :-1] along a symbolic sequence length t, and edge
+    padding, with their gradients, compiled once for every t."""
+    w = rng.normal(size=(3, 3))
+    loss = cotan.jit(cotan.value_and_grad(_shifted_loss, argnums=(0, 1)), polymorphic_shapes=("b, t, 3", None))
+    for n, t in ((1, 2), (3, 5), (2, 9)):
+        x = rng.normal(size=(n, t, 3))
+        value, grads = loss(x, w)
+        np.testing.assert_allclose(float(value), float(_shifted_loss(x, w)), rtol=1e-12)
+        for argnum, got in enumerate(grads):
+            np.testing.assert_allclose(np.asarray(got), _central_difference(_shifted_loss, (x, w), argnum),
+                                       rtol=1e-5, atol=1e-7)
+    assert loss.trace_count == 1
+
+
+def test_slices_a_symbolic_dimension_cannot_take():
+    x = np.ones((4, 2), np.float32)
+    for index, message in [(lambda v: v[2:], r"slicing \[2:b\] of the symbolic dimension b needs b >= 2, which is not known"),
+                           (lambda v: v[:-2], r"needs b >= 2"),
+                           (lambda v: v[::2], r"cannot slice dimension 0 of an array of shape \(b, 2\), which is the "
+                                              r"symbolic b, as \[0:b:2\]: a symbolic dimension is sliced with stride 1"),
+                           (lambda v: v[:3], r"as \[0:3:1\]"),
+                           (lambda v: v[-1:], r"as \[-1:b:1\]"),
+                           (lambda v: v[0], r"cannot index dimension 0 of an array of shape \(b, 2\), which is the symbolic b")]:
+        with pytest.raises(ShapePolymorphismError, match=r"test_shape_poly.py:\d+: .*" + message):
+            cotan.jit(index, polymorphic_shapes=("b, 2",))(x)
     with pytest.raises(ShapePolymorphismError, match="cannot concatenate along dimension 0"):
-        cotan.jit(lambda x: cnp.concatenate([x, x]), polymorphic_shapes=("b, 2",))(np.ones((4, 2), np.float32))
+        cotan.jit(lambda v: cnp.concatenate([v, v]), polymorphic_shapes=("b, 2",))(x)
 
 
 # -- the LSTM loss: scan over time with a symbolic batch -------------------------

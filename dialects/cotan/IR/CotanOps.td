@@ -343,8 +343,11 @@ def Cotan_SliceOp : Cotan_Op<"slice", [Pure, InferTypeOpAdaptor, Cotan_Derivativ
   let description = [{
     Takes elements `start[i], start[i] + strides[i], ...` below `limit[i]`
     in every dimension, with `0 <= start <= limit <= size` and strides > 0.
-    A dynamic (`?`) dimension is taken whole: start 0, stride 1 and limit
-    -1 (its size is only known at run time).
+    In a dynamic (`?`) dimension, whose size is only known at run time,
+    the stride is 1 and the limit counts from the end: -1 is the end and
+    -1 - e stops `e` elements before it (`x[1:]` is start 1, limit -1;
+    `x[:-1]` start 0, limit -2); the dimension must have at least
+    `start + e` elements at run time.
   }];
   let arguments = (ins Cotan_Tensor:$operand,
                        DenseI64ArrayAttr:$start_indices,
@@ -378,8 +381,8 @@ def Cotan_PadOp : Cotan_Op<"pad", [Pure, InferTypeOpAdaptor, Cotan_Derivative,
   let description = [{
     Dimension `i` of the result has `low[i]` padding elements, then the
     operand's elements with `interior[i]` padding elements between each
-    pair, then `high[i]` padding elements. All amounts are non-negative,
-    and zero in a dynamic (`?`) dimension.
+    pair, then `high[i]` padding elements. All amounts are non-negative;
+    a dynamic (`?`) dimension has no interior padding.
   }];
   let arguments = (ins Cotan_Tensor:$operand, Cotan_Tensor:$padding_value,
                        DenseI64ArrayAttr:$edge_padding_low,

@@ -28,19 +28,6 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   });
 }
 
-/// `sizes` as slice sizes: a dynamic one is that dimension of `source`,
-/// which a shape-polymorphic slice takes whole.
-SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value source,
-                                     ArrayRef<int64_t> sizes) {
-  SmallVector<OpFoldResult> mixed;
-  for (auto [d, size] : llvm::enumerate(sizes))
-    mixed.push_back(ShapedType::isDynamic(size)
-                        ? OpFoldResult(tensor::DimOp::create(b, loc, source, d)
-                                           .getResult())
-                        : OpFoldResult(b.getIndexAttr(size)));
-  return mixed;
-}
-
 /// Replaces ops whose result has no elements by tensor.empty.
 struct EmptyResultToEmptyTensor : ConversionPattern {
   EmptyResultToEmptyTensor(const TypeConverter &converter, MLIRContext *context)
@@ -244,11 +231,15 @@ struct SliceToExtractSlice : CotanToLinalgPattern<SliceOp> {
   matchAndRewrite(SliceOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = storageType(op.getType());
+    // A dynamic size is what the limit, counted from the end, leaves.
+    auto dynamic = resultDynamicSizes(rewriter, op).begin();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t size : resultType.getShape())
+      sizes.push_back(ShapedType::isDynamic(size) ? OpFoldResult(*dynamic++)
+                                                  : rewriter.getIndexAttr(size));
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, resultType, adaptor.getOperand(),
-        indexAttrs(rewriter, op.getStartIndices()),
-        mixedSizes(rewriter, op.getLoc(), adaptor.getOperand(),
-                   resultType.getShape()),
+        indexAttrs(rewriter, op.getStartIndices()), sizes,
         indexAttrs(rewriter, op.getStrides()));
     return success();
   }

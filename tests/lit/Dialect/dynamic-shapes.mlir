@@ -96,3 +96,26 @@ func.func @control_flow_dynamic(%i: tensor<i32>, %x: tensor<?x3xf32>) -> tensor<
   }
   return %1 : tensor<?x3xf32>
 }
+
+// -----
+
+// A dynamic dimension is sliced from a static start to a limit counted
+// from its end, and edge-padded; the sizes follow.
+// CHECK-LABEL: func.func @edges_of_dynamic
+// CHECK: cotan.slice %{{.*}} start = [1] limit = [-2] strides = [1] : tensor<?xf32> -> tensor<?xf32>
+// CHECK: cotan.pad %{{.*}}, %{{.*}} low = [2] high = [1] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+// DIMS-LABEL: func.func @edges_of_dynamic
+// DIMS-SAME: (%[[X:.*]]: tensor<?xf32>
+// DIMS: %[[N:.*]] = tensor.dim %[[X]], %c0
+// DIMS: %[[LEFT:.*]] = arith.subi %[[N]], %c2
+// DIMS: %[[SLICED:.*]] = arith.maxsi %[[LEFT]], %c0
+// DIMS: %[[PADDED:.*]] = arith.addi %[[SLICED]], %c3
+// DIMS: return {{.*}}, %[[SLICED]], %[[PADDED]]
+func.func @edges_of_dynamic(%x: tensor<?xf32>, %p: tensor<f32>) -> (tensor<?xf32>, index, index) {
+  %c0 = arith.constant 0 : index
+  %0 = cotan.slice %x start = [1] limit = [-2] strides = [1] : tensor<?xf32> -> tensor<?xf32>
+  %1 = cotan.pad %0, %p low = [2] high = [1] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  %d0 = tensor.dim %0, %c0 : tensor<?xf32>
+  %d1 = tensor.dim %1, %c0 : tensor<?xf32>
+  return %1, %d0, %d1 : tensor<?xf32>, index, index
+}

@@ -828,19 +828,30 @@ func.func @dot_general_dynamic_vs_static(%x: tensor<2x?xf32>, %y: tensor<4x3xf32
 
 // -----
 
+// A dynamic dimension's limit counts from its end; an absolute one would
+// need the size.
 func.func @slice_part_of_dynamic(%x: tensor<?x4xf32>) -> tensor<2x4xf32> {
   // expected-error@+2 {{failed to infer returned types}}
-  // expected-error@+1 {{(slice_c4) dimension 0 is dynamic: it can only be taken whole (start 0, limit -1, stride 1)}}
+  // expected-error@+1 {{(slice_c4) dimension 0 is dynamic: it needs start >= 0, stride 1 and a limit counted from the end (-1 - e)}}
   %0 = cotan.slice %x start = [0, 0] limit = [2, 4] strides = [1, 1] : tensor<?x4xf32> -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
 
 // -----
 
-func.func @pad_dynamic(%x: tensor<?xf32>, %p: tensor<f32>) -> tensor<?xf32> {
+func.func @slice_dynamic_strided(%x: tensor<?xf32>) -> tensor<?xf32> {
   // expected-error@+2 {{failed to infer returned types}}
-  // expected-error@+1 {{(pad_c4) dimension 0 is dynamic: it cannot be padded}}
-  %0 = cotan.pad %x, %p low = [1] high = [0] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  // expected-error@+1 {{(slice_c4) dimension 0 is dynamic: it needs start >= 0, stride 1}}
+  %0 = cotan.slice %x start = [0] limit = [-1] strides = [2] : tensor<?xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @pad_dynamic_interior(%x: tensor<?xf32>, %p: tensor<f32>) -> tensor<?xf32> {
+  // expected-error@+2 {{failed to infer returned types}}
+  // expected-error@+1 {{(pad_c4) dimension 0 is dynamic: it has no interior padding}}
+  %0 = cotan.pad %x, %p low = [1] high = [0] interior = [1] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
 

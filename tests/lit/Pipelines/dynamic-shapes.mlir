@@ -26,3 +26,4 @@
 // CHECK-LABEL: llvm.func @convolution_dynamic_batch
 // CHECK-LABEL: llvm.func @reduce_window_dynamic_batch
 // CHECK-LABEL: llvm.func @reverse_static_dim
+// CHECK-LABEL: llvm.func @edges_of_dynamic

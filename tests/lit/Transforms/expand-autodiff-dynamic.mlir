@@ -92,3 +92,23 @@ func.func @vjp_gates(%x: tensor<?x8xf32>, %e: tensor<5x8xf32>, %i: tensor<?xi32>
   %r:4 = cotan.vjp @gates(%x, %e, %i) cotangents(%ct) : (tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>, tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>)
   return %r#0, %r#1, %r#2, %r#3 : tensor<?x4xf32>, tensor<?x8xf32>, tensor<5x8xf32>, tensor<?xi32>
 }
+
+// -----
+
+// Slicing a dynamic dimension from both ends: the cotangent goes back by
+// an edge pad (low = start, high = what the limit left), and a pad's by
+// the slice from both ends.
+// CHECK-LABEL: func.func private @edges_vjp
+// CHECK-SAME: (%[[X:.*]]: tensor<?xf32>, %[[CT:.*]]: tensor<?xf32>)
+// CHECK: %[[S:.*]] = cotan.slice %[[CT]] start = [2] limit = [-1] strides = [1] : tensor<?xf32> -> tensor<?xf32>
+// CHECK: cotan.pad %[[S]], %{{.*}} low = [1] high = [2] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+func.func private @edges(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %z = cotan.constant dense<0.0> : tensor<f32>
+  %0 = cotan.slice %x start = [1] limit = [-3] strides = [1] : tensor<?xf32> -> tensor<?xf32>
+  %1 = cotan.pad %0, %z low = [2] high = [0] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  return %1 : tensor<?xf32>
+}
+func.func @edges_grad(%x: tensor<?xf32>, %ct: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>) {
+  %r:2 = cotan.vjp @edges(%x) cotangents(%ct) : (tensor<?xf32>, tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>)
+  return %r#0, %r#1 : tensor<?xf32>, tensor<?xf32>
+}

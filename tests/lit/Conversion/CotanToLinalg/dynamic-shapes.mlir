@@ -308,3 +308,19 @@ func.func @reverse_static_dim(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = cotan.reverse %x dims = [1] : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+// x[1:-1] of a dynamic dimension reads dim - 2 elements from offset 1; the
+// edge pad writes it at offset 1 of a buffer dim + 1 long.
+// CHECK-LABEL: func.func @edges_of_dynamic
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?xf32>
+// CHECK: %[[LEFT:.*]] = arith.subi %[[N]], %c2 : index
+// CHECK: %[[SIZE:.*]] = arith.maxsi %[[LEFT]], %c0 : index
+// CHECK: tensor.extract_slice %arg0[1] [%[[SIZE]]] [1] : tensor<?xf32> to tensor<?xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[1] [%{{.*}}] [1] : tensor<?xf32> into tensor<?xf32>
+func.func @edges_of_dynamic(%x: tensor<?xf32>, %p: tensor<f32>) -> tensor<?xf32> {
+  %0 = cotan.slice %x start = [1] limit = [-2] strides = [1] : tensor<?xf32> -> tensor<?xf32>
+  %1 = cotan.pad %0, %p low = [1] high = [2] interior = [0] : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  return %1 : tensor<?xf32>
+}
