@@ -13,9 +13,6 @@ namespace mlir::cotan {
 
 /// A constant tensor of `type` (static) filled with `value`.
 Value splatLike(OpBuilder &b, Location loc, Type type, double value);
-/// A tensor of `like`'s type filled with `value`: a constant, or a
-/// broadcast sized at run time when the type has `?` dimensions.
-Value splatLike(OpBuilder &b, Location loc, Value like, double value);
 /// `value` itself, or zeros of `like`'s type when it is null.
 Value orZeros(OpBuilder &b, Location loc, Value value, Value like);
 /// a + b, where a null operand is a zero (null + null is null).

@@ -75,16 +75,9 @@ struct SwitchDerivatives
 /// at least n - 1 for the last), branch by branch.
 Value selectBranch(OpBuilder &b, Location loc, Value index,
                    ArrayRef<Value> perBranch) {
-  auto indexType = cast<RankedTensorType>(index.getType());
-  auto scalarType = RankedTensorType::get({}, indexType.getElementType());
-  SmallVector<Value> batchSize = dynamicSizesOf(b, loc, indexType, index);
   Value chosen = perBranch.back();
   for (int64_t k = perBranch.size() - 2; k >= 0; --k) {
-    Value constant = BroadcastInDimOp::create(
-        b, loc, indexType,
-        ConstantOp::create(b, loc, DenseElementsAttr::get(
-                                       scalarType, b.getI32IntegerAttr(k).getValue())),
-        ArrayRef<int64_t>{}, batchSize);
+    Value constant = splatLike(b, loc, index, double(k));
     Value pred = CompareOp::create(
         b, loc, k == 0 ? ComparisonDirection::LE : ComparisonDirection::EQ,
         index, constant);

@@ -503,14 +503,20 @@ class _PolymorphicShapes:
     def _spec_key(self, sig: _Signature) -> Hashable:
         return sig.in_tree
 
+    @staticmethod
+    def _positions(sig: _Signature, args: tuple, static_argnums: set) -> tuple[int, set[int]]:
+        """The number of positional arguments of the call, and which of
+        them are static."""
+        count = len(args) + sum(1 for k, _ in sig.statics if isinstance(k, int))
+        return count, {k % count for k in static_argnums if -count <= k < count}
+
     def _leaf_strings(self, sig: _Signature, dynamic: Any, static_argnums: set) -> list[str | None]:
         """The shape string (or None) of every dynamic leaf."""
         args, kwargs = dynamic
-        count = len(args) + sum(1 for k, _ in sig.statics if isinstance(k, int))
+        count, static = self._positions(sig, args, static_argnums)
         if len(self._specs) != count:
             raise user_error(ValueError, f"polymorphic_shapes of `{self._fname}` has {len(self._specs)} "
                                          f"entries for {count} positional arguments")
-        static = {k % count for k in static_argnums if -count <= k < count}
         for k in sorted(static):
             if self._specs[k] is not None:
                 raise user_error(ValueError, f"polymorphic_shapes of `{self._fname}`: argument {k} is "
@@ -585,8 +591,7 @@ class _DynamicAxes(_PolymorphicShapes):
 
     def _leaf_strings(self, sig: _Signature, dynamic: Any, static_argnums: set) -> list[str | None]:
         args, kwargs = dynamic
-        count = len(args) + sum(1 for k, _ in sig.statics if isinstance(k, int))
-        static = {k % count for k in static_argnums if -count <= k < count}
+        count, static = self._positions(sig, args, static_argnums)
         for k in sorted(static):
             if k in self._axes or (k < len(self._parameters) and self._parameters[k] in self._axes):
                 raise user_error(ValueError, f"dynamic_axes of `{self._fname}`: argument {k} is static")

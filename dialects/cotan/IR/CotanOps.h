@@ -28,6 +28,9 @@ LogicalResult inferReduceType(std::optional<Location> location,
 Value zerosLike(OpBuilder &builder, Location loc, Type type);
 /// Zeros of `like`'s type; sized at run time when it has `?` dimensions.
 Value zerosLike(OpBuilder &builder, Location loc, Value like);
+/// A tensor of `like`'s type filled with `value`: a constant, or a
+/// broadcast sized at run time when the type has `?` dimensions.
+Value splatLike(OpBuilder &builder, Location loc, Value like, double value);
 /// The `?` sizes of `type` read from `like`, a tensor of the same shape
 /// (`tensor.dim`), in order: the dynamic_sizes of an op creating it.
 SmallVector<Value> dynamicSizesOf(OpBuilder &builder, Location loc,
