@@ -7,6 +7,13 @@
 // contiguous zero-padded panels, and a register tile of accumulators does
 // one broadcast FMA per row per step.
 //
+// A convolution arrives as the same contraction with several row loops
+// (n, p...) and contraction loops (k..., c), A read through the window
+// (p * stride + k * dilation). Packing A would copy the input once per
+// window offset, so A is read in place instead ("implicit GEMM"): its
+// address is linear in the loops, the sum of a per-row part (computed for
+// the tile's rows) and a per-contraction-step part (a table).
+//
 //===----------------------------------------------------------------------===//
 
 #include "HostTarget.h"
@@ -15,6 +22,7 @@
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 
 #include <thread>
 
@@ -30,10 +38,18 @@ namespace {
 /// Below this many multiply-adds, packing costs more than it saves.
 constexpr int64_t kMinMultiplyAdds = 1 << 15;
 
-/// The loops of `C[batch, m, n] += A[..] * B[..]`.
+/// The most of B packed at once when A is read in place (half of L2).
+constexpr int64_t kPackedBBytes = 512 * 1024;
+
+/// The loops of `C[batch, m, n] += A[..] * B[..]`. Rows and the
+/// contraction may each span several loops (a convolution's (n, p...) and
+/// (k..., c)), flattened row-major in the order C and B index them.
 struct MatmulLoops {
-  SmallVector<unsigned> batch;
-  unsigned m, n, k;
+  SmallVector<unsigned> batch, m, k;
+  unsigned n;
+  /// A is read in place rather than packed: it has several row or
+  /// contraction loops, or reads a sum of loops.
+  bool implicitA;
 };
 
 /// Block and register-tile sizes.
@@ -59,10 +75,35 @@ bool isMultiplyAccumulateBody(linalg::GenericOp op) {
          (mul.getLhs() == y && mul.getRhs() == x);
 }
 
+/// Whether `expr` is a sum of loops with positive constant coefficients,
+/// `d0 * 2 + d3`: an address linear in the loops, with no constant term.
+bool isLinearInLoops(AffineExpr expr) {
+  if (isa<AffineDimExpr>(expr))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return isLinearInLoops(binary.getLHS()) && isLinearInLoops(binary.getRHS());
+  auto scale = dyn_cast<AffineConstantExpr>(binary.getRHS());
+  return binary.getKind() == AffineExprKind::Mul && scale && scale.getValue() > 0 &&
+         isa<AffineDimExpr>(binary.getLHS());
+}
+
+/// The loops `map` indexes directly, in the order of its results.
+SmallVector<unsigned> loopsInOrder(AffineMap map, ArrayRef<unsigned> loops) {
+  SmallVector<unsigned> ordered;
+  for (AffineExpr expr : map.getResults())
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      if (llvm::is_contained(loops, dim.getPosition()))
+        ordered.push_back(dim.getPosition());
+  return ordered;
+}
+
 /// Classifies the loops of a float multiply-accumulate generic on buffers
 /// of one element type (any size may be dynamic); fails unless there is one
-/// m, one n and one k loop and n is the result's innermost, unit-stride
-/// dimension.
+/// n loop, the result's innermost, unit-stride dimension, at least one m
+/// and one k loop, B and C index loops directly and A a linear sum of them.
 std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
@@ -81,44 +122,84 @@ std::optional<MatmulLoops> matchMatmul(linalg::GenericOp op) {
   if (!isMultiplyAccumulateBody(op))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+  if (!maps[1].isProjectedPermutation() || !maps[2].isProjectedPermutation() ||
+      !llvm::all_of(maps[0].getResults(), isLinearInLoops))
     return std::nullopt;
 
   MatmulLoops loops;
-  std::optional<unsigned> m, n, k;
+  SmallVector<unsigned> m, n, k;
   auto iterators = op.getIteratorTypesArray();
   for (unsigned d = 0; d < op.getNumLoops(); ++d) {
     bool inA = maps[0].isFunctionOfDim(d), inB = maps[1].isFunctionOfDim(d),
          inC = maps[2].isFunctionOfDim(d);
     bool reduction = iterators[d] == utils::IteratorType::reduction;
-    std::optional<unsigned> *slot = nullptr;
     if (inA && inB && inC && !reduction)
       loops.batch.push_back(d);
     else if (inA && !inB && inC && !reduction)
-      slot = &m;
+      m.push_back(d);
     else if (!inA && inB && inC && !reduction)
-      slot = &n;
+      n.push_back(d);
     else if (inA && inB && !inC && reduction)
-      slot = &k;
+      k.push_back(d);
     else
       return std::nullopt;
-    if (slot && slot->has_value())
-      return std::nullopt;
-    if (slot)
-      *slot = d;
   }
-  if (!m || !n || !k)
+  if (m.empty() || n.size() != 1 || k.empty())
     return std::nullopt;
-  loops.m = *m;
-  loops.n = *n;
-  loops.k = *k;
+  loops.m = loopsInOrder(maps[2], m);
+  loops.k = loopsInOrder(maps[1], k);
+  loops.n = n.front();
+  loops.implicitA = !maps[0].isProjectedPermutation() || m.size() > 1 || k.size() > 1;
 
   auto resultMap = maps[2];
   auto resultType = cast<MemRefType>(op.getDpsInits()[0].getType());
   if (resultMap.getDimPosition(resultMap.getNumResults() - 1) != loops.n ||
       !resultType.isLastDimUnitStride())
     return std::nullopt;
+  if (loops.implicitA && !cast<MemRefType>(op.getDpsInputs()[0].getType()).isStrided())
+    return std::nullopt;
   return loops;
+}
+
+/// Whether `op` sets all of `buffer` to +0.0: a linalg.fill or its
+/// generalized form (no inputs, an identity map, a body yielding the value).
+bool isZeroFillOf(Operation *op, Value buffer) {
+  Value value;
+  if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+    if (fill.getDpsInits()[0] != buffer)
+      return false;
+    value = fill.getInputs()[0];
+  } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+    Block &body = generic.getRegion().front();
+    if (generic.getNumDpsInputs() != 0 || generic.getNumDpsInits() != 1 ||
+        generic.getDpsInits()[0] != buffer ||
+        !generic.getIndexingMapsArray()[0].isIdentity() ||
+        body.getOperations().size() != 1)
+      return false;
+    value = body.getTerminator()->getOperand(0);
+  } else {
+    return false;
+  }
+  return matchPattern(value, m_PosZeroFloat());
+}
+
+/// The zero fill of the local buffer or output argument `c` before
+/// `matmul`, with nothing in between using c: the kernel's accumulators can
+/// start at zero instead of reading what the fill wrote.
+Operation *zeroFillBefore(Operation *matmul, Value c) {
+  if (!c.getDefiningOp<memref::AllocOp>() && !isa<BlockArgument>(c))
+    return nullptr;
+  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
+    if (isZeroFillOf(op, c))
+      return op;
+    WalkResult uses = op->walk([&](Operation *nested) {
+      return llvm::is_contained(nested->getOperands(), c) ? WalkResult::interrupt()
+                                                         : WalkResult::advance();
+    });
+    if (uses.wasInterrupted())
+      return nullptr;
+  }
+  return nullptr;
 }
 
 /// Whether `map`'s innermost result is loop `d` on a unit-stride buffer.
@@ -130,13 +211,14 @@ bool isInnermost(AffineMap map, MemRefType type, unsigned d) {
 /// Emits the blocked multiply for one matched generic. Loop sizes are
 /// values (constants when static): a dynamic size only turns the edge
 /// handling on, as for a static size that is not a multiple of the tile.
+/// Rows and contraction steps are numbered row-major over their loops.
 class MatmulEmitter {
 public:
   MatmulEmitter(linalg::GenericOp op, const MatmulLoops &loops,
                 const MatmulTiling &tiling, bool parallel,
                 std::optional<cotan::MatmulEpilogue> epilogue)
       : op(op), loops(loops), tiling(tiling), parallel(parallel),
-        epilogue(epilogue),
+        epilogue(epilogue), zeroFill(zeroFillBefore(op, op.getDpsInits()[0])),
         builder(op), loc(op.getLoc()),
         ranges(op.getStaticLoopRanges()),
         sizes(cotan::loopSizes(builder, loc, op)),
@@ -147,16 +229,25 @@ public:
     a = op.getDpsInputs()[0];
     b = op.getDpsInputs()[1];
     c = op.getDpsInits()[0];
+    std::tie(rowCount, staticRowCount) = flatSize(loops.m);
+    int64_t staticDepth;
+    std::tie(depth, staticDepth) = flatSize(loops.k);
+    // Without a contraction step nothing would overwrite the fill.
+    if (ShapedType::isDynamic(staticDepth) || staticDepth == 0)
+      zeroFill = nullptr;
+    singleSlice = !ShapedType::isDynamic(staticDepth) && staticDepth <= tiling.blockK;
   }
 
   void emit() {
+    if (loops.implicitA)
+      prepareInPlaceA();
     // Tasks take whole column blocks and chunks of rows as tall as leaves
     // enough tasks to keep every thread busy: the taller, the fewer times
     // B's blocks are packed.
     Value others = ceilDiv(sizes[loops.n], tiling.blockN);
     for (unsigned d : loops.batch)
       others = arith::MulIOp::create(builder, loc, others, sizes[d]);
-    Value rowBlocks = ceilDiv(sizes[loops.m], tiling.blockM);
+    Value rowBlocks = ceilDiv(rowCount, tiling.blockM);
     Value chunks = arith::MaxUIOp::create(
         builder, loc, index(1),
         min(arith::CeilDivUIOp::create(builder, loc, index(tiling.tasks), others),
@@ -168,7 +259,7 @@ public:
     SmallVector<Value> counts;
     for (unsigned d : loops.batch)
       counts.push_back(sizes[d]);
-    counts.push_back(arith::CeilDivUIOp::create(builder, loc, sizes[loops.m], taskM));
+    counts.push_back(arith::CeilDivUIOp::create(builder, loc, rowCount, taskM));
     counts.push_back(ceilDiv(sizes[loops.n], tiling.blockN));
     Value total = index(1);
     for (Value count : counts)
@@ -184,7 +275,11 @@ public:
       }
       emitBlock(ivs);
     });
+    if (stepOffsets)
+      memref::DeallocOp::create(builder, loc, stepOffsets);
     op.erase();
+    if (zeroFill)
+      zeroFill->erase();
     if (epilogue)
       epilogue->erase();
   }
@@ -206,18 +301,46 @@ private:
   Value ceilDiv(Value x, int64_t y) {
     return arith::CeilDivUIOp::create(builder, loc, x, index(y));
   }
-  Value remaining(Value start, unsigned loop, int64_t block) {
-    return min(index(block),
-               arith::SubIOp::create(builder, loc, sizes[loop], start));
+  Value remaining(Value start, Value size, int64_t block) {
+    return min(index(block), arith::SubIOp::create(builder, loc, size, start));
   }
-  /// The last index of `loop`.
-  Value last(unsigned loop) {
-    return arith::SubIOp::create(builder, loc, sizes[loop], index(1));
+  Value lastOf(Value size) {
+    return arith::SubIOp::create(builder, loc, size, index(1));
   }
-  /// Whether tiles of `tile` along `loop` may run past its end: its size is
-  /// dynamic or not a multiple of the tile.
-  bool mayOverrun(unsigned loop, int64_t tile) const {
-    return ShapedType::isDynamic(ranges[loop]) || ranges[loop] % tile != 0;
+  /// Whether tiles of `tile` along a size of `staticSize` may run past its
+  /// end: it is dynamic or not a multiple of the tile.
+  static bool mayOverrun(int64_t staticSize, int64_t tile) {
+    return ShapedType::isDynamic(staticSize) || staticSize % tile != 0;
+  }
+
+  /// The product of the sizes of `flat`'s loops, as a value and statically
+  /// (kDynamic when any is dynamic).
+  std::pair<Value, int64_t> flatSize(ArrayRef<unsigned> flat) {
+    Value size = sizes[flat.front()];
+    int64_t staticSize = ranges[flat.front()];
+    for (unsigned d : flat.drop_front()) {
+      size = arith::MulIOp::create(builder, loc, size, sizes[d]);
+      staticSize = ShapedType::isDynamic(staticSize) || ShapedType::isDynamic(ranges[d])
+                       ? ShapedType::kDynamic
+                       : staticSize * ranges[d];
+    }
+    return {size, staticSize};
+  }
+
+  /// Sets `flat`'s loop values to the row-major multi-index of `position`.
+  void unflatten(SmallVectorImpl<Value> &loopValues, ArrayRef<unsigned> flat,
+                 Value position) {
+    for (unsigned d : llvm::reverse(flat.drop_front())) {
+      loopValues[d] = arith::RemUIOp::create(builder, loc, position, sizes[d]);
+      position = arith::DivUIOp::create(builder, loc, position, sizes[d]);
+    }
+    loopValues[flat.front()] = position;
+  }
+  void setRow(SmallVectorImpl<Value> &loopValues, Value row) {
+    unflatten(loopValues, loops.m, row);
+  }
+  void setStep(SmallVectorImpl<Value> &loopValues, Value step) {
+    unflatten(loopValues, loops.k, step);
   }
 
   /// `body(iv)` inside `for iv = 0 to upper step step`.
@@ -228,7 +351,8 @@ private:
     body(loop.getInductionVar());
   }
 
-  /// The indices of `operand` at the given loop values.
+  /// The indices of `operand` (a projected permutation) at the given loop
+  /// values.
   SmallVector<Value> indices(unsigned operand, ArrayRef<Value> loopValues) {
     AffineMap map = maps[operand];
     SmallVector<Value> result;
@@ -237,14 +361,70 @@ private:
     return result;
   }
 
+  /// `expr` (isLinearInLoops) at the given loop values; loops without a
+  /// value count as 0.
+  Value evaluate(AffineExpr expr, ArrayRef<Value> loopValues) {
+    if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+      Value value = loopValues[dim.getPosition()];
+      return value ? value : index(0);
+    }
+    auto binary = cast<AffineBinaryOpExpr>(expr);
+    Value lhs = evaluate(binary.getLHS(), loopValues);
+    if (binary.getKind() == AffineExprKind::Add)
+      return add(lhs, evaluate(binary.getRHS(), loopValues));
+    return mul(lhs, cast<AffineConstantExpr>(binary.getRHS()).getValue());
+  }
+
+  /// The element offset in A's buffer of A's indices at `loopValues`,
+  /// without A's own offset.
+  Value offsetInA(ArrayRef<Value> loopValues) {
+    Value sum = index(0);
+    for (auto [expr, stride] : llvm::zip(maps[0].getResults(), aStrides))
+      sum = add(sum, arith::MulIOp::create(builder, loc,
+                                           evaluate(expr, loopValues), stride));
+    return sum;
+  }
+
+  /// A read in place: its buffer as a flat vector, and a table of each
+  /// contraction step's offset in it. The address of A at (row, step) is
+  /// the row's offset (at step 0) plus the step's (at row 0), since A's
+  /// indices are linear in the loops.
+  void prepareInPlaceA() {
+    auto metadata = memref::ExtractStridedMetadataOp::create(builder, loc, a);
+    aStrides = llvm::to_vector_of<Value>(metadata.getStrides());
+    aOffset = metadata.getOffset();
+    // The buffer's extent: one past its last element.
+    Value extent = add(aOffset, index(1));
+    for (auto [size, stride] : llvm::zip(metadata.getSizes(), aStrides))
+      extent = add(extent, arith::MulIOp::create(builder, loc, lastOf(size), stride));
+    flatA = memref::ReinterpretCastOp::create(
+        builder, loc, MemRefType::get({ShapedType::kDynamic}, element),
+        metadata.getBaseBuffer(), OpFoldResult(builder.getIndexAttr(0)),
+        ArrayRef<OpFoldResult>{extent}, ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+    stepOffsets = memref::AllocOp::create(
+        builder, loc, MemRefType::get({ShapedType::kDynamic}, builder.getIndexType()),
+        ValueRange{depth}, builder.getI64IntegerAttr(64));
+    forLoop(depth, 1, [&](Value step) {
+      SmallVector<Value> loopValues(op.getNumLoops());
+      setStep(loopValues, step);
+      memref::StoreOp::create(builder, loc, offsetInA(loopValues), stepOffsets,
+                              ValueRange{step});
+    });
+  }
+
   /// A scalar of `operand` at row `row` (clamped to the matrix, reading zero
-  /// past its edge) of loop `rowLoop`, at the other loop values given.
+  /// past its edge) of the rows (`alongRows`) or columns, at the other loop
+  /// values given.
   Value loadOrZero(unsigned operand, SmallVector<Value> loopValues,
-                   unsigned rowLoop, Value row) {
-    bool overruns =
-        mayOverrun(rowLoop, rowLoop == loops.m ? tiling.rows : tiling.cols);
-    Value lastRow = last(rowLoop);
-    loopValues[rowLoop] = overruns ? min(row, lastRow) : row;
+                   bool alongRows, Value row) {
+    bool overruns = alongRows ? mayOverrun(staticRowCount, tiling.rows)
+                              : mayOverrun(ranges[loops.n], tiling.cols);
+    Value lastRow = lastOf(alongRows ? rowCount : sizes[loops.n]);
+    Value at = overruns ? min(row, lastRow) : row;
+    if (alongRows)
+      setRow(loopValues, at);
+    else
+      loopValues[loops.n] = at;
     Value value = memref::LoadOp::create(builder, loc, operandValue(operand),
                                          indices(operand, loopValues));
     if (!overruns)
@@ -266,42 +446,45 @@ private:
   }
 
   /// One task's rows x columns of C. For each k slice, B's block is packed
-  /// once, then A's row blocks are packed and multiplied in turn.
+  /// once, then A's row blocks are packed (unless read in place) and
+  /// multiplied in turn.
   void emitBlock(ValueRange ivs) {
     SmallVector<Value> loopValues(op.getNumLoops());
     for (auto [d, iv] : llvm::zip(loops.batch, ivs))
       loopValues[d] = iv;
     Value taskRow = arith::MulIOp::create(builder, loc, ivs[loops.batch.size()], taskM);
     Value blockCol = mul(ivs[loops.batch.size() + 1], tiling.blockN);
-    Value taskRows = min(taskM, arith::SubIOp::create(builder, loc,
-                                                      sizes[loops.m], taskRow));
-    Value blockCols = remaining(blockCol, loops.n, tiling.blockN);
+    Value taskRows = min(taskM, arith::SubIOp::create(builder, loc, rowCount, taskRow));
+    Value blockCols = remaining(blockCol, sizes[loops.n], tiling.blockN);
 
-    Value packedA = alloc({tiling.blockM / tiling.rows, tiling.blockK, tiling.rows});
+    Value packedA;
+    if (!loops.implicitA)
+      packedA = alloc({tiling.blockM / tiling.rows, tiling.blockK, tiling.rows});
     Value packedB = alloc({tiling.blockN / tiling.cols, tiling.blockK, tiling.cols});
-    forLoop(sizes[loops.k], tiling.blockK, [&](Value slice) {
-      Value sliceLength = remaining(slice, loops.k, tiling.blockK);
+    forLoop(depth, tiling.blockK, [&](Value slice) {
+      Value sliceLength = remaining(slice, depth, tiling.blockK);
       // The epilogue runs when the last slice writes C back.
       Value lastSlice;
       if (epilogue)
         lastSlice = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
-                                          add(slice, sliceLength),
-                                          sizes[loops.k]);
+                                          add(slice, sliceLength), depth);
       packB(packedB, loopValues, blockCol, blockCols, slice, sliceLength);
       forLoop(taskRows, tiling.blockM, [&](Value rowOffset) {
         Value blockRow = add(taskRow, rowOffset);
-        Value blockRows = remaining(blockRow, loops.m, tiling.blockM);
-        packA(packedA, loopValues, blockRow, blockRows, slice, sliceLength);
+        Value blockRows = remaining(blockRow, rowCount, tiling.blockM);
+        if (packedA)
+          packA(packedA, loopValues, blockRow, blockRows, slice, sliceLength);
         forLoop(blockCols, tiling.cols, [&](Value col) {
           forLoop(blockRows, tiling.rows, [&](Value row) {
             multiplyTile(packedA, packedB, loopValues, add(blockRow, row),
                          add(blockCol, col), div(row, tiling.rows),
-                         div(col, tiling.cols), sliceLength, lastSlice);
+                         div(col, tiling.cols), slice, sliceLength, lastSlice);
           });
         });
       });
     });
-    memref::DeallocOp::create(builder, loc, packedA);
+    if (packedA)
+      memref::DeallocOp::create(builder, loc, packedA);
     memref::DeallocOp::create(builder, loc, packedB);
   }
 
@@ -309,12 +492,12 @@ private:
   void packA(Value packed, SmallVector<Value> loopValues, Value blockRow,
              Value blockRows, Value slice, Value sliceLength) {
     // Walk A along its contiguous dimension.
-    bool rowsInner = isInnermost(maps[0], cast<MemRefType>(a.getType()), loops.m);
+    bool rowsInner = isInnermost(maps[0], cast<MemRefType>(a.getType()), loops.m.front());
     forLoop(blockRows, tiling.rows, [&](Value row) {
       Value panel = div(row, tiling.rows);
       auto copy = [&](Value r, Value k) {
-        loopValues[loops.k] = add(slice, k);
-        Value value = loadOrZero(0, loopValues, loops.m,
+        setStep(loopValues, add(slice, k));
+        Value value = loadOrZero(0, loopValues, /*alongRows=*/true,
                                  add(blockRow, add(row, r)));
         memref::StoreOp::create(builder, loc, value, packed,
                                 ValueRange{panel, k, r});
@@ -342,9 +525,9 @@ private:
         // Rows of B are contiguous: copy a panel row with one vector read,
         // zero-padded past the last column.
         forLoop(sliceLength, 1, [&](Value k) {
-          loopValues[loops.k] = add(slice, k);
+          setStep(loopValues, add(slice, k));
           loopValues[loops.n] = firstCol;
-          bool inBounds = !mayOverrun(loops.n, tiling.cols);
+          bool inBounds = !mayOverrun(ranges[loops.n], tiling.cols);
           Value zero = arith::ConstantOp::create(builder, loc,
                                                  builder.getZeroAttr(element));
           Value row = vector::TransferReadOp::create(
@@ -357,8 +540,9 @@ private:
       }
       forLoop(index(tiling.cols), 1, [&](Value cIdx) {
         forLoop(sliceLength, 1, [&](Value k) {
-          loopValues[loops.k] = add(slice, k);
-          Value value = loadOrZero(1, loopValues, loops.n, add(firstCol, cIdx));
+          setStep(loopValues, add(slice, k));
+          Value value = loadOrZero(1, loopValues, /*alongRows=*/false,
+                                   add(firstCol, cIdx));
           memref::StoreOp::create(builder, loc, value, packed,
                                   ValueRange{panel, k, cIdx});
         });
@@ -366,27 +550,43 @@ private:
     });
   }
 
-  /// C[row.., col..] += packedA panel x packedB panel over the slice, with
-  /// the register tile in loop-carried vectors. After the last slice (when
-  /// `lastSlice` holds) the epilogue's result is written instead.
+  /// C[row.., col..] += A rows x packedB panel over the slice, with the
+  /// register tile in loop-carried vectors; A comes from its packed panel,
+  /// or in place at each row's offset plus the step's. After the last
+  /// slice (when `lastSlice` holds) the epilogue's result is written
+  /// instead.
   void multiplyTile(Value packedA, Value packedB, SmallVector<Value> loopValues,
                     Value row, Value col, Value panelA, Value panelB,
-                    Value sliceLength, Value lastSlice) {
-    bool rowsInBounds = !mayOverrun(loops.m, tiling.rows);
-    bool colsInBounds = !mayOverrun(loops.n, tiling.cols);
-    Value lastRow = last(loops.m);
+                    Value slice, Value sliceLength, Value lastSlice) {
+    bool rowsInBounds = !mayOverrun(staticRowCount, tiling.rows);
+    bool colsInBounds = !mayOverrun(ranges[loops.n], tiling.cols);
+    Value lastRow = lastOf(rowCount);
     Value zero = arith::ConstantOp::create(builder, loc,
                                            builder.getZeroAttr(element));
     loopValues[loops.n] = col;
-    SmallVector<Value> rowIndex, accumulators;
+    SmallVector<Value> rowIndex, accumulators, rowOffsets;
+    SmallVector<SmallVector<Value>> cIndices;
+    Value zeros = arith::ConstantOp::create(
+        builder, loc, panelType,
+        DenseElementsAttr::get(panelType, builder.getZeroAttr(element)));
+    Value firstSlice;
+    if (zeroFill && !singleSlice)
+      firstSlice = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                         slice, index(0));
     for (int64_t r = 0; r < tiling.rows; ++r) {
       Value at = add(row, index(r));
       rowIndex.push_back(at);
       // Rows past the edge read the last row; they are never written back.
-      loopValues[loops.m] = rowsInBounds ? at : min(at, lastRow);
-      accumulators.push_back(vector::TransferReadOp::create(
-          builder, loc, panelType, c, indices(2, loopValues), zero,
-          ArrayRef<bool>{colsInBounds}));
+      setRow(loopValues, rowsInBounds ? at : min(at, lastRow));
+      cIndices.push_back(indices(2, loopValues));
+      accumulators.push_back(readAccumulator(cIndices.back(), colsInBounds,
+                                             zeros, firstSlice));
+      if (!packedA) {
+        SmallVector<Value> atStepZero(loopValues);
+        for (unsigned d : loops.k)
+          atStepZero[d] = Value();
+        rowOffsets.push_back(add(aOffset, offsetInA(atStepZero)));
+      }
     }
 
     auto loop = scf::ForOp::create(
@@ -394,12 +594,23 @@ private:
         [&](OpBuilder &nested, Location nloc, Value k, ValueRange acc) {
           Value bRow = vector::LoadOp::create(nested, nloc, panelType, packedB,
                                               ValueRange{panelB, k, index(0)});
+          Value stepOffset;
+          if (!packedA)
+            stepOffset = memref::LoadOp::create(
+                nested, nloc, stepOffsets,
+                ValueRange{arith::AddIOp::create(nested, nloc, slice, k)});
           SmallVector<Value> next;
           for (int64_t r = 0; r < tiling.rows; ++r) {
-            Value aValue = memref::LoadOp::create(
-                nested, nloc, packedA,
-                ValueRange{panelA, k,
-                           arith::ConstantIndexOp::create(nested, nloc, r)});
+            Value aValue =
+                packedA ? memref::LoadOp::create(
+                              nested, nloc, packedA,
+                              ValueRange{panelA, k,
+                                         arith::ConstantIndexOp::create(nested, nloc, r)})
+                        : memref::LoadOp::create(
+                              nested, nloc, flatA,
+                              ValueRange{arith::AddIOp::create(nested, nloc,
+                                                               rowOffsets[r],
+                                                               stepOffset)});
             Value broadcast =
                 vector::BroadcastOp::create(nested, nloc, panelType, aValue);
             next.push_back(
@@ -409,9 +620,8 @@ private:
         });
 
     for (int64_t r = 0; r < tiling.rows; ++r) {
-      loopValues[loops.m] = rowIndex[r];
       auto write = [&](OpBuilder &b) {
-        SmallVector<Value> at = indices(2, loopValues);
+        ArrayRef<Value> at = cIndices[r];
         auto store = [&](OpBuilder &sb, Value value, Value buffer) {
           vector::TransferWriteOp::create(sb, loc, value, buffer, at,
                                           ArrayRef<bool>{colsInBounds});
@@ -445,20 +655,52 @@ private:
     }
   }
 
+  /// The tile row of C at `at` that a slice accumulates onto: C itself, or
+  /// zeros on the first slice when C was zero-filled.
+  Value readAccumulator(ArrayRef<Value> at, bool inBounds, Value zeros,
+                        Value firstSlice) {
+    Value zero = arith::ConstantOp::create(builder, loc,
+                                           builder.getZeroAttr(element));
+    auto read = [&](OpBuilder &b, Location l) -> Value {
+      return vector::TransferReadOp::create(b, l, panelType, c, at, zero,
+                                            ArrayRef<bool>{inBounds});
+    };
+    if (!zeroFill)
+      return read(builder, loc);
+    if (singleSlice)
+      return zeros;
+    return scf::IfOp::create(
+               builder, loc, firstSlice,
+               [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, zeros); },
+               [&](OpBuilder &b, Location l) {
+                 scf::YieldOp::create(b, l, read(b, l));
+               })
+        .getResult(0);
+  }
+
   linalg::GenericOp op;
   const MatmulLoops &loops;
   const MatmulTiling &tiling;
   bool parallel;
   std::optional<cotan::MatmulEpilogue> epilogue;
+  // The zero fill of C that the first slice's accumulators replace.
+  Operation *zeroFill;
+  bool singleSlice; // the contraction takes one slice
   OpBuilder builder;
   Location loc;
   SmallVector<int64_t> ranges; // static loop sizes (kDynamic where unknown)
   SmallVector<Value> sizes;    // loop sizes at run time
+  Value rowCount, depth;       // rows and contraction steps (flattened)
+  int64_t staticRowCount;
   Value taskM;                 // rows of C per task (a blockM multiple)
   Type element;
   VectorType panelType;
   SmallVector<AffineMap> maps;
   Value a, b, c;
+  // A read in place: its buffer flat, offset and strides, and each
+  // contraction step's offset.
+  Value flatA, aOffset, stepOffsets;
+  SmallVector<Value> aStrides;
 };
 
 struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
@@ -473,7 +715,7 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     // accumulators, with 16 registers 6, leaving room for the B row and
     // the broadcast.
     tiling.cols = 2 * lanes;
-    tiling.rows = registerRows ? int64_t(registerRows) : bits >= 512 ? 14 : 6;
+    tiling.rows = registerRows ? int64_t(registerRows) : bits >= 512 ? (loops.implicitA ? 8 : 14) : 6;
     // A B panel (blockK x cols) takes 32 KiB of L1; the packed blocks of A
     // and B fit L2.
     int64_t bytes = element.getIntOrFloatBitWidth() / 8;
@@ -483,6 +725,20 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     int64_t n = tileN ? int64_t(tileN) : 8 * tiling.cols;
     tiling.blockM = llvm::alignTo(m, tiling.rows);
     tiling.blockN = llvm::alignTo(n, tiling.cols);
+    // With A read in place, a slice only bounds B's packed block: when all
+    // of B's columns for all steps fit L2, one slice takes them, so C is
+    // read and written once.
+    int64_t columns = op.getStaticLoopRanges()[loops.n];
+    int64_t steps = 1;
+    for (unsigned d : loops.k)
+      steps = ShapedType::isDynamic(steps) || ShapedType::isDynamic(op.getStaticLoopRanges()[d])
+                  ? ShapedType::kDynamic
+                  : steps * op.getStaticLoopRanges()[d];
+    if (loops.implicitA && !tileK && !ShapedType::isDynamic(steps) &&
+        !ShapedType::isDynamic(columns) &&
+        steps * std::min(tiling.blockN, int64_t(llvm::alignTo(columns, tiling.cols))) * bytes <=
+            kPackedBBytes)
+      tiling.blockK = std::max<int64_t>(steps, 1);
     tiling.tasks = minTasks ? int64_t(minTasks)
                             : std::max(1u, std::thread::hardware_concurrency());
     return tiling;
@@ -513,9 +769,13 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
         return;
       // A dynamic size counts as large: shape-polymorphic code is tiled.
       int64_t work = 1;
-      for (unsigned d : {loops->m, loops->n, loops->k}) {
+      SmallVector<unsigned> counted = {loops->n};
+      llvm::append_range(counted, loops->m);
+      llvm::append_range(counted, loops->k);
+      for (unsigned d : counted) {
         int64_t size = op.getStaticLoopRanges()[d];
-        work *= ShapedType::isDynamic(size) ? kMinMultiplyAdds : size;
+        work = std::min(work * (ShapedType::isDynamic(size) ? kMinMultiplyAdds : size),
+                        kMinMultiplyAdds * kMinMultiplyAdds);
       }
       if (work < kMinMultiplyAdds)
         return;

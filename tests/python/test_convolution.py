@@ -88,6 +88,53 @@ def test_conv_matches_reference(name, dtype, rng):
     assert_matches(cotan.jit(_conv(case))(x, w), expected)
 
 
+# Large enough for cotan-tile-matmul's blocked kernel, which reads the input
+# in place through the window: ragged rows and columns, strides,
+# dilations, groups and transposed convolutions.
+KERNEL_CASES = {
+    "ragged_strided_dilated": dict(x=(3, 5, 13, 11), w=(33, 5, 3, 3), strides=(2, 1), padding="SAME",
+                                   rhs_dilation=(1, 2)),
+    "grouped": dict(x=(2, 8, 12, 12), w=(16, 4, 3, 3), strides=(1, 1), padding="SAME", groups=2),
+    "transposed": dict(x=(2, 6, 7, 9), w=(10, 6, 4, 4), strides=(1, 1), padding=((3, 3), (3, 2)),
+                       lhs_dilation=(2, 2)),
+    "1d_long": dict(x=(4, 16, 50), w=(24, 16, 5), strides=(1,), padding="VALID"),
+}
+
+
+@pytest.mark.parametrize("name", KERNEL_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_kernel_matches_reference(name, dtype, rng):
+    case = KERNEL_CASES[name]
+    x = rng.standard_normal(case["x"]).astype(dtype)
+    w = rng.standard_normal(case["w"]).astype(dtype)
+    pads, lhs_dil, rhs_dil = _explicit_padding(case)
+    # The exact sums, against which f32 rounding is bounded by the sum's size.
+    expected = reference_conv(x.astype(np.float64), w.astype(np.float64), case["strides"], pads,
+                              lhs_dil, rhs_dil, case.get("groups", 1))
+    got = np.asarray(cotan.jit(_conv(case))(x, w))
+    assert got.dtype == dtype
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(got, expected, rtol=100 * eps, atol=100 * eps * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("name", ["ragged_strided_dilated", "grouped", "transposed"])
+def test_conv_kernel_derivatives(name, rng):
+    case = KERNEL_CASES[name]
+    check_grads(_conv(case), (rng.standard_normal(case["x"]), rng.standard_normal(case["w"])),
+                rtol=1e-4)
+
+
+def test_conv_kernel_dynamic_batch(rng):
+    case = KERNEL_CASES["ragged_strided_dilated"]
+    f = cotan.jit(_conv(case), polymorphic_shapes=("b, 5, 13, 11", None))
+    w = rng.standard_normal(case["w"])
+    pads, lhs_dil, rhs_dil = _explicit_padding(case)
+    for batch in (1, 3, 5):
+        x = rng.standard_normal((batch, 5, 13, 11))
+        expected = reference_conv(x, w, case["strides"], pads, lhs_dil, rhs_dil, 1)
+        assert_matches(f(x, w), expected)
+
+
 def test_conv_channels_last_layouts(rng):
     x = rng.standard_normal((2, 8, 7, 3))  # NHWC
     w = rng.standard_normal((3, 2, 3, 5))  # HWIO

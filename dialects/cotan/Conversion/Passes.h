@@ -28,8 +28,8 @@ void populateCotanReductionToLinalgPatterns(const TypeConverter &converter,
                                             RewritePatternSet &patterns);
 void populateCotanDotGeneralToLinalgPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns);
-void populateCotanConvolutionToMatmulPatterns(const TypeConverter &converter,
-                                             RewritePatternSet &patterns);
+void populateCotanConvolutionToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns);
 void populateCotanHostCallPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateCotanReduceWindowToSlicesPatterns(const TypeConverter &converter,

@@ -107,7 +107,7 @@ struct ConvertCotanToLinalg
     populateCotanShapeToLinalgPatterns(converter, patterns);
     populateCotanReductionToLinalgPatterns(converter, patterns);
     populateCotanDotGeneralToLinalgPatterns(converter, patterns);
-    populateCotanConvolutionToMatmulPatterns(converter, patterns);
+    populateCotanConvolutionToLinalgPatterns(converter, patterns);
     populateCotanReduceWindowToSlicesPatterns(converter, patterns);
     populateCotanControlFlowToScfPatterns(converter, patterns);
     populateCotanHostCallPatterns(converter, patterns);

@@ -68,36 +68,44 @@ struct DotGeneralToGeneric : OpConversionPattern<DotGeneralOp> {
         AffineMap::get(numLoops, 0, resultExprs, context)};
 
     Type element = resultType.getElementType();
-    Type accElement = isHalf(element) ? rewriter.getF32Type() : element;
-    auto accType = resultType.clone(accElement);
+    auto accType = resultType.clone(isHalf(element) ? rewriter.getF32Type() : element);
     Location loc = op.getLoc();
-    Value init = filledTensor(
-        rewriter, loc, accType,
-        arith::ConstantOp::create(rewriter, loc,
-                                  rewriter.getZeroAttr(accElement)),
-        resultDynamicSizes(rewriter, op));
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{accType},
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location nloc, ValueRange args) {
-          Value x = upcastHalf(b, nloc, args[0]);
-          Value y = upcastHalf(b, nloc, args[1]);
-          Value sum;
-          if (isa<FloatType>(accElement))
-            sum = arith::AddFOp::create(b, nloc, args[2],
-                                        arith::MulFOp::create(b, nloc, x, y));
-          else
-            sum = arith::AddIOp::create(b, nloc, args[2],
-                                        arith::MulIOp::create(b, nloc, x, y));
-          linalg::YieldOp::create(b, nloc, sum);
-        });
+    Value product =
+        multiplyAccumulate(rewriter, loc, adaptor.getLhs(), adaptor.getRhs(), accType,
+                           resultDynamicSizes(rewriter, op), maps, iterators);
     rewriter.replaceOp(
-        op, convertTensor(rewriter, loc, generic->getResult(0), element));
+        op, convertTensor(rewriter, loc, product, element));
     return success();
   }
 };
 
 } // namespace
+
+Value mlir::cotan::multiplyAccumulate(OpBuilder &b, Location loc, Value lhs,
+                                      Value rhs, RankedTensorType accType,
+                                      ValueRange dynamicSizes,
+                                      ArrayRef<AffineMap> maps,
+                                      ArrayRef<utils::IteratorType> iterators) {
+  Type accElement = accType.getElementType();
+  Value init = filledTensor(
+      b, loc, accType,
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement)), dynamicSizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{accType}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = upcastHalf(nb, nloc, args[0]);
+        Value y = upcastHalf(nb, nloc, args[1]);
+        Value sum;
+        if (isa<FloatType>(accElement))
+          sum = arith::AddFOp::create(nb, nloc, args[2],
+                                      arith::MulFOp::create(nb, nloc, x, y));
+        else
+          sum = arith::AddIOp::create(nb, nloc, args[2],
+                                      arith::MulIOp::create(nb, nloc, x, y));
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  return generic->getResult(0);
+}
 
 void mlir::cotan::populateCotanDotGeneralToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {

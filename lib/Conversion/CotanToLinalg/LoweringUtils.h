@@ -75,6 +75,15 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to);
 /// -inf/+inf for floats, the extreme integers, false/true for i1.
 Value extremeValue(OpBuilder &b, Location loc, Type type, bool largest);
 
+/// A linalg.generic accumulating `lhs * rhs` into a zero-filled tensor of
+/// `accType` (whose `?` sizes are `dynamicSizes`) over the loops that `maps`
+/// (lhs, rhs, accumulator) and `iterators` describe; f16/bf16 operands
+/// multiply in f32, integers in their own type.
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                         RankedTensorType accType, ValueRange dynamicSizes,
+                         ArrayRef<AffineMap> maps,
+                         ArrayRef<utils::IteratorType> iterators);
+
 /// Applies `convertScalar` elementwise to a whole (non-boolean) tensor.
 Value convertTensor(OpBuilder &b, Location loc, Value tensor, Type element);
 

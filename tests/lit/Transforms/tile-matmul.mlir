@@ -322,3 +322,96 @@ func.func @dynamic_rows(%a: memref<?x64xf32>, %b: memref<64x32xf32>, %c: memref<
   }
   return
 }
+
+// -----
+
+// A convolution (rows (n, p), contraction (k, c), the input read at
+// p * 2 + k * 3): A is read in place, not packed. Each contraction step's
+// offset in the input (k * 3 * 8 + c) is tabulated once; each row's offset
+// (n * 528 + p * 16) is computed for the register tile, whose rows are
+// unflattened into (n, p) to address C.
+#in = affine_map<(n, p, o, k, c) -> (n, p * 2 + k * 3, c)>
+#w = affine_map<(n, p, o, k, c) -> (k, c, o)>
+#out = affine_map<(n, p, o, k, c) -> (n, p, o)>
+// CHECK-LABEL: func.func @convolution
+// CHECK-SAME: (%[[X:.*]]: memref<4x66x8xf32>, %[[W:.*]]: memref<3x8x12xf32>, %[[Y:.*]]: memref<4x30x12xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [2112], strides: [1]
+// CHECK: %[[STEPS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<24xindex>
+// CHECK: scf.for %[[STEP:.*]] = %c0 to %c24 step %c1
+// CHECK: %[[C:.*]] = arith.remui %[[STEP]], %c8
+// CHECK: %[[K:.*]] = arith.divui %[[STEP]], %c8
+// CHECK: %[[KOFF:.*]] = arith.muli %[[K]], %c24
+// CHECK: %[[OFF:.*]] = arith.addi %[[KOFF]], %[[C]]
+// CHECK: memref.store %[[OFF]], %[[STEPS]][%[[STEP]]]
+// CHECK: scf.parallel
+// CHECK-NOT: memref.alloc() {{.*}} : memref<{{.*}}x3xf32>
+// CHECK: vector.transfer_read %[[W]]
+// CHECK: %[[P:.*]] = arith.remui %[[ROW:.*]], %c30
+// CHECK: %[[N:.*]] = arith.divui %[[ROW]], %c30
+// CHECK: vector.transfer_read %[[Y]][%[[N]], %[[P]], %{{.*}}]
+// CHECK: %[[NOFF:.*]] = arith.muli %[[N]], %c528
+// CHECK: %[[POFF:.*]] = arith.muli %[[P]], %c16
+// CHECK: %[[ROWOFF:.*]] = arith.addi %[[NOFF]], %[[POFF]]
+// CHECK: scf.for %[[I:.*]] = %c0 to %{{.*}} step %c1 iter_args
+// CHECK: %[[AT:.*]] = arith.addi %{{.*}}, %[[I]]
+// CHECK: %[[SOFF:.*]] = memref.load %[[STEPS]][%[[AT]]]
+// CHECK: %[[ADDR:.*]] = arith.addi %[[ROWOFF]], %[[SOFF]]
+// CHECK: %[[A:.*]] = memref.load %[[FLAT]][%[[ADDR]]]
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[A]]
+// CHECK: vector.fma %[[SPLAT]]
+// CHECK: vector.transfer_write %{{.*}}, %[[Y]][%[[N]], %[[P]], %{{.*}}]
+// CHECK: memref.dealloc %[[STEPS]]
+func.func @convolution(%x: memref<4x66x8xf32>, %w: memref<3x8x12xf32>, %y: memref<4x30x12xf32>) {
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<4x66x8xf32>, memref<3x8x12xf32>) outs(%y : memref<4x30x12xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A strided input view (a window of a larger buffer) is read in place at
+// its own offset and strides, read from its metadata.
+#in = affine_map<(n, p, o, k, c) -> (n, p + k, c)>
+#w = affine_map<(n, p, o, k, c) -> (k, c, o)>
+#out = affine_map<(n, p, o, k, c) -> (n, p, o)>
+// CHECK-LABEL: func.func @convolution_of_view
+// CHECK: %{{.*}}, %[[OFFSET:.*]], %{{.*}}:3, %[[STRIDES:.*]]:3 = memref.extract_strided_metadata %arg0
+// CHECK: memref.reinterpret_cast %arg0 to offset: [0], sizes: [%{{.*}}], strides: [1]
+// CHECK: arith.muli %{{.*}}, %[[STRIDES]]#1
+// CHECK: arith.addi %[[OFFSET]]
+func.func @convolution_of_view(%x: memref<?x40x16xf32, strided<[?, ?, 1], offset: ?>>, %w: memref<3x16x32xf32>, %y: memref<?x38x32xf32>) {
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<?x40x16xf32, strided<[?, ?, 1], offset: ?>>, memref<3x16x32xf32>) outs(%y : memref<?x38x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not a contraction the kernel reads in place: a constant term in the
+// input's index (an offset the caller should have sliced) is left alone.
+#in = affine_map<(n, p, o, k, c) -> (n, p + k + 1, c)>
+#w = affine_map<(n, p, o, k, c) -> (k, c, o)>
+#out = affine_map<(n, p, o, k, c) -> (n, p, o)>
+// CHECK-LABEL: func.func @offset_window_left_alone
+// CHECK: linalg.generic
+func.func @offset_window_left_alone(%x: memref<8x40x16xf32>, %w: memref<3x16x32xf32>, %y: memref<8x37x32xf32>) {
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<8x40x16xf32>, memref<3x16x32xf32>) outs(%y : memref<8x37x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
