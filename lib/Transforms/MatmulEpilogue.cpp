@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace mlir::cotan;
@@ -44,6 +45,13 @@ bool touches(Operation &op, ValueRange buffers) {
   return llvm::any_of(op.getOperands(), [&](Value v) {
     return llvm::is_contained(buffers, v);
   });
+}
+
+/// The buffer that `value` is a view of (itself if it is none).
+Value underlyingBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
 }
 
 } // namespace
@@ -88,6 +96,12 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::GenericOp matmul,
            .isIdentity() ||
       !outputType.isLastDimUnitStride())
     return std::nullopt;
+  // The fused write-back stores tile by tile while later tiles still read
+  // the matmul's operands: the output must not be one of them (bufferization
+  // reuses a dead input's buffer for an elementwise result).
+  for (Value operand : matmul.getDpsInputs())
+    if (underlyingBuffer(operand) == underlyingBuffer(output))
+      return std::nullopt;
   Block &body = epilogue.getRegion().front();
   if (!body.getArgument(epilogue.getNumDpsInputs()).use_empty())
     return std::nullopt;

@@ -1,5 +1,5 @@
-"""Contractions large enough for cotan-tile-matmul (blocked, packed,
-vectorized, multithreaded) against NumPy in float64: ragged edges,
+"""Contractions large enough for cotan-tile-matmul (blocked, vectorized,
+multithreaded, A read in place) against NumPy in float64: ragged edges,
 transposed and batched operands, and the gradients that contract them."""
 
 from __future__ import annotations
@@ -145,3 +145,29 @@ def test_matmul_result_also_returned_is_not_fused(rng):
     exact = a.astype(np.float64) @ w
     assert_close(y, exact, 96, "float32")
     assert_close(z, np.maximum(exact + b, 0), 96, "float32")
+
+
+def test_layer_stack_reusing_buffers(rng):
+    """Three dense layers: bufferization gives the second layer's activation
+    the buffer of its input, which the fused epilogue must not overwrite
+    while the matmul still reads it."""
+    x = random_array(rng, (600, 2), "float32")
+    w1, w2, w3 = (random_array(rng, s, "float32") for s in ((2, 64), (64, 64), (64, 3)))
+    b1, b2, b3 = (random_array(rng, (s,), "float32") for s in (64, 64, 3))
+
+    def mlp(x, w1, b1, w2, b2, w3, b3, relu):
+        h = relu(x @ w1 + b1)
+        return relu(h @ w2 + b2) @ w3 + b3
+
+    got = cotan.jit(lambda *a: mlp(*a, cotan.nn.relu))(x, w1, b1, w2, b2, w3, b3)
+    f64 = [np.asarray(v, np.float64) for v in (x, w1, b1, w2, b2, w3, b3)]
+    expected = mlp(*f64, lambda v: np.maximum(v, 0))
+    assert_close(got, expected, 64 * 64, "float32")
+
+
+def test_zero_filled_results_start_from_zero(rng):
+    """Products into fresh (zero-filled) buffers skip reading them: the
+    numbers match however many contraction slices there are."""
+    for k in (3, 300, 2000):
+        a, w = random_array(rng, (70, k), "float32"), random_array(rng, (k, 50), "float32")
+        assert_close(cotan.jit(lambda a, w: a @ w)(a, w), a.astype(np.float64) @ w, k, "float32")

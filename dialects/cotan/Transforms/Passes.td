@@ -81,36 +81,42 @@ def ApproximateMath : Pass<"cotan-approximate-math"> {
 }
 
 def TileMatmul : Pass<"cotan-tile-matmul", "::mlir::func::FuncOp"> {
-  let summary = "Tile, pack and vectorize matmul-shaped linalg.generic ops on buffers";
+  let summary = "Tile and vectorize matmul- and convolution-shaped linalg.generic ops on buffers";
   let description = [{
     Rewrites each float `linalg.generic` on buffers that computes
-    `C[b, m, n] += A[b, m, k] * B[b, k, n]` (any operand layouts, any batch
-    dimensions, as `dot_general` lowers to) into a blocked matrix multiply:
+    `C[b, m..., n] += A[..] * B[b, k..., n]` into a blocked matrix
+    multiply. Rows (`m...`) and the contraction (`k...`) may span several
+    loops, numbered row-major, and `A` may index a linear sum of loops: a
+    convolution, `A[n, p * stride + k * dilation, c]`, is the same
+    contraction ("implicit GEMM"). Any operand layouts and batch dimensions
+    (as `dot_general` lowers to) work; `n` is the result's innermost,
+    unit-stride dimension.
 
     - the result is split into `tile-m` x `tile-n` blocks, distributed over
       threads by an `scf.parallel` (unless `parallel=false`);
-    - each block walks the contraction in `tile-k` slices; per slice the
-      slice of `A` is packed into `register-rows`-row panels and the slice of
-      `B` into panels two vector registers wide, both contiguous and padded
-      with zeros, so the inner loop reads memory sequentially and never
-      checks bounds;
+    - each block walks the contraction in `tile-k` slices (one slice when
+      all of `B` fits in half of L2); per slice `B` is packed into panels two
+      vector registers wide, contiguous and padded with zeros;
+    - `A` is read in place: its address is a per-row offset (computed for
+      the register tile) plus a per-step offset (tabulated once), so a
+      convolution's patches are never written;
     - a register tile of `register-rows` x (2 vectors) accumulators lives in
       `scf.for` iteration arguments across the slice: per step it loads one
-      row of the `B` panel and does one broadcast `vector.fma` per row.
-
+      row of the `B` panel and does one broadcast `vector.fma` per row;
+    - when `C` was zero-filled just before, the fill is dropped and the
+      first slice starts from zero instead of reading `C`;
     - an elementwise epilogue (`relu(x @ w + b)`: the next `linalg.generic`
       reading `C`, if it writes `C` in place or `C` is a local buffer
-      nothing else reads) runs on the
-      register tile when the last slice writes it back, and the tile goes
-      to the epilogue's output instead (`fuse-epilogues=false` keeps it
-      separate). Its other inputs must vary contiguously along `C`'s rows
-      or not at all (a bias, a per-row scale).
+      nothing else reads) runs on the register tile when the last slice
+      writes it back, and the tile goes to the epilogue's output instead
+      (`fuse-epilogues=false` keeps it separate). Its other inputs must vary
+      contiguously along `C`'s rows or not at all (a bias, a per-row scale).
 
     Tile sizes follow from the vector width (`vector-bits`, by default the
     host's widest: 512 with AVX-512, 256 with AVX, else 128) so that a `B`
-    panel stays in L1 and the packed blocks in L2. Contractions smaller
-    than 32768 multiply-adds, or whose result's innermost dimension is not
-    the `n` loop, keep their plain loops. The accumulation order of the
+    panel stays in L1 and the packed block in L2. Contractions smaller than
+    32768 multiply-adds, or whose result's innermost dimension is not the
+    `n` loop, keep their plain loops. The accumulation order of the
     contraction changes (slices of `tile-k`).
   }];
   let options = [

@@ -1,36 +1,39 @@
 // RUN: cotan-opt %s --split-input-file --cotan-tile-matmul="vector-bits=128 register-rows=3 tile-m=6 tile-n=16 tile-k=16 min-tasks=4" --canonicalize | FileCheck %s
 // RUN: cotan-opt %s --split-input-file --cotan-tile-matmul="vector-bits=256 parallel=false min-tasks=1" | FileCheck %s --check-prefix=SERIAL
 
-// Ragged edges: B's rows are packed with masked vector reads, A's with
-// clamped loads, and rows of C past the edge are never written.
+// Ragged edges: B's rows are packed with masked vector reads; A is read in
+// place, rows past its edge clamped to the last one (their sums are never
+// written back). A plain matrix's step offsets are the steps themselves.
 #a = affine_map<(m, k, n) -> (m, k)>
 #b = affine_map<(m, k, n) -> (k, n)>
 #c = affine_map<(m, k, n) -> (m, n)>
 // CHECK-LABEL: func.func @ragged
 // CHECK-SAME: (%[[A:.*]]: memref<40x50xf32>, %[[B:.*]]: memref<50x70xf32>, %[[C:.*]]: memref<40x70xf32>)
 // CHECK-NOT: linalg.generic
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[A]] to offset: [0], sizes: [2000], strides: [1]
+// CHECK: %[[STEPS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<50xindex>
+// CHECK: memref.store %[[STEP:.*]], %[[STEPS]][%[[STEP]]]
 // CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c5)
-// CHECK-DAG: %[[PA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x16x3xf32>
-// CHECK-DAG: %[[PB:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x16x8xf32>
+// CHECK: %[[PB:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x16x8xf32>
 // CHECK: scf.for %[[SLICE:.*]] = %c0 to %c50 step %c16
 // CHECK: %[[ROW:.*]] = vector.transfer_read %[[B]][%{{.*}}, %{{.*}}], %{{.*}} : memref<50x70xf32>, vector<8xf32>
 // CHECK: vector.store %[[ROW]], %[[PB]]
 // CHECK: %[[CLAMPED:.*]] = arith.minsi %{{.*}}, %c39
-// CHECK: memref.load %[[A]][%[[CLAMPED]], %{{.*}}]
-// CHECK: arith.select
-// CHECK: memref.store %{{.*}}, %[[PA]]
-// CHECK: vector.transfer_read %[[C]]
+// CHECK: vector.transfer_read %[[C]][%[[CLAMPED]], %{{.*}}]
+// CHECK: %[[ROW0:.*]] = arith.muli %[[CLAMPED]], %c50
 // CHECK: %[[ACC:.*]]:3 = scf.for %{{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK: %[[BROW:.*]] = vector.load %[[PB]]
-// CHECK: %[[A0:.*]] = memref.load %[[PA]]
+// CHECK: %[[OFF:.*]] = memref.load %[[STEPS]]
+// CHECK: %[[AT:.*]] = arith.addi %[[ROW0]], %[[OFF]]
+// CHECK: %[[A0:.*]] = memref.load %[[FLAT]][%[[AT]]]
 // CHECK: %[[SPLAT:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
 // CHECK: vector.fma %[[SPLAT]], %[[BROW]], %{{.*}} : vector<8xf32>
 // CHECK-COUNT-2: vector.fma
 // CHECK: scf.yield
 // CHECK: scf.if
 // CHECK-NEXT: vector.transfer_write %[[ACC]]#0, %[[C]]
-// CHECK-DAG: memref.dealloc %[[PA]]
-// CHECK-DAG: memref.dealloc %[[PB]]
+// CHECK: memref.dealloc %[[PB]]
+// CHECK: memref.dealloc %[[STEPS]]
 // SERIAL-LABEL: func.func @ragged
 // SERIAL-NOT: scf.parallel
 // SERIAL: scf.for
@@ -97,7 +100,7 @@ func.func @batched_transposed(%A: memref<3x40x64xf32>, %B: memref<3x32x64xf32>, 
 
 // -----
 
-// Too small to pay for packing, not a multiply-accumulate, integer, or a
+// Too small to pay for the kernel, not a multiply-accumulate, integer, or a
 // result whose rows are the n loop: left alone.
 #a = affine_map<(m, k, n) -> (m, k)>
 #b = affine_map<(m, k, n) -> (k, n)>
@@ -292,7 +295,7 @@ func.func @not_epilogues(%A: memref<48x64xf32>, %B: memref<64x48xf32>, %C: memre
 
 // A dynamic number of rows (a symbolic batch): the row chunks per task and
 // the task count are computed from the run-time size, and the row edge is
-// handled as a ragged one (clamped loads of A, guarded writes of C).
+// handled as a ragged one (clamped rows of A, guarded writes of C).
 #a = affine_map<(m, k, n) -> (m, k)>
 #b = affine_map<(m, k, n) -> (k, n)>
 #c = affine_map<(m, k, n) -> (m, n)>
@@ -300,6 +303,7 @@ func.func @not_epilogues(%A: memref<48x64xf32>, %B: memref<64x48xf32>, %C: memre
 // CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x32xf32>, %[[C:.*]]: memref<?x32xf32>)
 // CHECK-NOT: linalg.generic
 // CHECK: %[[M:.*]] = memref.dim %[[A]], %c0 : memref<?x64xf32>
+// CHECK: %[[FLAT:.*]] = memref.reinterpret_cast %[[A]] to offset: [0], sizes: [%{{.*}}], strides: [1] : memref<?x64xf32> to memref<?xf32>
 // CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[M]], %c6
 // CHECK: %[[TASK_M:.*]] = arith.muli %{{.*}}, %c6
 // CHECK: %[[CHUNKS:.*]] = arith.ceildivui %[[M]], %[[TASK_M]]
@@ -307,7 +311,7 @@ func.func @not_epilogues(%A: memref<48x64xf32>, %B: memref<64x48xf32>, %C: memre
 // CHECK: scf.parallel (%{{.*}}) = (%c0) to (%[[TASKS]])
 // CHECK: %[[LAST:.*]] = arith.subi %[[M]], %c1
 // CHECK: arith.minsi %{{.*}}, %[[LAST]]
-// CHECK: memref.load %[[A]]
+// CHECK: memref.load %[[FLAT]]
 // CHECK: vector.fma
 // CHECK: arith.cmpi ule, %{{.*}}, %[[LAST]]
 // CHECK: scf.if
@@ -413,5 +417,112 @@ func.func @offset_window_left_alone(%x: memref<8x40x16xf32>, %w: memref<3x16x32x
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// -----
+
+// C zero-filled just before: the fill goes, and the first slice's
+// accumulators start at zero instead of reading C (later slices read the
+// partial sums). With one slice for the whole contraction (the second run,
+// where all of B fits), C is never read.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+// CHECK-LABEL: func.func @zero_filled
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
+// CHECK: scf.for %[[SLICE:.*]] = %c0 to %c64 step %c16
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[SLICE]], %c0
+// CHECK: scf.if %[[FIRST]] -> (vector<8xf32>) {
+// CHECK-NEXT: scf.yield %[[ZEROS]]
+// CHECK-NEXT: } else {
+// CHECK-NEXT: vector.transfer_read %arg2
+// SERIAL-LABEL: func.func @zero_filled
+// SERIAL-NOT: linalg.fill
+// SERIAL-NOT: vector.transfer_read %arg2
+// SERIAL: vector.fma
+// SERIAL: vector.transfer_write {{.*}}, %arg2
+func.func @zero_filled(%A: memref<48x64xf32>, %B: memref<64x16xf32>, %C: memref<48x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%C : memref<48x16xf32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x16xf32>) outs(%C : memref<48x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Kept: a fill with another value, and a zero fill that C is read after
+// (by the copy) before the matmul accumulates onto it.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+// CHECK-LABEL: func.func @fills_kept
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%arg2
+// CHECK: scf.parallel
+// CHECK-NOT: scf.if %{{.*}} -> (vector<8xf32>)
+// CHECK: vector.transfer_read %arg2
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%arg3
+// CHECK: memref.copy %arg3
+// CHECK: scf.parallel
+// CHECK-NOT: scf.if %{{.*}} -> (vector<8xf32>)
+// CHECK: vector.transfer_read %arg3
+func.func @fills_kept(%A: memref<48x64xf32>, %B: memref<64x16xf32>, %C: memref<48x16xf32>, %D: memref<48x16xf32>, %E: memref<48x16xf32>) {
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%one : f32) outs(%C : memref<48x16xf32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x16xf32>) outs(%C : memref<48x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%D : memref<48x16xf32>)
+  memref.copy %D, %E : memref<48x16xf32> to memref<48x16xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x16xf32>) outs(%D : memref<48x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not fused: the epilogue writes the matmul's own input A (bufferization
+// reuses a dead input's buffer for an elementwise result), and the fused
+// write-back would overwrite A's rows while other tiles still read them.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+// CHECK-LABEL: func.func @epilogue_writes_input
+// CHECK: scf.parallel
+// CHECK: linalg.generic {{.*}} ins(%[[C:.*]] : memref<48x64xf32>) outs(%arg0 : memref<48x64xf32>)
+func.func @epilogue_writes_input(%A: memref<48x64xf32>, %B: memref<64x64xf32>) {
+  %C = memref.alloc() : memref<48x64xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x64xf32>) outs(%C : memref<48x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C : memref<48x64xf32>) outs(%A : memref<48x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %C : memref<48x64xf32>
   return
 }
