@@ -50,7 +50,7 @@ def main() -> None:
     x = rng.standard_normal((batch, 64, 56, 56)).astype(np.float32)
     w = (rng.standard_normal((64, 64, 3, 3)) / 24).astype(np.float32)
     flops = 2 * batch * 64 * 64 * 9 * 56 * 56
-    repeat = 3 if quick else 5
+    repeat = 3 if quick else 7
     print(f"3x3 conv, batch {batch}, 64->64 channels, 56x56, f32 (median ms; ratio = cotan / peer)")
 
     rows = []
@@ -112,12 +112,12 @@ def main() -> None:
         peers["torch"] = [tfwd, tgrad, tfwd_cl, tgrad_cl, tpool]
 
     for i, (name, ours, work) in enumerate(rows):
-        t = median_time(ours, repeat, 2)
+        t = median_time(ours, repeat, 4)
         line = f"  {name:24s} cotan {t * 1e3:9.2f}"
         if work:
             line += f" ({work / t / 1e9:5.0f} GFLOP/s)"
         for peer, fns in peers.items():
-            tp = median_time(fns[i], repeat, 2)
+            tp = median_time(fns[i], repeat, 4)
             line += f"   {peer} {tp * 1e3:9.2f} ({t / tp:4.2f})"
         print(line)
 

@@ -666,16 +666,23 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
     int64_t n = tileN ? int64_t(tileN) : 8 * tiling.cols;
     tiling.blockM = llvm::alignTo(m, tiling.rows);
     tiling.blockN = llvm::alignTo(n, tiling.cols);
-    // A slice only bounds B's packed block (A is read in place): when all
-    // of B's columns for all steps fit L2, one slice takes them, so C is
-    // read and written once.
+    // A slice bounds B's packed block and the lines of A a register tile
+    // touches. When consecutive steps walk A's contiguous dimension (its
+    // innermost index involves the last contraction loop: c channels-last,
+    // or the window's last offset in NCHW) those lines are few, and when
+    // all of B's columns for all steps fit L2, one slice takes them, so C
+    // is read and written once.
+    AffineMap aMap = op.getIndexingMapsArray()[0];
+    bool stepsContiguous =
+        aMap.getResult(aMap.getNumResults() - 1).isFunctionOfDim(loops.k.back()) &&
+        cast<MemRefType>(op.getDpsInputs()[0].getType()).isLastDimUnitStride();
     int64_t columns = op.getStaticLoopRanges()[loops.n];
     int64_t steps = 1;
     for (unsigned d : loops.k)
       steps = ShapedType::isDynamic(steps) || ShapedType::isDynamic(op.getStaticLoopRanges()[d])
                   ? ShapedType::kDynamic
                   : steps * op.getStaticLoopRanges()[d];
-    if (!tileK && !ShapedType::isDynamic(steps) &&
+    if (!tileK && stepsContiguous && !ShapedType::isDynamic(steps) &&
         !ShapedType::isDynamic(columns) &&
         steps * std::min(tiling.blockN, int64_t(llvm::alignTo(columns, tiling.cols))) * bytes <=
             kPackedBBytes)

@@ -124,6 +124,21 @@ def test_conv_kernel_derivatives(name, rng):
                 rtol=1e-4)
 
 
+@pytest.mark.parametrize("strides", [(1, 1), (2, 1)])
+def test_conv_kernel_channels_last_derivatives(strides, rng):
+    """flax's layouts: the input is read through its transposes and the
+    filter gradient accumulates straight into HWIO."""
+    dn = ("NHWC", "HWIO", "NHWC")
+    f = lambda x, w: lax.conv_general_dilated(x, w, strides, "SAME", dimension_numbers=dn)
+    x, w = rng.standard_normal((3, 11, 9, 6)), rng.standard_normal((3, 3, 6, 20))
+    check_grads(f, (x, w), rtol=1e-4)
+    from cotan.convolution import padding_amounts
+    pads = padding_amounts("SAME", (11, 9), (3, 3), strides)
+    expected = reference_conv(x.transpose(0, 3, 1, 2), w.transpose(3, 2, 0, 1), strides, pads,
+                              (1, 1), (1, 1), 1).transpose(0, 2, 3, 1)
+    assert_matches(cotan.jit(f)(x, w), expected)
+
+
 def test_conv_kernel_dynamic_batch(rng):
     case = KERNEL_CASES["ragged_strided_dilated"]
     f = cotan.jit(_conv(case), polymorphic_shapes=("b, 5, 13, 11", None))
