@@ -29,6 +29,7 @@ void mlir::cotan::buildBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(cotan::createReturnDonatedBuffers());
+  pm.addNestedPass<func::FuncOp>(cotan::createDistinctResults());
   // Callers allocate the results; without modifyPublicFunctions the pass
   // silently leaves public functions alone.
   bufferization::BufferResultsToOutParamsPassOptions outParams;

@@ -111,16 +111,11 @@ class _WorkerBarrier:
 
 
 worker_barrier = functools.lru_cache(maxsize=None)(_WorkerBarrier)
-# Set at interpreter exit, after which engines are no longer freed: the
-# runtime's exit handler joins the workers itself.
-_exiting = False
-_kept_at_exit: list = []
 
 
 @atexit.register
 def _mark_exiting() -> None:
-    global _exiting
-    _exiting = True
+    Executable.exiting = True
 
 
 class Executable:
@@ -134,6 +129,12 @@ class Executable:
     descriptor, the pointer cells and the packed argument array; a call only
     writes the data pointers and the addresses, which move with the buffer.
     """
+
+    # Set at interpreter exit, after which engines are no longer freed: the
+    # runtime's exit handler joins the workers itself. Class attributes, as
+    # the module's globals may already be gone when the last ones are freed.
+    exiting = False
+    kept_at_exit: list = []
 
     def __init__(self, engine, symbol: str, in_avals: Sequence, out_avals: Sequence,
                  hoisted: Sequence[np.ndarray], threaded: bool = False,
@@ -258,7 +259,7 @@ class Executable:
         engine = getattr(self, "_engine", None)
         if engine is None or not self._threaded:
             return
-        if _exiting:
-            _kept_at_exit.append(engine)
+        if type(self).exiting:
+            type(self).kept_at_exit.append(engine)
         else:
             worker_barrier().wait_for_idle_workers()

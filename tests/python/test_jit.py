@@ -255,3 +255,16 @@ def test_jit_of_the_same_function_shares_compiled_code():
     del f, first, again
     gc.collect()
     assert alive() is None
+
+
+@pytest.mark.parametrize("shape", [(3,), (0,), (2, 0)])
+def test_one_value_returned_twice(shape):
+    """CSE merges x + 1 and x + 1 (and folds zero-size results into one
+    buffer): each result still gets a buffer of its own. This used to crash
+    the compiler (found by the fuzzer)."""
+    x = np.ones(shape)
+    a, b, c, d = cotan.jit(lambda x: (x + 1, x + 1, x, x))(x)
+    for got, want in ((a, x + 1), (b, x + 1), (c, x), (d, x)):
+        np.testing.assert_array_equal(np.asarray(got), want)
+    _, tangent = cotan.jvp(lambda x: -x, (x,), (x,))
+    np.testing.assert_array_equal(np.asarray(tangent), -x)

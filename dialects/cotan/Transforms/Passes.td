@@ -305,6 +305,19 @@ def ReturnDonatedBuffers : Pass<"cotan-return-donated-buffers", "::mlir::ModuleO
   }];
 }
 
+def DistinctResults : Pass<"cotan-distinct-results", "::mlir::func::FuncOp"> {
+  let summary = "Give every buffer a function returns a place of its own";
+  let description = [{
+    After bufferization, a function can return one buffer as several
+    results: `jit(lambda x: (x + 1, x + 1))` after CSE, or two zero-size
+    results folded into one allocation. Each result becomes an
+    out-parameter of its own (buffer-results-to-out-params, which does not
+    handle a repeated allocation), so every later occurrence of a returned
+    buffer is replaced by a copy of it in a new allocation.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def ReductionsInnermost : Pass<"cotan-reductions-innermost", "::mlir::func::FuncOp"> {
   let summary = "Order each linalg.generic's loops parallel first, reductions last";
   let description = [{
