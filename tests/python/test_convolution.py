@@ -202,3 +202,70 @@ def test_conv_errors():
         lax.conv_general_dilated(x, w, (1, 1), "SAME", feature_group_count=2)
     with pytest.raises(ValueError, match=HERE + r": the input layout 'NHWX'"):
         lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWX", "OIHW", "NCHW"))
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def conv_configs(draw):
+    """A random valid convolution: 1-2 spatial dims, strides, paddings
+    (named or explicit, negative included), both dilations, feature groups
+    and NCHW or NHWC layouts; sizes small, some large enough for the kernel."""
+    spatial = draw(st.integers(1, 2))
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cg, og = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    window = [draw(st.integers(1, 3)) for _ in range(spatial)]
+    strides = [draw(st.integers(1, 3)) for _ in range(spatial)]
+    lhs_dil = [draw(st.sampled_from([1, 1, 2])) for _ in range(spatial)]
+    rhs_dil = [draw(st.sampled_from([1, 1, 2])) for _ in range(spatial)]
+    sizes = [draw(st.integers(1, 9)) for _ in range(spatial)]
+    padding = draw(st.sampled_from(["VALID", "SAME", "explicit"]))
+    if padding == "explicit":
+        padding = [(draw(st.integers(-1, 2)), draw(st.integers(-1, 2))) for _ in range(spatial)]
+    batch = draw(st.sampled_from([1, 2, 3, 16]))
+    layout = draw(st.sampled_from(["NCHW", "NHWC"]))
+    case = dict(x=(batch, groups * cg, *sizes), w=(groups * og, cg, *window), strides=tuple(strides),
+                padding=padding, lhs_dilation=tuple(lhs_dil), rhs_dilation=tuple(rhs_dil),
+                groups=groups)
+    pads, _, _ = _explicit_padding(case)
+    dilated = [(s - 1) * d + 1 for s, d in zip(sizes, lhs_dil)]
+    windows = [(k - 1) * d + 1 for k, d in zip(window, rhs_dil)]
+    hypothesis.assume(all(s + lo + hi >= w for s, (lo, hi), w in zip(dilated, pads, windows)))
+    return case, layout
+
+
+def _channels_last(case):
+    """The case's convolution taking and giving channels-last arrays."""
+    spatial = len(case["strides"])
+    names = "HWD"[:spatial]
+    dn = ("N" + names + "C", names + "IO", "N" + names + "C")
+    return lambda x, w: lax.conv_general_dilated(
+        x, w, case["strides"], case["padding"], lhs_dilation=case["lhs_dilation"],
+        rhs_dilation=case["rhs_dilation"], dimension_numbers=dn,
+        feature_group_count=case["groups"])
+
+
+@settings(max_examples=40, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(config=conv_configs(), seed=st.integers(0, 2**31 - 1))
+def test_random_convolutions_match_reference(config, seed):
+    """Fuzzed: any valid configuration, in either layout, equals the loop
+    reference, and its gradients central differences."""
+    case, layout = config
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(case["x"]), rng.standard_normal(case["w"])
+    pads, lhs_dil, rhs_dil = _explicit_padding(case)
+    expected = reference_conv(x, w, case["strides"], pads, lhs_dil, rhs_dil, case["groups"])
+    if layout == "NCHW":
+        f, args, to_nchw = _conv(case), (x, w), lambda y: y
+    else:
+        last = (0, *range(2, x.ndim), 1)
+        f = _channels_last(case)
+        args = (x.transpose(last), w.transpose(*range(2, w.ndim), 1, 0))
+        to_nchw = lambda y: np.moveaxis(np.asarray(y), -1, 1)
+    assert_matches(to_nchw(cotan.jit(f)(*args)), expected)
+    if expected.size and x.size <= 2000:
+        check_grads(f, args, modes=("rev",), rtol=1e-4)
