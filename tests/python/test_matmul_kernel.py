@@ -60,7 +60,7 @@ def test_batched_and_einsum(rng):
 
 
 def test_matches_unblocked_loops(rng):
-    # Below the packing threshold the contraction keeps its plain loops;
+    # Below the kernel's threshold the contraction keeps its plain loops;
     # the blocked kernel on a larger matrix agrees with them block by block.
     a = random_array(rng, (96, 80), "float64")
     b = random_array(rng, (80, 100), "float64")
@@ -171,3 +171,33 @@ def test_zero_filled_results_start_from_zero(rng):
     for k in (3, 300, 2000):
         a, w = random_array(rng, (70, k), "float32"), random_array(rng, (k, 50), "float32")
         assert_close(cotan.jit(lambda a, w: a @ w)(a, w), a.astype(np.float64) @ w, k, "float32")
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(m=st.integers(1, 300), k=st.integers(1, 300), n=st.integers(1, 300),
+       batch=st.sampled_from([(), (2,), (3,)]), transpose_a=st.booleans(),
+       transpose_b=st.booleans(), epilogue=st.booleans(),
+       dtype=st.sampled_from(["float32", "float64"]), seed=st.integers(0, 2**31 - 1))
+def test_random_contractions(m, k, n, batch, transpose_a, transpose_b, epilogue, dtype, seed):
+    """Fuzzed: any sizes (ragged against every tile), stored layouts, batch
+    dimensions and a fused bias + relu equal NumPy."""
+    rng = np.random.default_rng(seed)
+    a = random_array(rng, (*batch, k, m) if transpose_a else (*batch, m, k), dtype)
+    b = random_array(rng, (*batch, n, k) if transpose_b else (*batch, k, n), dtype)
+    bias = random_array(rng, (n,), dtype)
+
+    def f(xp, a, b, bias, relu):
+        x = xp.swapaxes(a, -1, -2) if transpose_a else a
+        y = xp.swapaxes(b, -1, -2) if transpose_b else b
+        z = x @ y
+        return relu(z + bias) if epilogue else z
+
+    got = cotan.jit(lambda a, b, bias: f(cnp, a, b, bias, cotan.nn.relu))(a, b, bias)
+    f64 = [v.astype(np.float64) for v in (a, b, bias)]
+    assert_close(got, f(np, *f64, lambda v: np.maximum(v, 0)), k, dtype)
