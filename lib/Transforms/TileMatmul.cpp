@@ -76,6 +76,18 @@ bool isMultiplyAccumulateBody(linalg::GenericOp op) {
          (mul.getLhs() == y && mul.getRhs() == x);
 }
 
+/// The product of `loops`' static sizes in `ranges`, kDynamic when any is
+/// dynamic.
+int64_t staticProduct(ArrayRef<int64_t> ranges, ArrayRef<unsigned> loops) {
+  int64_t product = 1;
+  for (unsigned d : loops) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return ShapedType::kDynamic;
+    product *= ranges[d];
+  }
+  return product;
+}
+
 /// Whether `expr` is a sum of loops with positive constant coefficients,
 /// `d0 * 2 + d3`: an address linear in the loops, with no constant term.
 bool isLinearInLoops(AffineExpr expr) {
@@ -316,14 +328,9 @@ private:
   /// (kDynamic when any is dynamic).
   std::pair<Value, int64_t> flatSize(ArrayRef<unsigned> flat) {
     Value size = sizes[flat.front()];
-    int64_t staticSize = ranges[flat.front()];
-    for (unsigned d : flat.drop_front()) {
+    for (unsigned d : flat.drop_front())
       size = arith::MulIOp::create(builder, loc, size, sizes[d]);
-      staticSize = ShapedType::isDynamic(staticSize) || ShapedType::isDynamic(ranges[d])
-                       ? ShapedType::kDynamic
-                       : staticSize * ranges[d];
-    }
-    return {size, staticSize};
+    return {size, staticProduct(ranges, flat)};
   }
 
   /// Sets `flat`'s loop values to the row-major multi-index of `position`.
@@ -677,11 +684,7 @@ struct TileMatmul : mlir::cotan::impl::TileMatmulBase<TileMatmul> {
         aMap.getResult(aMap.getNumResults() - 1).isFunctionOfDim(loops.k.back()) &&
         cast<MemRefType>(op.getDpsInputs()[0].getType()).isLastDimUnitStride();
     int64_t columns = op.getStaticLoopRanges()[loops.n];
-    int64_t steps = 1;
-    for (unsigned d : loops.k)
-      steps = ShapedType::isDynamic(steps) || ShapedType::isDynamic(op.getStaticLoopRanges()[d])
-                  ? ShapedType::kDynamic
-                  : steps * op.getStaticLoopRanges()[d];
+    int64_t steps = staticProduct(op.getStaticLoopRanges(), loops.k);
     if (!tileK && stepsContiguous && !ShapedType::isDynamic(steps) &&
         !ShapedType::isDynamic(columns) &&
         steps * std::min(tiling.blockN, int64_t(llvm::alignTo(columns, tiling.cols))) * bytes <=
