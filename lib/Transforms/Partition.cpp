@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "mlir/Dialect/Shard/Interfaces/ShardingInterface.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Dialect/Shard/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -53,6 +54,9 @@ FailureOr<SplitAxes> splitAxes(Attribute attribute, RankedTensorType type,
     }
     axes.push_back(DenseI16ArrayAttr::get(attribute.getContext(), gridAxes));
   }
+  // One entry per dimension: shardings compare unequal to their shorter
+  // spellings, and partitioning would reshard between the two.
+  axes.resize(type.getRank(), DenseI16ArrayAttr::get(type.getContext(), {}));
   return axes;
 }
 
@@ -228,44 +232,301 @@ void dropConstantUnitIndices(func::FuncOp function) {
   });
 }
 
-/// The split axes of the result tied to `init` when it is the init
-/// operand of a destination-style op whose result propagation annotated.
-std::optional<SmallVector<shard::GridAxesAttr>> tiedResultAxes(Value init) {
-  for (OpOperand &use : init.getUses()) {
-    auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
-    if (!dps || !dps.isDpsInit(&use))
-      continue;
-    for (Operation *user : dps.getTiedOpResult(&use).getUsers())
-      if (auto shardOp = dyn_cast<shard::ShardOp>(user))
-        if (auto sharding = shardOp.getSharding().getDefiningOp<shard::ShardingOp>())
-          return SmallVector<shard::GridAxesAttr>(sharding.getSplitAxes().getAxes());
+/// Moves the non-splat tensor constants of `function` (an iota a one-hot
+/// compares with, say) out into new trailing arguments: shard-partition
+/// can only rebuild splat constants. Returns the constants, which the
+/// caller passes in (replicated).
+SmallVector<arith::ConstantOp> hoistNonSplatConstants(func::FuncOp function) {
+  SmallVector<arith::ConstantOp> hoisted;
+  function.walk([&](arith::ConstantOp constant) {
+    auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
+    if (!value || value.isSplat())
+      return;
+    hoisted.push_back(constant);
+  });
+  for (arith::ConstantOp constant : hoisted) {
+    unsigned index = function.getNumArguments();
+    (void)function.insertArgument(index, constant.getType(), {}, constant.getLoc());
+    constant.getResult().replaceAllUsesWith(function.getArgument(index));
+    constant->remove();
   }
-  return std::nullopt;
+  return hoisted;
 }
 
-/// Propagation can leave values without a sharding (the empty tensor an
-/// accumulator is filled into, when the reduction it feeds splits its
-/// result), which shard-partition does not accept. An init operand takes
-/// the sharding of its tied result; anything else is replicated, and
-/// partitioning reshards it where its users want otherwise.
-void replicateUnannotated(func::FuncOp function, StringRef grid) {
-  SmallVector<Value> bare;
-  function.walk([&](Operation *op) {
-    if (isa<shard::ShardDialect>(op->getDialect()))
-      return;
-    for (Value result : op->getResults())
-      if (isa<RankedTensorType>(result.getType()) &&
-          llvm::none_of(result.getUsers(), [](Operation *user) { return isa<shard::ShardOp>(user); }))
-        bare.push_back(result);
+SmallVector<shard::GridAxesAttr> replicatedAxes(Type type) {
+  return SmallVector<shard::GridAxesAttr>(cast<RankedTensorType>(type).getRank(),
+                                          DenseI16ArrayAttr::get(type.getContext(), {}));
+}
+
+bool isReplicated(shard::ShardOp shard) {
+  auto sharding = shard.getSharding().getDefiningOp<shard::ShardingOp>();
+  return sharding && llvm::all_of(sharding.getSplitAxes().getAxes(),
+                                  [](shard::GridAxesAttr dim) { return dim.empty(); });
+}
+
+/// The sharding `value` is annotated with by `shard`, if it is one.
+shard::ShardingOp shardingOf(shard::ShardOp shard, bool forUsers) {
+  if (!shard || shard.getAnnotateForUsers() != forUsers)
+    return nullptr;
+  return shard.getSharding().getDefiningOp<shard::ShardingOp>();
+}
+
+/// Whether each tensor operand of `op` is annotated for it, each tensor
+/// result annotated once as produced, and the annotations agree on how
+/// each loop is split (no mesh axis splitting two loops): what
+/// shard-partition asserts. Propagation leaves ops it found no sharding
+/// for, or conflicting ones, short of this.
+bool consistentlyAnnotated(Operation &op) {
+  auto sharded = dyn_cast<shard::ShardingInterface>(op);
+  if (!sharded)
+    return false;
+  SmallVector<AffineMap> maps = sharded.getIndexingMaps();
+  if (maps.size() != op.getNumOperands() + op.getNumResults())
+    return false;
+  SmallVector<std::optional<SmallVector<int16_t>>> loops(sharded.getLoopIteratorTypes().size());
+  auto agrees = [&](shard::ShardingOp sharding, AffineMap map) {
+    if (!sharding)
+      return false;
+    ArrayRef<shard::GridAxesAttr> axes = sharding.getSplitAxes().getAxes();
+    for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
+      ArrayRef<int16_t> split = dim < axes.size() ? axes[dim].asArrayRef() : ArrayRef<int16_t>{};
+      auto loop = dyn_cast<AffineDimExpr>(expr);
+      if (!loop || loop.getPosition() >= loops.size()) {
+        if (!split.empty())
+          return false;
+        continue;
+      }
+      std::optional<SmallVector<int16_t>> &assigned = loops[loop.getPosition()];
+      if (assigned && !llvm::equal(*assigned, split))
+        return false;
+      assigned = SmallVector<int16_t>(split);
+    }
+    return true;
+  };
+  for (OpOperand &operand : op.getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type || type.getRank() == 0)
+      continue;
+    if (!agrees(shardingOf(operand.get().getDefiningOp<shard::ShardOp>(), /*forUsers=*/true),
+                maps[operand.getOperandNumber()]))
+      return false;
+  }
+  for (OpResult result : op.getResults()) {
+    if (!isa<RankedTensorType>(result.getType()))
+      continue;
+    if (!result.hasOneUse() ||
+        !agrees(shardingOf(dyn_cast<shard::ShardOp>(*result.user_begin()), /*forUsers=*/false),
+                maps[op.getNumOperands() + result.getResultNumber()]))
+      return false;
+  }
+  llvm::SmallDenseSet<int16_t> used;
+  for (const std::optional<SmallVector<int16_t>> &axes : loops)
+    for (int16_t axis : axes.value_or(SmallVector<int16_t>{}))
+      if (!used.insert(axis).second)
+        return false;
+  return true;
+}
+
+
+/// The split axes `shard` annotates its value with, one entry per
+/// dimension (propagation drops trailing replicated ones).
+std::optional<SplitAxes> axesOf(shard::ShardOp shard) {
+  auto sharding = shard ? shard.getSharding().getDefiningOp<shard::ShardingOp>() : nullptr;
+  if (!sharding)
+    return std::nullopt;
+  SplitAxes axes(sharding.getSplitAxes().getAxes());
+  axes.resize(cast<RankedTensorType>(shard.getType()).getRank(),
+              DenseI16ArrayAttr::get(shard.getContext(), {}));
+  return axes;
+}
+
+/// The sharding all users of `value` ask for, if they agree.
+std::optional<SplitAxes> agreedUserAxes(Value value) {
+  std::optional<SplitAxes> agreed;
+  for (Operation *user : value.getUsers()) {
+    auto shard = dyn_cast<shard::ShardOp>(user);
+    std::optional<SplitAxes> axes = shard && shard.getAnnotateForUsers() ? axesOf(shard) : std::nullopt;
+    if (!axes || (agreed && *agreed != *axes))
+      return std::nullopt;
+    agreed = axes;
+  }
+  return agreed;
+}
+
+/// How each loop of `op` is split, read off the operands' annotations
+/// (replicated operands constrain nothing). All loops stay whole when the
+/// operands conflict or split a reduction loop.
+SmallVector<SmallVector<int16_t>> loopSplitsFromOperands(Operation &op,
+                                                         ArrayRef<AffineMap> maps) {
+  auto sharded = cast<shard::ShardingInterface>(op);
+  SmallVector<utils::IteratorType> iterators = sharded.getLoopIteratorTypes();
+  SmallVector<SmallVector<int16_t>> loops(iterators.size()), whole(iterators.size());
+  llvm::SmallDenseSet<int16_t> used;
+  for (OpOperand &operand : op.getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type || type.getRank() == 0)
+      continue;
+    // Values not annotated yet come from ops without tensor inputs, which
+    // take the sharding their users ask for (see completeAnnotations).
+    std::optional<SplitAxes> axes = axesOf(operand.get().getDefiningOp<shard::ShardOp>());
+    if (!axes)
+      continue;
+    for (auto [split, expr] : llvm::zip(*axes, maps[operand.getOperandNumber()].getResults())) {
+      if (split.empty())
+        continue;
+      auto loop = dyn_cast<AffineDimExpr>(expr);
+      if (!loop || iterators[loop.getPosition()] != utils::IteratorType::parallel)
+        return whole;
+      SmallVector<int16_t> &assigned = loops[loop.getPosition()];
+      if (!assigned.empty() && !llvm::equal(assigned, split.asArrayRef()))
+        return whole;
+      if (assigned.empty()) {
+        for (int16_t axis : split.asArrayRef())
+          if (!used.insert(axis).second)
+            return whole;
+        assigned.assign(split.asArrayRef().begin(), split.asArrayRef().end());
+      }
+    }
+  }
+  return loops;
+}
+
+/// The split axes of a value read or written through `map` when the loops
+/// are split as `loops`.
+SplitAxes axesThrough(AffineMap map, ArrayRef<SmallVector<int16_t>> loops, MLIRContext *context) {
+  return llvm::map_to_vector(map.getResults(), [&](AffineExpr expr) -> shard::GridAxesAttr {
+    auto loop = dyn_cast<AffineDimExpr>(expr);
+    return DenseI16ArrayAttr::get(context, loop ? ArrayRef<int16_t>(loops[loop.getPosition()])
+                                                : ArrayRef<int16_t>{});
   });
-  for (Value value : bare) {
-    OpBuilder b(value.getContext());
-    b.setInsertionPointAfterValue(value);
-    auto rank = cast<RankedTensorType>(value.getType()).getRank();
-    SmallVector<shard::GridAxesAttr> axes = tiedResultAxes(value).value_or(
-        SmallVector<shard::GridAxesAttr>(rank, DenseI16ArrayAttr::get(value.getContext(), {})));
-    Value annotated = annotate(b, value.getLoc(), value, grid, axes, /*forUsers=*/false);
-    value.replaceAllUsesExcept(annotated, annotated.getDefiningOp());
+}
+
+/// How each loop of `op` is split for its results to have the shardings
+/// their users agree on; all loops whole if they do not agree.
+SmallVector<SmallVector<int16_t>> loopSplitsFromUsers(Operation &op, ArrayRef<AffineMap> maps,
+                                                      unsigned loopCount) {
+  SmallVector<SmallVector<int16_t>> loops(loopCount), whole(loopCount);
+  for (OpResult result : op.getResults()) {
+    std::optional<SplitAxes> axes = agreedUserAxes(result);
+    if (!axes)
+      return whole;
+    for (auto [split, expr] : llvm::zip(*axes, maps[op.getNumOperands() + result.getResultNumber()].getResults())) {
+      auto loop = dyn_cast<AffineDimExpr>(expr);
+      if (split.empty())
+        continue;
+      if (!loop || (!loops[loop.getPosition()].empty() &&
+                    !llvm::equal(loops[loop.getPosition()], split.asArrayRef())))
+        return whole;
+      loops[loop.getPosition()].assign(split.asArrayRef().begin(), split.asArrayRef().end());
+    }
+  }
+  return loops;
+}
+
+/// Annotates `op`'s tensor operands (for it, resharding what was annotated
+/// for other users) and results (as produced) for its loops split as
+/// `loops`; everything replicated when `maps` is empty.
+void annotateSplit(Operation &op, ArrayRef<AffineMap> maps,
+                   ArrayRef<SmallVector<int16_t>> loops, StringRef grid) {
+  auto target = [&](Value value, unsigned index) {
+    return maps.empty() ? replicatedAxes(value.getType())
+                        : axesThrough(maps[index], loops, op.getContext());
+  };
+  OpBuilder b(&op);
+  for (OpOperand &operand : op.getOpOperands()) {
+    if (!isa<RankedTensorType>(operand.get().getType()))
+      continue;
+    Value value = operand.get();
+    SplitAxes axes = target(value, operand.getOperandNumber());
+    auto source = value.getDefiningOp<shard::ShardOp>();
+    if (source && source.getAnnotateForUsers()) {
+      if (axesOf(source) == axes)
+        continue;
+      value = shard::ShardOp::create(b, op.getLoc(), value, source.getSharding(),
+                                     /*annotate_for_users=*/false);
+    }
+    operand.set(annotate(b, op.getLoc(), value, grid, axes, /*forUsers=*/true));
+  }
+  b.setInsertionPointAfter(&op);
+  for (OpResult result : op.getResults()) {
+    if (!isa<RankedTensorType>(result.getType()))
+      continue;
+    Value annotated = annotate(b, op.getLoc(), result, grid,
+                               target(result, op.getNumOperands() + result.getResultNumber()),
+                               /*forUsers=*/false);
+    result.replaceAllUsesExcept(annotated, annotated.getDefiningOp());
+  }
+}
+
+/// shard-partition needs every op consistently annotated; propagation
+/// leaves some ops short of that: ops it found no sharding for (in 22.1 an
+/// op whose last annotated operand is replicated counts as unsharded), or
+/// ops whose operands conflict (`a + b`, a split by rows, b by columns).
+/// Such an op is split the way its sharded operands agree on, over
+/// parallel loops only, or else runs replicated; operands are resharded
+/// to match. Ops without tensor inputs (tensor.empty, splat constants,
+/// fills) then take the sharding their users agree on, last user first, so
+/// an accumulator is created and filled in the layout of its result.
+void completeAnnotations(func::FuncOp function, StringRef grid) {
+  SmallVector<Operation *> creators;
+  for (Operation &op : llvm::make_early_inc_range(function.front())) {
+    if (isa<shard::ShardDialect>(op.getDialect()) || op.hasTrait<OpTrait::IsTerminator>() ||
+        consistentlyAnnotated(op))
+      continue;
+    auto sharded = dyn_cast<shard::ShardingInterface>(op);
+    SmallVector<AffineMap> maps;
+    if (sharded && sharded.getIndexingMaps().size() == op.getNumOperands() + op.getNumResults())
+      maps = sharded.getIndexingMaps();
+    auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+    bool creator = llvm::all_of(op.getOpOperands(), [&](OpOperand &operand) {
+      return !isa<RankedTensorType>(operand.get().getType()) || (dps && dps.isDpsInit(&operand));
+    });
+    if (creator && !maps.empty()) {
+      creators.push_back(&op);
+      continue;
+    }
+    annotateSplit(op, maps, maps.empty() ? SmallVector<SmallVector<int16_t>>{}
+                                         : loopSplitsFromOperands(op, maps), grid);
+  }
+  for (Operation *op : llvm::reverse(creators)) {
+    auto sharded = cast<shard::ShardingInterface>(op);
+    SmallVector<AffineMap> maps = sharded.getIndexingMaps();
+    annotateSplit(*op, maps, loopSplitsFromUsers(*op, maps, sharded.getLoopIteratorTypes().size()),
+                  grid);
+  }
+}
+
+/// shard-partition takes each argument's sharding from its single user, a
+/// shard.shard for users. The replicated arguments (left unannotated for
+/// propagation) get a replicated one; the uses propagation annotated
+/// otherwise reshard from it.
+void annotateReplicatedArguments(func::FuncOp function, StringRef grid,
+                                 ArrayRef<SplitAxes> argAxes) {
+  OpBuilder b = OpBuilder::atBlockBegin(&function.front());
+  for (auto [arg, axes] : llvm::zip(function.getArguments(), argAxes)) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.getRank() == 0 || arg.use_empty() ||
+        llvm::any_of(axes, [](shard::GridAxesAttr dim) { return !dim.empty(); }))
+      continue;
+    if (arg.hasOneUse()) {
+      auto only = dyn_cast<shard::ShardOp>(*arg.getUsers().begin());
+      if (shardingOf(only, /*forUsers=*/true) && isReplicated(only))
+        continue;
+    }
+    Value annotated = annotate(b, arg.getLoc(), arg, grid, replicatedAxes(type),
+                               /*forUsers=*/true);
+    for (OpOperand &use : llvm::make_early_inc_range(arg.getUses())) {
+      if (use.getOwner() == annotated.getDefiningOp())
+        continue;
+      auto user = dyn_cast<shard::ShardOp>(use.getOwner());
+      if (!user || !user.getAnnotateForUsers()) {
+        use.set(annotated);
+        continue;
+      }
+      OpBuilder before(user);
+      use.set(shard::ShardOp::create(before, user.getLoc(), annotated, user.getSharding(),
+                                     /*annotate_for_users=*/false));
+    }
   }
 }
 
@@ -405,16 +666,31 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
     module.insert(std::next(Block::iterator(function)), local);
     unitReshapesAsGenerics(local);
     dropConstantUnitIndices(local);
-    // One tensor.empty per use: propagation gives each a single sharding
-    // (a shared one can be left without, which partitioning cannot take).
-    local.walk([](tensor::EmptyOp empty) {
-      for (OpOperand &use : llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
-        OpBuilder copier(empty);
-        use.set(copier.clone(*empty)->getResult(0));
+    SmallVector<arith::ConstantOp> hoisted = hoistNonSplatConstants(local);
+    for (arith::ConstantOp constant : hoisted)
+      argAxes.emplace_back(cast<RankedTensorType>(constant.getType()).getRank(),
+                           DenseI16ArrayAttr::get(function.getContext(), {}));
+    // One tensor.empty or tensor constant per use: each then takes the
+    // sharding of the one value it becomes.
+    local.walk([](Operation *op) {
+      bool tensorConstant = op->hasTrait<OpTrait::ConstantLike>() && op->getNumResults() == 1 &&
+                            isa<RankedTensorType>(op->getResult(0).getType());
+      if (!isa<tensor::EmptyOp>(op) && !tensorConstant)
+        return;
+      for (OpOperand &use : llvm::make_early_inc_range(llvm::drop_begin(op->getUses()))) {
+        OpBuilder copier(op);
+        use.set(copier.clone(*op)->getResult(0));
       }
     });
     OpBuilder b = OpBuilder::atBlockBegin(&local.front());
     for (auto [arg, axes] : llvm::zip(local.getArguments(), argAxes)) {
+      // Replicated arguments are annotated after propagation (see
+      // annotateReplicatedArguments): propagation (22.1) lets an op's last
+      // annotated operand decide whether it is sharded at all, so a
+      // replicated weight after a batch-split input would leave a layer
+      // unsplit.
+      if (llvm::all_of(axes, [](shard::GridAxesAttr dim) { return dim.empty(); }))
+        continue;
       Value annotated = annotate(b, arg.getLoc(), arg, grid, axes, /*forUsers=*/true);
       arg.replaceAllUsesExcept(annotated, annotated.getDefiningOp());
     }
@@ -425,11 +701,17 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
     });
     // The upstream passes do not always say why they fail.
     OpPassManager propagation(func::FuncOp::getOperationName());
-    propagation.addPass(shard::createShardingPropagation());
+    // Forward only: the default backward-then-forward order lets a value's
+    // users annotate it differently before its definition is visited, which
+    // trips an assertion in propagation (a gradient used by several
+    // contractions, say). Results still get their out_shardings by
+    // resharding at the end.
+    propagation.addPass(shard::createShardingPropagation({shard::TraversalOrder::Forward}));
     if (failed(runPipeline(propagation, local)))
       return function.emitError("cotan-partition: MLIR's sharding-propagation found no "
                                 "sharding for every value of this function");
-    replicateUnannotated(local, grid);
+    annotateReplicatedArguments(local, grid, argAxes);
+    completeAnnotations(local, grid);
     OpPassManager partitioning(func::FuncOp::getOperationName());
     partitioning.addPass(shard::createPartition());
     if (failed(runPipeline(partitioning, local)))
@@ -447,6 +729,10 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
     SmallVector<Value> blocks;
     for (auto [arg, axes] : llvm::zip(function.getArguments(), argAxes))
       blocks.push_back(localBlock(b, arg.getLoc(), arg, mesh, axes));
+    for (arith::ConstantOp constant : hoisted) {
+      b.insert(constant);
+      blocks.push_back(constant);
+    }
     auto call = func::CallOp::create(b, function.getLoc(), local, blocks);
     SmallVector<Value> results;
     for (auto [value, axes] : llvm::zip(call.getResults(), resultAxes))

@@ -61,6 +61,9 @@ class Traced:
         with context():
             module = _clone(self.module)
             for s in STAGES[1:STAGES.index(stage) + 1]:
+                if s == "linalg" and distributed.is_sharded(module):
+                    module = _partition_out_of_process(module, self.name)
+                    continue
                 run_pipeline(module, _PIPELINES[s] + config.cpu_pipeline_options(), self.name)
             return str(module)
 

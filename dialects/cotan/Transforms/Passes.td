@@ -262,9 +262,16 @@ def Partition : Pass<"cotan-partition", "::mlir::ModuleOp"> {
     one process of the mesh:
 
     - a private copy of it is annotated with `shard.sharding`/`shard.shard`
-      and partitioned by MLIR's `sharding-propagation` and `shard-partition`
-      (its arguments and results become blocks, and the communication it
-      needs becomes shard collectives);
+      and partitioned by MLIR's `sharding-propagation` (forward, from the
+      split arguments) and `shard-partition` (its arguments and results
+      become blocks, and the communication it needs becomes shard
+      collectives);
+    - what propagation leaves short of a consistent sharding is completed
+      first: an op is split the way its split operands agree on (parallel
+      loops only), or runs replicated, its operands resharded to match;
+      `tensor.empty`, splat constants and fills take the sharding their
+      users agree on; non-splat constants, which shard-partition cannot
+      rebuild, are passed into the copy as replicated arguments;
     - the function keeps its global signature: each process slices its
       blocks of the (replicated) arguments, calls the copy, and gathers the
       blocks of the results, so callers see the unpartitioned function;
@@ -277,6 +284,8 @@ def Partition : Pass<"cotan-partition", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    // shard-partition guards the init of a split reduction with scf.if.
+    "::mlir::scf::SCFDialect",
     "::mlir::shard::ShardDialect",
     "::mlir::tensor::TensorDialect",
   ];

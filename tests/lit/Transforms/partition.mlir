@@ -74,6 +74,90 @@ func.func @normalize(%x: tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]})
 
 // -----
 
+// Data parallelism: the batch is split, the weights replicated (they stay
+// whole, with no slicing or gathering). The contraction over the split
+// batch (a weight gradient) sums its per-process parts with an all-reduce.
+// CHECK-LABEL: func.func @data_parallel
+// CHECK-SAME: (%[[X:.*]]: tensor<8x4xf32>, %[[W:.*]]: tensor<4x3xf32>)
+// CHECK: %[[XB:.*]] = tensor.extract_slice %[[X]][%{{.*}}, 0] [4, 4] [1, 1] : tensor<8x4xf32> to tensor<4x4xf32>
+// CHECK-NOT: tensor.extract_slice %[[W]]
+// CHECK: linalg.generic {{.*}} ins(%[[XB]], %[[W]] : tensor<4x4xf32>, tensor<4x3xf32>)
+// CHECK: math.tanh
+// CHECK: %[[PART:.*]] = linalg.generic {{.*}} ins(%[[XB]], %{{.*}} : tensor<4x4xf32>, tensor<4x3xf32>) outs(%{{.*}} : tensor<4x3xf32>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[PART]]
+// CHECK: %[[IN:.*]] = bufferization.to_buffer %[[FLAT]] read_only
+// CHECK: mpi.allreduce(%[[IN]], %{{.*}}, MPI_SUM, %{{.*}}) : memref<12xf32>, memref<12xf32>
+// CHECK-NOT: mpi.allreduce
+func.func @data_parallel(%x: tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]},
+                         %w: tensor<4x3xf32> {cotan.split_axes = []})
+    -> tensor<4x3xf32> attributes {cotan.mesh = array<i64: 2>} {
+  %0 = cotan.dot_general %x, %w {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<8x4xf32>, tensor<4x3xf32>) -> tensor<8x3xf32>
+  %1 = cotan.tanh %0 : tensor<8x3xf32>
+  %2 = cotan.dot_general %x, %1 {lhs_contracting_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<8x4xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+  return %2 : tensor<4x3xf32>
+}
+
+// -----
+
+// A one-hot of batch-split labels compares them with a non-splat iota
+// constant, which shard-partition cannot rebuild: it is passed into the
+// per-process copy as a replicated argument instead. Each process compares
+// its own labels; only the result is gathered.
+// CHECK-LABEL: func.func @one_hot
+// CHECK: %[[IOTA:.*]] = arith.constant dense<[0, 1, 2]> : tensor<3xi32>
+// CHECK: %[[LB:.*]] = tensor.extract_slice %{{.*}}[%{{.*}}] [2] [1] : tensor<8xi32> to tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[LB]] : tensor<2xi32>) outs(%{{.*}} : tensor<2x3xi32>)
+// CHECK: %[[ROWS:.*]] = linalg.generic {{.*}} ins(%[[IOTA]] : tensor<3xi32>) outs(%{{.*}} : tensor<8x3xi32>)
+// CHECK: %[[MINE:.*]] = tensor.extract_slice %[[ROWS]][%{{.*}}, 0] [2, 3] [1, 1]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[MINE]] : tensor<2x3xi32>, tensor<2x3xi32>)
+// CHECK: arith.cmpi eq
+// CHECK: mpi.allreduce(%{{.*}}, %{{.*}}, MPI_BOR, %{{.*}}) : memref<24xi8>, memref<24xi8>
+// CHECK-NOT: mpi.allreduce
+func.func @one_hot(%labels: tensor<8xi32> {cotan.split_axes = [array<i64: 0>]})
+    -> (tensor<8x3xi1> {cotan.split_axes = [array<i64: 0>]}) attributes {cotan.mesh = array<i64: 4>} {
+  %iota = cotan.constant dense<[0, 1, 2]> : tensor<3xi32>
+  %l = cotan.broadcast_in_dim %labels dims = [0] : tensor<8xi32> -> tensor<8x3xi32>
+  %c = cotan.broadcast_in_dim %iota dims = [1] : tensor<3xi32> -> tensor<8x3xi32>
+  %0 = cotan.compare eq, %l, %c : tensor<8x3xi32> -> tensor<8x3xi1>
+  return %0 : tensor<8x3xi1>
+}
+
+// -----
+
+// Operands split in conflicting ways (rows and columns on one mesh axis):
+// propagation leaves the sum without a sharding, so it runs replicated and
+// each operand is gathered whole first.
+// CHECK-LABEL: func.func @conflicting_operands
+// CHECK: %[[AB:.*]] = tensor.extract_slice %{{.*}}[%{{.*}}, 0] [2, 4] [1, 1] : tensor<4x4xf32> to tensor<2x4xf32>
+// CHECK: %[[BB:.*]] = tensor.extract_slice %{{.*}}[0, %{{.*}}] [4, 2] [1, 1] : tensor<4x4xf32> to tensor<4x2xf32>
+// CHECK-COUNT-2: mpi.allreduce
+// CHECK: arith.addf
+// CHECK-NOT: mpi.allreduce
+func.func @conflicting_operands(%a: tensor<4x4xf32> {cotan.split_axes = [array<i64: 0>]},
+                                %b: tensor<4x4xf32> {cotan.split_axes = [array<i64>, array<i64: 0>]})
+    -> tensor<4x4xf32> attributes {cotan.mesh = array<i64: 2>} {
+  %0 = cotan.add %a, %b : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Only the result is split: the replicated input is sliced where the
+// result is, so each process computes just its rows before they are
+// gathered back into the global value.
+// CHECK-LABEL: func.func @split_result_only
+// CHECK: %[[XB:.*]] = tensor.extract_slice %{{.*}}[%{{.*}}, 0] [4, 4] [1, 1] : tensor<8x4xf32> to tensor<4x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[XB]] : tensor<4x4xf32>)
+// CHECK: math.exp
+// CHECK: mpi.allreduce
+func.func @split_result_only(%x: tensor<8x4xf32>)
+    -> (tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]}) attributes {cotan.mesh = array<i64: 2>} {
+  %0 = cotan.exp %x : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
 // Functions without a mesh are left alone.
 // CHECK-LABEL: func.func @plain
 // CHECK-NOT: call
