@@ -41,26 +41,31 @@ bool isVectorizable(Operation &op) {
          });
 }
 
-bool touches(Operation &op, ValueRange buffers) {
-  return llvm::any_of(op.getOperands(), [&](Value v) {
-    return llvm::is_contained(buffers, v);
-  });
-}
+} // namespace
 
-/// The buffer that `value` is a view of (itself if it is none).
-Value underlyingBuffer(Value value) {
+Value mlir::cotan::underlyingBuffer(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
     value = view.getViewSource();
   return value;
 }
 
-} // namespace
+bool mlir::cotan::touchesBuffers(Operation &op, ValueRange buffers) {
+  SmallVector<Value> roots = llvm::map_to_vector(buffers, underlyingBuffer);
+  return op.walk([&](Operation *nested) {
+             for (Value operand : nested->getOperands())
+               if (isa<BaseMemRefType>(operand.getType()) &&
+                   llvm::is_contained(roots, underlyingBuffer(operand)))
+                 return WalkResult::interrupt();
+             return WalkResult::advance();
+           })
+      .wasInterrupted();
+}
 
 std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::GenericOp matmul,
                                                     Value c) {
   linalg::GenericOp epilogue;
   for (Operation *op = matmul->getNextNode(); op; op = op->getNextNode()) {
-    if (!touches(*op, c))
+    if (!touchesBuffers(*op, c))
       continue;
     epilogue = dyn_cast<linalg::GenericOp>(op);
     break;
@@ -147,7 +152,7 @@ std::optional<MatmulEpilogue> MatmulEpilogue::match(linalg::GenericOp matmul,
   SmallVector<Value> buffers(epilogue->getOperands());
   for (Operation *op = matmul->getNextNode(); op != epilogue.getOperation();
        op = op->getNextNode())
-    if (!llvm::is_contained(allocations, op) && touches(*op, buffers))
+    if (!llvm::is_contained(allocations, op) && touchesBuffers(*op, buffers))
       return std::nullopt;
   return MatmulEpilogue(epilogue, *cInput, std::move(allocations));
 }

@@ -16,6 +16,13 @@
 
 namespace mlir::cotan {
 
+/// The buffer that `value` is a view of (itself if it is none).
+Value underlyingBuffer(Value value);
+
+/// Whether `op`, or an op nested in it, uses one of `buffers` or a view of
+/// one (a write through a subview of a buffer touches the buffer).
+bool touchesBuffers(Operation &op, ValueRange buffers);
+
 /// An all-parallel linalg.generic on buffers that reads a matmul's result
 /// `c` (identity map) and writes a buffer of c's shape (identity map), with
 /// a body of elementwise scalar ops. Its other inputs vary along c's

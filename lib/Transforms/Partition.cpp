@@ -505,7 +505,7 @@ void annotateReplicatedArguments(func::FuncOp function, StringRef grid,
   OpBuilder b = OpBuilder::atBlockBegin(&function.front());
   for (auto [arg, axes] : llvm::zip(function.getArguments(), argAxes)) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || type.getRank() == 0 || arg.use_empty() ||
+    if (!type || type.getRank() == 0 ||
         llvm::any_of(axes, [](shard::GridAxesAttr dim) { return !dim.empty(); }))
       continue;
     if (arg.hasOneUse()) {
@@ -694,10 +694,14 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
       Value annotated = annotate(b, arg.getLoc(), arg, grid, axes, /*forUsers=*/true);
       arg.replaceAllUsesExcept(annotated, annotated.getDefiningOp());
     }
+    // Results are annotated right where they are defined: propagation
+    // reuses such an annotation for all of the value's other uses too
+    // (a new optimizer moment is returned and also updates a parameter).
     local.walk([&](func::ReturnOp ret) {
-      b.setInsertionPoint(ret);
-      for (auto [operand, axes] : llvm::zip(ret->getOpOperands(), resultAxes))
+      for (auto [operand, axes] : llvm::zip(ret->getOpOperands(), resultAxes)) {
+        b.setInsertionPointAfterValue(operand.get());
         operand.set(annotate(b, ret.getLoc(), operand.get(), grid, axes, /*forUsers=*/false));
+      }
     });
     // The upstream passes do not always say why they fail.
     OpPassManager propagation(func::FuncOp::getOperationName());

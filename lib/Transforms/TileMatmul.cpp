@@ -196,19 +196,15 @@ bool isZeroFillOf(Operation *op, Value buffer) {
 }
 
 /// The zero fill of the local buffer or output argument `c` before
-/// `matmul`, with nothing in between using c: the kernel's accumulators can
-/// start at zero instead of reading what the fill wrote.
+/// `matmul`, with nothing in between using c or a view of it: the kernel's
+/// accumulators can start at zero instead of reading what the fill wrote.
 Operation *zeroFillBefore(Operation *matmul, Value c) {
   if (!c.getDefiningOp<memref::AllocOp>() && !isa<BlockArgument>(c))
     return nullptr;
   for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
     if (isZeroFillOf(op, c))
       return op;
-    WalkResult uses = op->walk([&](Operation *nested) {
-      return llvm::is_contained(nested->getOperands(), c) ? WalkResult::interrupt()
-                                                         : WalkResult::advance();
-    });
-    if (uses.wasInterrupted())
+    if (cotan::touchesBuffers(*op, c))
       return nullptr;
   }
   return nullptr;

@@ -55,8 +55,9 @@ def test_jit_in_shardings_partition_like_the_unsharded_function():
 
 
 @needs_mpirun
-def test_data_parallel_training_matches_single_process():
-    out = mpirun(2, "examples/data_parallel_mlp.py", "--steps", "25", "--check")
+@pytest.mark.parametrize("split_by", [[], ["--in-shardings"]], ids=["shard_map", "in_shardings"])
+def test_data_parallel_training_matches_single_process(split_by):
+    out = mpirun(2, "examples/data_parallel_mlp.py", "--steps", "25", "--check", *split_by)
     assert "same parameters as single-process training" in out
     assert out.count("step ") == 1  # only rank 0 prints
 

@@ -526,3 +526,42 @@ func.func @epilogue_writes_input(%A: memref<48x64xf32>, %B: memref<64x64xf32>) {
   memref.dealloc %C : memref<48x64xf32>
   return
 }
+
+// -----
+
+// Not fused: between the matmul and its bias add, the bias buffer is
+// rewritten (bufferization reuses one broadcast buffer for two layers'
+// biases, and the epilogue reads it through a subview). Run at the
+// write-back, the epilogue would add the old bias.
+#a = affine_map<(m, k, n) -> (m, k)>
+#b = affine_map<(m, k, n) -> (k, n)>
+#c = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+// CHECK-LABEL: func.func @epilogue_input_rewritten_in_between
+// CHECK: scf.parallel
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : memref<64xf32>) outs(%[[BIAS:.*]] : memref<96x64xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[C:.*]], %{{.*}} : memref<48x64xf32>, memref<48x64xf32, strided<[64, 1], offset: 3072>>) outs(%[[C]] : memref<48x64xf32>)
+func.func @epilogue_input_rewritten_in_between(%A: memref<48x64xf32>, %B: memref<64x64xf32>,
+    %b: memref<64xf32>, %biases: memref<96x64xf32>, %C: memref<48x64xf32>) {
+  %mine = memref.subview %biases[48, 0] [48, 64] [1, 1] : memref<96x64xf32> to memref<48x64xf32, strided<[64, 1], offset: 3072>>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%A, %B : memref<48x64xf32>, memref<64x64xf32>) outs(%C : memref<48x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<64xf32>) outs(%biases : memref<96x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%C, %mine : memref<48x64xf32>, memref<48x64xf32, strided<[64, 1], offset: 3072>>) outs(%C : memref<48x64xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %r = arith.addf %v, %w : f32
+    linalg.yield %r : f32
+  }
+  return
+}

@@ -53,7 +53,8 @@ np.testing.assert_allclose(result_only(a), np.tanh(a) * 2, rtol=1e-12, err_msg="
 # Data-parallel SGD through in_shardings: each process takes its slice of
 # the batch; the gradients' sums over the batch become all-reduces.
 from cotan import nn  # noqa: E402
-model = nn.Sequential([nn.Dense(16), nn.relu, nn.Dense(3)])
+# Layers 64 wide run on the matmul kernel, with bias adds fused into it.
+model = nn.Sequential([nn.Dense(64), nn.relu, nn.Dense(64), nn.relu, nn.Dense(3)])
 images = rng.standard_normal((8 * n, 4)).astype(np.float32)
 labels = rng.integers(0, 3, 8 * n).astype(np.int32)
 
