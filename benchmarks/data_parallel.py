@@ -1,8 +1,9 @@
 """Data-parallel training step time at 1, 2 and 4 processes: cotan
 (shard_map + pmean, MPI_Allreduce in the compiled step, launched with
-mpirun) beside PyTorch DistributedDataParallel (gloo backend, processes
-spawned by torch.multiprocessing), on the same MLP (64-512-512-10, Adam)
-and the same global batch (2048), split evenly across the processes.
+mpirun; and the single-process step split by jit(in_shardings)) beside
+PyTorch DistributedDataParallel (gloo backend, processes spawned by
+torch.multiprocessing), on the same MLP (64-512-512-10, Adam) and the same
+global batch (2048), split evenly across the processes.
 
     python benchmarks/data_parallel.py
 
@@ -35,11 +36,11 @@ def data():
     return x, y
 
 
-def cotan_worker() -> None:
+def cotan_worker(split: str) -> None:
     import cotan
     import cotan.numpy as cnp
     from cotan import lax, nn, optim
-    from cotan.sharding import Mesh, P
+    from cotan.sharding import Mesh, NamedSharding, P
 
     cotan.distributed.initialize()
     processes = cotan.distributed.process_count()
@@ -53,11 +54,19 @@ def cotan_worker() -> None:
         lambda p, x, y: lax.pmean(cnp.mean(nn.softmax_cross_entropy(model.apply(p, x), y)), "data"),
         mesh=mesh, in_specs=(P(), P("data"), P("data")), out_specs=P())
 
-    @cotan.jit
-    def step(params, opt_state, x, y):
-        value, grads = cotan.value_and_grad(loss)(params, x, y)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return optim.apply_updates(params, updates), opt_state, value
+    def update(loss):
+        def step(params, opt_state, x, y):
+            value, grads = cotan.value_and_grad(loss)(params, x, y)
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            return optim.apply_updates(params, updates), opt_state, value
+        return step
+
+    if split == "shard_map":
+        step = cotan.jit(update(loss))
+    else:  # the single-process step, split by the compiler
+        batch = NamedSharding(mesh, P("data"))
+        step = cotan.jit(update(lambda p, x, y: cnp.mean(nn.softmax_cross_entropy(model.apply(p, x), y))),
+                         in_shardings=(None, None, batch, batch))
 
     times = []
     for i in range(WARMUP + STEPS):
@@ -102,11 +111,11 @@ def torch_worker(rank: int, processes: int, port: int, threads: int) -> None:
     dist.destroy_process_group()
 
 
-def run_cotan(processes: int, threads: int) -> float:
+def run_cotan(processes: int, threads: int, split: str) -> float:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMPI_ALLOW_RUN_AS_ROOT="1",
                OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
     out = subprocess.run(["mpirun", "-np", str(processes), "--bind-to", "none", sys.executable, __file__,
-                          "--worker", "cotan"], capture_output=True, text=True, env=env, check=True).stdout
+                          "--worker", "cotan", "--split", split], capture_output=True, text=True, env=env, check=True).stdout
     return float(out.split("RESULT")[1].split()[0])
 
 
@@ -127,9 +136,10 @@ def main() -> None:
     parser.add_argument("--worker", choices=["cotan", "torch"])
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--split", choices=["shard_map", "in_shardings"], default="shard_map")
     args = parser.parse_args()
     if args.worker == "cotan":
-        return cotan_worker()
+        return cotan_worker(args.split)
     if args.worker == "torch":
         return torch_launcher(args.processes, args.threads)
     if shutil.which("mpirun") is None:
@@ -142,16 +152,19 @@ def main() -> None:
         have_torch = False
     print(f"data-parallel MLP {FEATURES}-{HIDDEN}-{HIDDEN}-{CLASSES}, Adam, global batch {BATCH}, "
           f"{cores} cores; median ms per step")
-    print(f"{'processes':>9} {'threads':>7} {'cotan':>9} {'eff.':>6} {'DDP gloo':>9} {'eff.':>6} {'cotan/DDP':>9}")
+    print(f"{'processes':>9} {'threads':>7} {'shard_map':>9} {'eff.':>6} {'in_shard.':>9} {'eff.':>6} "
+          f"{'DDP gloo':>9} {'eff.':>6} {'cotan/DDP':>9}")
     base: dict[str, float] = {}
     for processes in (1, 2, 4):
         threads = max(1, cores // processes)
-        ours = run_cotan(processes, threads)
-        theirs = run_torch(processes, threads) if have_torch else float("nan")
-        base.setdefault("cotan", ours)
-        base.setdefault("torch", theirs)
-        print(f"{processes:9d} {threads:7d} {ours:9.2f} {base['cotan'] / (processes * ours):6.2f} "
-              f"{theirs:9.2f} {base['torch'] / (processes * theirs):6.2f} {ours / theirs:9.2f}")
+        times = {"shard_map": run_cotan(processes, threads, "shard_map"),
+                 "in_shardings": run_cotan(processes, threads, "in_shardings"),
+                 "torch": run_torch(processes, threads) if have_torch else float("nan")}
+        row = f"{processes:9d} {threads:7d}"
+        for name, t in times.items():
+            base.setdefault(name, t)
+            row += f" {t:9.2f} {base[name] / (processes * t):6.2f}"
+        print(row + f" {times['shard_map'] / times['torch']:9.2f}")
 
 
 if __name__ == "__main__":

@@ -462,13 +462,15 @@ void annotateSplit(Operation &op, ArrayRef<AffineMap> maps,
 /// leaves some ops short of that: ops it found no sharding for (in 22.1 an
 /// op whose last annotated operand is replicated counts as unsharded), or
 /// ops whose operands conflict (`a + b`, a split by rows, b by columns).
-/// Such an op is split the way its sharded operands agree on, over
-/// parallel loops only, or else runs replicated; operands are resharded
-/// to match. Ops without tensor inputs (tensor.empty, splat constants,
-/// fills) then take the sharding their users agree on, last user first, so
-/// an accumulator is created and filled in the layout of its result.
+/// Such an op is split the way its split operands agree on, over parallel
+/// loops only, with its operands resharded to match. An op none of whose
+/// inputs is split (tensor.empty, constants, fills, the broadcast of a
+/// replicated bias) takes the split its users agree on instead, last user
+/// first, since slicing a replicated value costs nothing: an accumulator
+/// is then created, or a bias broadcast, only for the process's own rows.
+/// What agrees on nothing runs replicated.
 void completeAnnotations(func::FuncOp function, StringRef grid) {
-  SmallVector<Operation *> creators;
+  SmallVector<std::pair<Operation *, SmallVector<AffineMap>>> unsplitInputs;
   for (Operation &op : llvm::make_early_inc_range(function.front())) {
     if (isa<shard::ShardDialect>(op.getDialect()) || op.hasTrait<OpTrait::IsTerminator>() ||
         consistentlyAnnotated(op))
@@ -477,22 +479,20 @@ void completeAnnotations(func::FuncOp function, StringRef grid) {
     SmallVector<AffineMap> maps;
     if (sharded && sharded.getIndexingMaps().size() == op.getNumOperands() + op.getNumResults())
       maps = sharded.getIndexingMaps();
-    auto dps = dyn_cast<DestinationStyleOpInterface>(op);
-    bool creator = llvm::all_of(op.getOpOperands(), [&](OpOperand &operand) {
-      return !isa<RankedTensorType>(operand.get().getType()) || (dps && dps.isDpsInit(&operand));
-    });
-    if (creator && !maps.empty()) {
-      creators.push_back(&op);
+    if (maps.empty()) {
+      annotateSplit(op, {}, {}, grid);
       continue;
     }
-    annotateSplit(op, maps, maps.empty() ? SmallVector<SmallVector<int16_t>>{}
-                                         : loopSplitsFromOperands(op, maps), grid);
+    SmallVector<SmallVector<int16_t>> loops = loopSplitsFromOperands(op, maps);
+    if (llvm::all_of(loops, [](ArrayRef<int16_t> axes) { return axes.empty(); })) {
+      unsplitInputs.emplace_back(&op, std::move(maps));
+      continue;
+    }
+    annotateSplit(op, maps, loops, grid);
   }
-  for (Operation *op : llvm::reverse(creators)) {
-    auto sharded = cast<shard::ShardingInterface>(op);
-    SmallVector<AffineMap> maps = sharded.getIndexingMaps();
-    annotateSplit(*op, maps, loopSplitsFromUsers(*op, maps, sharded.getLoopIteratorTypes().size()),
-                  grid);
+  for (auto &[op, maps] : llvm::reverse(unsplitInputs)) {
+    unsigned loopCount = cast<shard::ShardingInterface>(op).getLoopIteratorTypes().size();
+    annotateSplit(*op, maps, loopSplitsFromUsers(*op, maps, loopCount), grid);
   }
 }
 

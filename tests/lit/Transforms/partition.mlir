@@ -101,14 +101,14 @@ func.func @data_parallel(%x: tensor<8x4xf32> {cotan.split_axes = [array<i64: 0>]
 
 // A one-hot of batch-split labels compares them with a non-splat iota
 // constant, which shard-partition cannot rebuild: it is passed into the
-// per-process copy as a replicated argument instead. Each process compares
-// its own labels; only the result is gathered.
+// per-process copy as a replicated argument instead. Each process
+// broadcasts the iota to its own rows only and compares its own labels;
+// only the result is gathered.
 // CHECK-LABEL: func.func @one_hot
 // CHECK: %[[IOTA:.*]] = arith.constant dense<[0, 1, 2]> : tensor<3xi32>
 // CHECK: %[[LB:.*]] = tensor.extract_slice %{{.*}}[%{{.*}}] [2] [1] : tensor<8xi32> to tensor<2xi32>
 // CHECK: linalg.generic {{.*}} ins(%[[LB]] : tensor<2xi32>) outs(%{{.*}} : tensor<2x3xi32>)
-// CHECK: %[[ROWS:.*]] = linalg.generic {{.*}} ins(%[[IOTA]] : tensor<3xi32>) outs(%{{.*}} : tensor<8x3xi32>)
-// CHECK: %[[MINE:.*]] = tensor.extract_slice %[[ROWS]][%{{.*}}, 0] [2, 3] [1, 1]
+// CHECK: %[[MINE:.*]] = linalg.generic {{.*}} ins(%[[IOTA]] : tensor<3xi32>) outs(%{{.*}} : tensor<2x3xi32>)
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[MINE]] : tensor<2x3xi32>, tensor<2x3xi32>)
 // CHECK: arith.cmpi eq
 // CHECK: mpi.allreduce(%{{.*}}, %{{.*}}, MPI_BOR, %{{.*}}) : memref<24xi8>, memref<24xi8>
