@@ -271,6 +271,60 @@ shard::ShardingOp shardingOf(shard::ShardOp shard, bool forUsers) {
   return shard.getSharding().getDefiningOp<shard::ShardingOp>();
 }
 
+/// How the loops of an op are split over mesh axes, gathered from the
+/// splits of the values it reads and writes (through their indexing maps).
+class LoopSplits {
+public:
+  explicit LoopSplits(unsigned loops) : loops(loops) {}
+
+  /// Records that the value indexed by `map` is split as `axes`. With
+  /// `exact`, a whole dimension pins its loop as whole too; otherwise only
+  /// split dimensions constrain (a replicated value can be sliced as
+  /// needed). False when this contradicts what was recorded, when one mesh
+  /// axis would split two loops, or when a split dimension is not a loop.
+  bool record(AffineMap map, ArrayRef<shard::GridAxesAttr> axes, bool exact) {
+    for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
+      ArrayRef<int16_t> split = dim < axes.size() ? axes[dim].asArrayRef() : ArrayRef<int16_t>{};
+      auto loop = dyn_cast<AffineDimExpr>(expr);
+      if (!loop || loop.getPosition() >= loops.size()) {
+        if (!split.empty())
+          return false;
+        continue;
+      }
+      if (split.empty() && !exact)
+        continue;
+      std::optional<SmallVector<int16_t>> &assigned = loops[loop.getPosition()];
+      if (assigned && !llvm::equal(*assigned, split))
+        return false;
+      if (!assigned)
+        for (int16_t axis : split)
+          if (!used.insert(axis).second)
+            return false;
+      assigned = SmallVector<int16_t>(split);
+    }
+    return true;
+  }
+
+  /// Whether a loop of one of `iterators`' kinds other than `kind` is split.
+  bool splitsOtherThan(ArrayRef<utils::IteratorType> iterators, utils::IteratorType kind) const {
+    for (auto [iterator, axes] : llvm::zip(iterators, loops))
+      if (iterator != kind && axes && !axes->empty())
+        return true;
+    return false;
+  }
+
+  /// Per loop, the mesh axes splitting it (empty: whole).
+  SmallVector<SmallVector<int16_t>> get() const {
+    return llvm::map_to_vector(loops, [](const std::optional<SmallVector<int16_t>> &axes) {
+      return axes.value_or(SmallVector<int16_t>{});
+    });
+  }
+
+private:
+  SmallVector<std::optional<SmallVector<int16_t>>> loops;
+  llvm::SmallDenseSet<int16_t> used;
+};
+
 /// Whether each tensor operand of `op` is annotated for it, each tensor
 /// result annotated once as produced, and the annotations agree on how
 /// each loop is split (no mesh axis splitting two loops): what
@@ -283,25 +337,9 @@ bool consistentlyAnnotated(Operation &op) {
   SmallVector<AffineMap> maps = sharded.getIndexingMaps();
   if (maps.size() != op.getNumOperands() + op.getNumResults())
     return false;
-  SmallVector<std::optional<SmallVector<int16_t>>> loops(sharded.getLoopIteratorTypes().size());
+  LoopSplits loops(sharded.getLoopIteratorTypes().size());
   auto agrees = [&](shard::ShardingOp sharding, AffineMap map) {
-    if (!sharding)
-      return false;
-    ArrayRef<shard::GridAxesAttr> axes = sharding.getSplitAxes().getAxes();
-    for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
-      ArrayRef<int16_t> split = dim < axes.size() ? axes[dim].asArrayRef() : ArrayRef<int16_t>{};
-      auto loop = dyn_cast<AffineDimExpr>(expr);
-      if (!loop || loop.getPosition() >= loops.size()) {
-        if (!split.empty())
-          return false;
-        continue;
-      }
-      std::optional<SmallVector<int16_t>> &assigned = loops[loop.getPosition()];
-      if (assigned && !llvm::equal(*assigned, split))
-        return false;
-      assigned = SmallVector<int16_t>(split);
-    }
-    return true;
+    return sharding && loops.record(map, sharding.getSplitAxes().getAxes(), /*exact=*/true);
   };
   for (OpOperand &operand : op.getOpOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.get().getType());
@@ -319,11 +357,6 @@ bool consistentlyAnnotated(Operation &op) {
                 maps[op.getNumOperands() + result.getResultNumber()]))
       return false;
   }
-  llvm::SmallDenseSet<int16_t> used;
-  for (const std::optional<SmallVector<int16_t>> &axes : loops)
-    for (int16_t axis : axes.value_or(SmallVector<int16_t>{}))
-      if (!used.insert(axis).second)
-        return false;
   return true;
 }
 
@@ -354,41 +387,27 @@ std::optional<SplitAxes> agreedUserAxes(Value value) {
 }
 
 /// How each loop of `op` is split, read off the operands' annotations
-/// (replicated operands constrain nothing). All loops stay whole when the
+/// (whole operands constrain nothing). All loops stay whole when the
 /// operands conflict or split a reduction loop.
 SmallVector<SmallVector<int16_t>> loopSplitsFromOperands(Operation &op,
                                                          ArrayRef<AffineMap> maps) {
-  auto sharded = cast<shard::ShardingInterface>(op);
-  SmallVector<utils::IteratorType> iterators = sharded.getLoopIteratorTypes();
-  SmallVector<SmallVector<int16_t>> loops(iterators.size()), whole(iterators.size());
-  llvm::SmallDenseSet<int16_t> used;
+  SmallVector<utils::IteratorType> iterators =
+      cast<shard::ShardingInterface>(op).getLoopIteratorTypes();
+  LoopSplits loops(iterators.size());
+  SmallVector<SmallVector<int16_t>> whole(iterators.size());
   for (OpOperand &operand : op.getOpOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.get().getType());
     if (!type || type.getRank() == 0)
       continue;
-    // Values not annotated yet come from ops without tensor inputs, which
-    // take the sharding their users ask for (see completeAnnotations).
+    // Values not annotated yet come from ops that take their users' split
+    // (see completeAnnotations).
     std::optional<SplitAxes> axes = axesOf(operand.get().getDefiningOp<shard::ShardOp>());
-    if (!axes)
-      continue;
-    for (auto [split, expr] : llvm::zip(*axes, maps[operand.getOperandNumber()].getResults())) {
-      if (split.empty())
-        continue;
-      auto loop = dyn_cast<AffineDimExpr>(expr);
-      if (!loop || iterators[loop.getPosition()] != utils::IteratorType::parallel)
-        return whole;
-      SmallVector<int16_t> &assigned = loops[loop.getPosition()];
-      if (!assigned.empty() && !llvm::equal(assigned, split.asArrayRef()))
-        return whole;
-      if (assigned.empty()) {
-        for (int16_t axis : split.asArrayRef())
-          if (!used.insert(axis).second)
-            return whole;
-        assigned.assign(split.asArrayRef().begin(), split.asArrayRef().end());
-      }
-    }
+    if (axes && !loops.record(maps[operand.getOperandNumber()], *axes, /*exact=*/false))
+      return whole;
   }
-  return loops;
+  if (loops.splitsOtherThan(iterators, utils::IteratorType::parallel))
+    return whole;
+  return loops.get();
 }
 
 /// The split axes of a value read or written through `map` when the loops
@@ -405,22 +424,14 @@ SplitAxes axesThrough(AffineMap map, ArrayRef<SmallVector<int16_t>> loops, MLIRC
 /// their users agree on; all loops whole if they do not agree.
 SmallVector<SmallVector<int16_t>> loopSplitsFromUsers(Operation &op, ArrayRef<AffineMap> maps,
                                                       unsigned loopCount) {
-  SmallVector<SmallVector<int16_t>> loops(loopCount), whole(loopCount);
+  LoopSplits loops(loopCount);
   for (OpResult result : op.getResults()) {
     std::optional<SplitAxes> axes = agreedUserAxes(result);
-    if (!axes)
-      return whole;
-    for (auto [split, expr] : llvm::zip(*axes, maps[op.getNumOperands() + result.getResultNumber()].getResults())) {
-      auto loop = dyn_cast<AffineDimExpr>(expr);
-      if (split.empty())
-        continue;
-      if (!loop || (!loops[loop.getPosition()].empty() &&
-                    !llvm::equal(loops[loop.getPosition()], split.asArrayRef())))
-        return whole;
-      loops[loop.getPosition()].assign(split.asArrayRef().begin(), split.asArrayRef().end());
-    }
+    if (!axes || !loops.record(maps[op.getNumOperands() + result.getResultNumber()], *axes,
+                               /*exact=*/false))
+      return SmallVector<SmallVector<int16_t>>(loopCount);
   }
-  return loops;
+  return loops.get();
 }
 
 /// Annotates `op`'s tensor operands (for it, resharding what was annotated
