@@ -50,8 +50,9 @@ def test_collectives_on_four_processes_and_a_2d_mesh():
 
 
 @needs_mpirun
-def test_jit_in_shardings_partition_like_the_unsharded_function():
-    assert "partitioned on 2 processes: ok" in mpirun(2, "tests/python/mpi/partition.py")
+@pytest.mark.parametrize("processes", [2, 4])
+def test_jit_in_shardings_partition_like_the_unsharded_function(processes):
+    assert f"partitioned on {processes} processes: ok" in mpirun(processes, "tests/python/mpi/partition.py")
 
 
 @needs_mpirun
