@@ -234,23 +234,24 @@ void dropConstantUnitIndices(func::FuncOp function) {
 
 /// Moves the non-splat tensor constants of `function` (an iota a one-hot
 /// compares with, say) out into new trailing arguments: shard-partition
-/// can only rebuild splat constants. Returns the constants, which the
+/// can only rebuild splat constants. Returns their values, which the
 /// caller passes in (replicated).
-SmallVector<arith::ConstantOp> hoistNonSplatConstants(func::FuncOp function) {
-  SmallVector<arith::ConstantOp> hoisted;
+SmallVector<DenseElementsAttr> hoistNonSplatConstants(func::FuncOp function) {
+  SmallVector<arith::ConstantOp> constants;
   function.walk([&](arith::ConstantOp constant) {
     auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
-    if (!value || value.isSplat())
-      return;
-    hoisted.push_back(constant);
+    if (value && !value.isSplat())
+      constants.push_back(constant);
   });
-  for (arith::ConstantOp constant : hoisted) {
+  SmallVector<DenseElementsAttr> values;
+  for (arith::ConstantOp constant : constants) {
     unsigned index = function.getNumArguments();
     (void)function.insertArgument(index, constant.getType(), {}, constant.getLoc());
     constant.getResult().replaceAllUsesWith(function.getArgument(index));
-    constant->remove();
+    values.push_back(cast<DenseElementsAttr>(constant.getValue()));
+    constant->erase();
   }
-  return hoisted;
+  return values;
 }
 
 SmallVector<shard::GridAxesAttr> replicatedAxes(Type type) {
@@ -258,10 +259,8 @@ SmallVector<shard::GridAxesAttr> replicatedAxes(Type type) {
                                           DenseI16ArrayAttr::get(type.getContext(), {}));
 }
 
-bool isReplicated(shard::ShardOp shard) {
-  auto sharding = shard.getSharding().getDefiningOp<shard::ShardingOp>();
-  return sharding && llvm::all_of(sharding.getSplitAxes().getAxes(),
-                                  [](shard::GridAxesAttr dim) { return dim.empty(); });
+bool isReplicated(ArrayRef<shard::GridAxesAttr> axes) {
+  return llvm::all_of(axes, [](shard::GridAxesAttr dim) { return dim.empty(); });
 }
 
 /// The sharding `value` is annotated with by `shard`, if it is one.
@@ -516,12 +515,11 @@ void annotateReplicatedArguments(func::FuncOp function, StringRef grid,
   OpBuilder b = OpBuilder::atBlockBegin(&function.front());
   for (auto [arg, axes] : llvm::zip(function.getArguments(), argAxes)) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || type.getRank() == 0 ||
-        llvm::any_of(axes, [](shard::GridAxesAttr dim) { return !dim.empty(); }))
+    if (!type || type.getRank() == 0 || !isReplicated(axes))
       continue;
     if (arg.hasOneUse()) {
       auto only = dyn_cast<shard::ShardOp>(*arg.getUsers().begin());
-      if (shardingOf(only, /*forUsers=*/true) && isReplicated(only))
+      if (only && only.getAnnotateForUsers() && axesOf(only) == replicatedAxes(type))
         continue;
     }
     Value annotated = annotate(b, arg.getLoc(), arg, grid, replicatedAxes(type),
@@ -677,10 +675,9 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
     module.insert(std::next(Block::iterator(function)), local);
     unitReshapesAsGenerics(local);
     dropConstantUnitIndices(local);
-    SmallVector<arith::ConstantOp> hoisted = hoistNonSplatConstants(local);
-    for (arith::ConstantOp constant : hoisted)
-      argAxes.emplace_back(cast<RankedTensorType>(constant.getType()).getRank(),
-                           DenseI16ArrayAttr::get(function.getContext(), {}));
+    SmallVector<DenseElementsAttr> hoisted = hoistNonSplatConstants(local);
+    for (DenseElementsAttr value : hoisted)
+      argAxes.push_back(replicatedAxes(value.getType()));
     // One tensor.empty or tensor constant per use: each then takes the
     // sharding of the one value it becomes.
     local.walk([](Operation *op) {
@@ -700,7 +697,7 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
       // annotated operand decide whether it is sharded at all, so a
       // replicated weight after a batch-split input would leave a layer
       // unsplit.
-      if (llvm::all_of(axes, [](shard::GridAxesAttr dim) { return dim.empty(); }))
+      if (isReplicated(axes))
         continue;
       Value annotated = annotate(b, arg.getLoc(), arg, grid, axes, /*forUsers=*/true);
       arg.replaceAllUsesExcept(annotated, annotated.getDefiningOp());
@@ -744,10 +741,8 @@ struct Partition : mlir::cotan::impl::PartitionBase<Partition> {
     SmallVector<Value> blocks;
     for (auto [arg, axes] : llvm::zip(function.getArguments(), argAxes))
       blocks.push_back(localBlock(b, arg.getLoc(), arg, mesh, axes));
-    for (arith::ConstantOp constant : hoisted) {
-      b.insert(constant);
-      blocks.push_back(constant);
-    }
+    for (DenseElementsAttr value : hoisted)
+      blocks.push_back(arith::ConstantOp::create(b, function.getLoc(), value));
     auto call = func::CallOp::create(b, function.getLoc(), local, blocks);
     SmallVector<Value> results;
     for (auto [value, axes] : llvm::zip(call.getResults(), resultAxes))

@@ -207,7 +207,7 @@ def compile(traced: Traced) -> Executable:  # noqa: A001
         slowest = [] if config.log_compiles else None
         if distributed.is_sharded(module):
             module = _partition_out_of_process(module, traced.name)
-            pipeline = "cotan-linalg-to-llvm-pipeline" + config.cpu_pipeline_options()
+            pipeline = _PIPELINES["llvm"] + config.cpu_pipeline_options()
         run_pipeline(module, pipeline, traced.name, dump, slowest)
         passes = time.perf_counter() - start
         if dump:
