@@ -255,6 +255,9 @@ def compile(traced, device: Device) -> GpuExecutable:  # noqa: A001
         except RuntimeError as e:
             raise CompileError(f"JIT compilation of `{traced.name}` for {device} failed: {e}") from None
         engine.raw_lookup("_mlir_ciface_" + traced.name)  # the JIT generates code here
+        # Runs the module's constructors, which load its kernels into the
+        # driver; without them every launch finds no kernel.
+        engine.initialize()
         llvm = time.perf_counter() - start
     executable = GpuExecutable(engine, traced.name, traced.in_avals, traced.out_avals, traced.hoisted, device)
     executable.timings = {"passes": passes, "llvm": llvm}

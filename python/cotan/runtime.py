@@ -26,6 +26,12 @@ def runtime_library(name: str = "libmlir_c_runner_utils.so") -> str:
     for root in roots:
         path = os.path.join(root, "mlir", "lib", name)
         if os.path.exists(path):
+            # Loaded here first: the ExecutionEngine aborts the process on a
+            # library it cannot load (a missing dependency, say).
+            try:
+                ctypes.CDLL(path)
+            except OSError as e:
+                raise CompileError(f"cannot load {path}: {e}") from None
             return path
     raise CompileError(
         f"cannot find {name}; install the MLIR runtime with "

@@ -131,3 +131,14 @@ def test_bad_inputs_never_crash_the_interpreter():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("survived")
     assert out.stdout.count("Error") >= 9
+
+
+def test_unloadable_runtime_library_is_a_clear_error(tmp_path, monkeypatch):
+    # The ExecutionEngine would abort the process on a library it cannot
+    # load; cotan loads each one first and says which and why.
+    from cotan.runtime import runtime_library
+    (tmp_path / "mlir" / "lib").mkdir(parents=True)
+    (tmp_path / "mlir" / "lib" / "libmlir_broken.so").write_bytes(b"not a shared library")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(cotan.CompileError, match=r"cannot load .*libmlir_broken\.so: .*"):
+        runtime_library("libmlir_broken.so")
