@@ -1,6 +1,6 @@
-"""The GPU backend on an NVIDIA GPU: a 4096 matmul in float32
-against cuBLAS through PyTorch, a fused elementwise kernel's bandwidth
-against a plain copy, and an MLP training step, with the device named.
+"""The GPU backend on an NVIDIA GPU: 4096 matmuls in float32 and bfloat16
+against cuBLAS through PyTorch (float32 without TF32), a fused elementwise
+kernel's bandwidth against a plain copy, and an MLP training step, with the device named.
 Inputs live on the GPU; each timing ends when the result is ready.
 
     cd benchmarks && python gpu.py
@@ -8,6 +8,7 @@ Inputs live on the GPU; each timing ends when the result is ready.
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 import cotan
@@ -29,18 +30,23 @@ def main() -> None:
     print(f"{device.device_kind} (compute capability {device.compute_capability})")
     rng = np.random.default_rng(0)
     cuda = torch is not None and torch.cuda.is_available()
+    if cuda:
+        torch.backends.cuda.matmul.allow_tf32 = False  # cotan computes float32 products in float32
 
     n = 4096
-    a = cotan.device_put(rng.standard_normal((n, n)).astype(np.float32), device)
-    b = cotan.device_put(rng.standard_normal((n, n)).astype(np.float32), device)
-    matmul = cotan.jit(lambda x, y: x @ y)
-    seconds = timed(matmul, a, b)
-    line = f"matmul {n} f32: cotan {1e3 * seconds:8.2f} ms ({2 * n ** 3 / seconds / 1e12:6.2f} TFLOP/s)"
-    if cuda:
-        ta, tb = torch.randn(n, n, device="cuda"), torch.randn(n, n, device="cuda")
-        peer = median_time(lambda: (ta @ tb, torch.cuda.synchronize()), repeat=10, warmup=2)
-        line += f"   cuBLAS (torch) {1e3 * peer:8.2f} ms   ratio {seconds / peer:6.2f}"
-    print(line)
+    for name, dtype, peer_dtype in (("f32", np.float32, "float32"), ("bf16", ml_dtypes.bfloat16, "bfloat16")):
+        a = cotan.device_put(rng.standard_normal((n, n)).astype(dtype), device)
+        b = cotan.device_put(rng.standard_normal((n, n)).astype(dtype), device)
+        matmul = cotan.jit(lambda x, y: x @ y)
+        seconds = timed(matmul, a, b)
+        line = f"matmul {n} {name}: cotan {1e3 * seconds:8.2f} ms ({2 * n ** 3 / seconds / 1e12:6.2f} TFLOP/s)"
+        if cuda:
+            kind = getattr(torch, peer_dtype)
+            ta, tb = torch.randn(n, n, device="cuda", dtype=kind), torch.randn(n, n, device="cuda", dtype=kind)
+            peer = median_time(lambda: (ta @ tb, torch.cuda.synchronize()), repeat=10, warmup=2)
+            line += (f"   cuBLAS (torch) {1e3 * peer:8.2f} ms ({2 * n ** 3 / peer / 1e12:6.1f} TFLOP/s)"
+                     f"   ratio {seconds / peer:6.2f}")
+        print(line)
 
     size = 1 << 26
     x = cotan.device_put(rng.standard_normal(size).astype(np.float32), device)

@@ -28,7 +28,11 @@ void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
   buildFusionPipeline(pm, options.fusion);
   buildBufferizationPipeline(pm);
 
-  // Every parallel dimension of a linalg op becomes a GPU dimension: the
+  // Matrix products get their own shared-memory tiled kernels.
+  cotan::GpuTileContractionsOptions contractions;
+  contractions.threadTile = options.contractionThreadTile;
+  pm.addNestedPass<func::FuncOp>(cotan::createGpuTileContractions(contractions));
+  // Every other parallel dimension of a linalg op becomes a GPU dimension: the
   // innermost is tiled into blocks of `block-size` threads; reductions run
   // sequentially in the thread that owns the output element.
   pm.addNestedPass<func::FuncOp>(cotan::createReductionsInnermost());

@@ -8,6 +8,7 @@
 
 #include "cotan/Transforms/Passes.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -33,6 +34,7 @@ struct GpuTileParallelLoops
     SmallVector<scf::ForOp> serial;
     getOperation().walk([&](scf::ForOp loop) {
       if (!loop->getParentOfType<scf::ForOp>() && !loop->getParentOfType<scf::ParallelOp>() &&
+          !loop->getParentOfType<gpu::LaunchOp>() &&
           loop.getNumResults() == 0 &&
           !loop->walk([](Operation *op) {
                  return isa<scf::ParallelOp, scf::WhileOp>(op) ? WalkResult::interrupt()

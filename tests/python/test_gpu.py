@@ -47,7 +47,7 @@ def test_ptx_without_a_gpu():
     rows = cotan.jit(lambda a: cnp.sum(a, axis=1)).lower(x).as_text("ptx")
     assert rows.count(".entry") == 2 and "add.rn.f32" in rows  # zero the sums, then one thread per row
     matmul = cotan.jit(lambda a, b: a @ b).lower(x, x.T).as_text("ptx")
-    assert "mul.rn.f32" in matmul and "add.rn.f32" in matmul
+    assert "ld.shared" in matmul and "bar.sync" in matmul and "fma.rn.f32" in matmul  # shared-memory tiles
     with pytest.raises(ValueError, match="unknown stage 'sass'"):
         cotan.jit(lambda a: a).lower(x).as_text("sass")
 
@@ -70,6 +70,31 @@ def test_results_match_numpy(name, fn, rng):
     on_gpu = cotan.jit(fn, device="gpu")(x, y)
     assert type(on_gpu) is gpu.GpuArray and on_gpu.device.platform == "gpu"
     np.testing.assert_allclose(np.asarray(on_gpu), np.asarray(cotan.jit(fn)(x, y)), rtol=2e-5, atol=2e-5)
+
+
+@needs_gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("lhs_shape, rhs_shape, dtype, fn", [
+    ((65, 33), (33, 129), np.float32, lambda a, b: a @ b),       # partial tiles on every edge
+    ((40, 70), (50, 70), np.float32, lambda a, b: a @ b.T),      # transposed operand
+    ((3, 17, 40), (3, 40, 9), np.float32, lambda a, b: a @ b),   # batched
+    ((30, 20), (20, 10), np.float64, lambda a, b: a @ b),
+    ((20, 30), (30, 10), np.int32, lambda a, b: a @ b),
+    ((64, 48), (48, 32), "bfloat16", lambda a, b: a @ b),
+    ((4, 0), (0, 5), np.float32, lambda a, b: a @ b),            # empty contraction: zeros
+    ((0, 3), (3, 5), np.float32, lambda a, b: a @ b),            # no outputs
+    ((40,), (40, 7), np.float32, lambda a, b: a @ b),            # vector times matrix
+])
+def test_matrix_products_match_numpy(lhs_shape, rhs_shape, dtype, fn, rng):
+    dtype = np.dtype(dtype)
+    a = (rng.standard_normal(lhs_shape) * 3).astype(dtype)
+    b = (rng.standard_normal(rhs_shape) * 3).astype(dtype)
+    on_gpu = np.asarray(cotan.jit(fn, device="gpu")(a, b))
+    expected = fn(a.astype(np.float64), b.astype(np.float64))
+    assert on_gpu.shape == expected.shape and on_gpu.dtype == dtype
+    tolerance = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}.get(dtype, 1e-2)
+    np.testing.assert_allclose(on_gpu.astype(np.float64), expected, rtol=tolerance,
+                               atol=tolerance * np.sqrt(max(a.shape[-1], 1)) * 9)
 
 
 @needs_gpu

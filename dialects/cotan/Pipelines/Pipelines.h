@@ -11,6 +11,11 @@ namespace mlir::cotan {
 /// gives a reference lowering (plain loops, materialized intermediates) to
 /// compare results against.
 struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<int64_t> contractionThreadTile{
+      *this, "contraction-thread-tile",
+      llvm::cl::desc("Outputs per thread along each dimension of a matrix "
+                     "product's tile (16x16 threads per block)"),
+      llvm::cl::init(4)};
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Fuse elementwise producers into their "
                                      "consumers"),
@@ -49,6 +54,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
                             llvm::cl::desc("Threads per block along the "
                                            "innermost parallel dimension"),
                             llvm::cl::init(256)};
+  Option<int64_t> contractionThreadTile{
+      *this, "contraction-thread-tile",
+      llvm::cl::desc("Outputs per thread along each dimension of a matrix "
+                     "product's tile (16x16 threads per block)"),
+      llvm::cl::init(4)};
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Fuse elementwise producers into their "
                                      "consumers (one kernel)"),

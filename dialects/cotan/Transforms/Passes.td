@@ -339,6 +339,33 @@ def ReductionsInnermost : Pass<"cotan-reductions-innermost", "::mlir::func::Func
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GpuTileContractions : Pass<"cotan-gpu-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Compute each matrix product on a GPU in shared-memory tiles";
+  let description = [{
+    Rewrites every contraction on buffers with one M, one N and one K
+    dimension (and at most one batch dimension), whatever its operands'
+    layouts (a `linalg.matmul`, a `linalg.batch_matmul` or a contraction
+    `linalg.generic` reading a transposed operand), into a `gpu.launch`:
+    each block of `threads` x `threads` threads owns a tile of
+    `threads * thread-tile` squared outputs, stages `k-tile`-deep slices
+    of both operands through workgroup memory (each element loaded from
+    global memory once per block, coalesced along the operand's contiguous
+    dimension), and each thread accumulates `thread-tile` squared outputs
+    in registers. Edges load zeros and skip stores, so any size works; the
+    batch dimension becomes the grid's z dimension.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"16",
+           "Threads per block along each output dimension">,
+    Option<"threadTile", "thread-tile", "int64_t", /*default=*/"4",
+           "Outputs per thread along each output dimension">,
+    Option<"kTile", "k-tile", "int64_t", /*default=*/"16",
+           "Depth of the operand slices staged in workgroup memory">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 def GpuTileParallelLoops : Pass<"cotan-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Tile each innermost scf.parallel into blocks of threads";
   let description = [{

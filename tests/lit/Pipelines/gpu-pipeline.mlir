@@ -43,15 +43,20 @@ func.func @row_sums(%x: tensor<300x500xf32>) -> tensor<300xf32> attributes {llvm
 
 // -----
 
-// A matmul: the accumulator is zeroed by one kernel, then each thread owns
-// an output element (threads along the columns) and loops over k.
+// A matmul: the accumulator is zeroed by one kernel, then blocks of 16x16
+// threads compute 64x64 tiles: operand slices staged in shared memory
+// between barriers, 4x4 outputs per thread accumulated with FMAs.
 // CHECK-LABEL: llvm.func @matmul
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @matmul_kernel::@matmul_kernel
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @matmul_kernel_0::@matmul_kernel
 // CHECK: gpu.binary @matmul_kernel_0
 // CHECK-SAME: .entry matmul_kernel(
-// CHECK-SAME: mul.rn.f32
-// CHECK-SAME: add.rn.f32
+// CHECK-SAME: .shared .align 4 .b8 __wg_matmul_kernel_0[4160]
+// CHECK-SAME: st.shared.b32
+// CHECK-SAME: bar.sync
+// CHECK-SAME: ld.shared.b32
+// CHECK-SAME: fma.rn.f32
+// CHECK-SAME: bar.sync
 func.func @matmul(%a: tensor<128x64xf32>, %b: tensor<64x96xf32>) -> tensor<128x96xf32> attributes {llvm.emit_c_interface} {
   %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<128x64xf32>, tensor<64x96xf32>) -> tensor<128x96xf32>
   return %0 : tensor<128x96xf32>

@@ -1,0 +1,106 @@
+// RUN: cotan-opt %s --split-input-file --cotan-gpu-tile-contractions | FileCheck %s
+// RUN: not cotan-opt %s --cotan-gpu-tile-contractions="thread-tile=3 k-tile=1" 2>&1 | FileCheck %s --check-prefix=SIZES
+
+// SIZES: error: cotan-gpu-tile-contractions needs positive sizes, at most 1024 threads, and (threads * thread-tile * k-tile) divisible by threads squared
+
+// A 100x70 by 70x90 product: 2x2 blocks of 16x16 threads, each block a
+// 64x64 output tile; 16-deep slices of both operands (plus one element of
+// padding per row) in workgroup memory, between two barriers; each thread
+// accumulates 4x4 outputs, multiply-adds free to become FMAs.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.if
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{[_0-9]*}}, %{{.*}} = %c2{{[_0-9]*}}, %{{.*}} = %c1{{[_0-9]*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16{{[_0-9]*}}, %{{.*}} = %c16{{[_0-9]*}}, %{{.*}} = %c1{{[_0-9]*}})
+// CHECK-SAME: workgroup(%[[A:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16: memref.load %{{.*}} : memref<100x90xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c70 step %c16{{[_0-9]*}} iter_args(
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[A]]
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[B]]
+// CHECK: gpu.barrier
+// CHECK: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK-COUNT-16: memref.store %{{.*}}, %{{.*}} : memref<100x90xf32>
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: memref<100x70xf32>, %b: memref<70x90xf32>, %c: memref<100x90xf32>) {
+  linalg.matmul ins(%a, %b : memref<100x70xf32>, memref<70x90xf32>) outs(%c : memref<100x90xf32>)
+  return
+}
+
+// -----
+
+// The right operand read transposed (b[n][k], contiguous along k) and
+// accumulated in f64; the slices hold each operand's own element type.
+// CHECK-LABEL: func.func @transposed_rhs
+// CHECK: gpu.launch
+// CHECK-SAME: workgroup(%{{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK: arith.extf %{{.*}} fastmath<contract> : f32 to f64
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+func.func @transposed_rhs(%a: memref<8x32xf32>, %b: memref<12x32xf32>, %c: memref<8x12xf64>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x32xf32>, memref<12x32xf32>) outs(%c : memref<8x12xf64>) {
+  ^bb0(%x: f32, %y: f32, %acc: f64):
+    %xe = arith.extf %x : f32 to f64
+    %ye = arith.extf %y : f32 to f64
+    %p = arith.mulf %xe, %ye : f64
+    %s = arith.addf %acc, %p : f64
+    linalg.yield %s : f64
+  }
+  return
+}
+
+// -----
+
+// A batched product: the batch is the grid's z dimension, and the block's
+// z index selects each operand's batch.
+// CHECK-LABEL: func.func @batched
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z:.*]]) in (%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %[[C5]])
+// CHECK: %[[BATCH:.*]] = arith.minui %[[Z]], %c4 : index
+// CHECK: memref.load %{{.*}}[%[[BATCH]], %{{.*}}, %{{.*}}] : memref<5x30x20xi32>
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @batched(%a: memref<5x30x40xi32>, %b: memref<5x40x20xi32>, %c: memref<5x30x20xi32>) {
+  linalg.batch_matmul ins(%a, %b : memref<5x30x40xi32>, memref<5x40x20xi32>) outs(%c : memref<5x30x20xi32>)
+  return
+}
+
+// -----
+
+// Sizes known only at run time: the grid is computed, and an empty output
+// launches nothing (a grid of zero blocks is an error).
+// CHECK-LABEL: func.func @dynamic
+// CHECK-DAG: %[[M:.*]] = memref.dim %{{.*}}, %c0
+// CHECK: %[[HAS:.*]] = arith.andi
+// CHECK: scf.if %[[HAS]] {
+// CHECK: arith.ceildivui %{{.*}}, %c64
+// CHECK: arith.ceildivui %[[M]], %c64
+// CHECK: gpu.launch
+func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// Not products this pass tiles: two contracted dimensions, and booleans.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+// CHECK: linalg.matmul
+func.func @left_alone(%a: memref<4x5x6xf32>, %b: memref<5x6x7xf32>, %c: memref<4x7xf32>,
+                      %p: memref<4x5xi1>, %q: memref<5x7xi1>, %r: memref<4x7xi1>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k, l) -> (m, k, l)>, affine_map<(m, n, k, l) -> (k, l, n)>, affine_map<(m, n, k, l) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<4x5x6xf32>, memref<5x6x7xf32>) outs(%c : memref<4x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p0 = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p0 : f32
+    linalg.yield %s : f32
+  }
+  linalg.matmul ins(%p, %q : memref<4x5xi1>, memref<5x7xi1>) outs(%r : memref<4x7xi1>)
+  return
+}
