@@ -59,6 +59,23 @@ def main() -> None:
         peer = median_time(lambda: (tx.clone(), torch.cuda.synchronize()), repeat=10, warmup=2)
         print(f"  device copy (torch clone): {8 * size / peer / 1e9:7.1f} GB/s")
 
+    total = cotan.jit(lambda v: cnp.sum(v))
+    seconds = timed(total, x)
+    line = f"sum of 64M f32: {1e3 * seconds:8.3f} ms, {4 * size / seconds / 1e9:7.1f} GB/s (read)"
+    if cuda:
+        peer = median_time(lambda: (tx.sum(), torch.cuda.synchronize()), repeat=10, warmup=2)
+        line += f"   torch {1e3 * peer:8.3f} ms   ratio {seconds / peer:6.2f}"
+    print(line)
+    rows = cotan.device_put(rng.standard_normal((4096, 4096)).astype(np.float32), device)
+    softmax = cotan.jit(lambda v: nn.softmax(v, axis=-1))
+    seconds = timed(softmax, rows)
+    line = f"softmax of 4096 rows of 4096 f32: {1e3 * seconds:8.3f} ms"
+    if cuda:
+        trows = torch.randn(4096, 4096, device="cuda")
+        peer = median_time(lambda: (torch.softmax(trows, dim=-1), torch.cuda.synchronize()), repeat=10, warmup=2)
+        line += f"   torch {1e3 * peer:8.3f} ms   ratio {seconds / peer:6.2f}"
+    print(line)
+
     model = nn.Sequential([nn.Dense(512), nn.relu, nn.Dense(512), nn.relu, nn.Dense(10)])
     optimizer = optim.adam(1e-3)
     inputs = rng.standard_normal((256, 784)).astype(np.float32)

@@ -32,9 +32,12 @@ void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
   cotan::GpuTileContractionsOptions contractions;
   contractions.threadTile = options.contractionThreadTile;
   pm.addNestedPass<func::FuncOp>(cotan::createGpuTileContractions(contractions));
-  // Every other parallel dimension of a linalg op becomes a GPU dimension: the
-  // innermost is tiled into blocks of `block-size` threads; reductions run
-  // sequentially in the thread that owns the output element.
+  // Row-wise reductions and totals: a block of threads per output.
+  pm.addNestedPass<func::FuncOp>(cotan::createGpuBlockReductions());
+  // Every other parallel dimension of a linalg op becomes a GPU dimension:
+  // the innermost is tiled into blocks of `block-size` threads; the other
+  // reductions (many outputs, each a strided column) run sequentially in
+  // the thread that owns the output element.
   pm.addNestedPass<func::FuncOp>(cotan::createReductionsInnermost());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   cotan::GpuTileParallelLoopsOptions tiling;

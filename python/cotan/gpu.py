@@ -211,6 +211,9 @@ def target_features(capability: tuple[int, int]) -> tuple[str, str]:
     return chip, ptx
 
 
+_retired_engines: list = []
+
+
 class GpuExecutable(Executable):
     """A function compiled by cotan-gpu-pipeline: inputs on the GPU (or
     copied there), results in fresh GPU buffers."""
@@ -221,6 +224,13 @@ class GpuExecutable(Executable):
         self._device = device
         # Constants hoisted out of the IR go to the device once.
         self._hoisted = [GpuArray.from_host(h, device) for h in hoisted]
+
+    def __del__(self) -> None:
+        # An ExecutionEngine that ran its module's constructors leaves
+        # exception-handling frames registered after it is destroyed (seen on
+        # an H200: numpy's backtrace() then crashed in _Unwind_Find_FDE), so
+        # the code of GPU functions lives until the process exits.
+        _retired_engines.append(self._engine)
 
     def __call__(self, inputs: Sequence[Any]) -> list[GpuArray]:
         cuda = _require()

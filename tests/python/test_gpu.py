@@ -45,7 +45,7 @@ def test_ptx_without_a_gpu():
     elementwise = cotan.jit(lambda a, b: cnp.exp(a * b)).lower(x, x).as_text("ptx")
     assert ".target sm_90" in elementwise and ".entry" in elementwise and "ld.global" in elementwise
     rows = cotan.jit(lambda a: cnp.sum(a, axis=1)).lower(x).as_text("ptx")
-    assert rows.count(".entry") == 2 and "add.rn.f32" in rows  # zero the sums, then one thread per row
+    assert rows.count(".entry") == 2 and "bar.sync" in rows  # zero the sums, then a block per row
     matmul = cotan.jit(lambda a, b: a @ b).lower(x, x.T).as_text("ptx")
     assert "ld.shared" in matmul and "bar.sync" in matmul and "fma.rn.f32" in matmul  # shared-memory tiles
     with pytest.raises(ValueError, match="unknown stage 'sass'"):
@@ -95,6 +95,30 @@ def test_matrix_products_match_numpy(lhs_shape, rhs_shape, dtype, fn, rng):
     tolerance = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}.get(dtype, 1e-2)
     np.testing.assert_allclose(on_gpu.astype(np.float64), expected, rtol=tolerance,
                                atol=tolerance * np.sqrt(max(a.shape[-1], 1)) * 9)
+
+
+@needs_gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("shape, dtype, fn", [
+    ((1000, 1000), np.float32, lambda x: cnp.sum(x)),                 # split over many blocks
+    ((3, 70000), np.float64, lambda x: cnp.sum(x, axis=1)),           # few long rows, split
+    ((300, 500), np.float32, lambda x: cnp.max(x, axis=1)),           # a block per row
+    ((20, 30, 40), np.float32, lambda x: cnp.min(x, axis=(0, 2))),    # strided, few outputs
+    ((300, 5000), np.float32, lambda x: cnp.sum(x, axis=0)),          # a thread per column
+    ((64, 4096), np.float32, lambda x: nn.softmax(x, axis=-1)),       # wide rows
+    ((5000,), np.int32, lambda x: cnp.sum(x)),
+    ((700, 300), np.float32, lambda x: cnp.argmax(x, axis=1)),        # two results: a thread per row
+    ((500, 300), np.bool_, lambda x: cnp.any(x, axis=1)),
+    ((4, 0), np.float32, lambda x: cnp.sum(x, axis=1)),               # nothing to reduce
+    ((0, 4), np.float32, lambda x: cnp.max(x, axis=1)),               # no outputs
+])
+def test_reductions_match_numpy(shape, dtype, fn, rng):
+    x = rng.standard_normal(shape) * 3
+    x = (x > 2) if dtype == np.bool_ else x.astype(dtype)
+    on_gpu = np.asarray(cotan.jit(fn, device="gpu")(x))
+    expected = np.asarray(cotan.jit(fn)(x))
+    assert on_gpu.shape == expected.shape and on_gpu.dtype == expected.dtype
+    np.testing.assert_allclose(on_gpu, expected, rtol=1e-5, atol=1e-4 if dtype == np.float32 else 1e-9)
 
 
 @needs_gpu

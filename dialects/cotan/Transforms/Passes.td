@@ -339,6 +339,30 @@ def ReductionsInnermost : Pass<"cotan-reductions-innermost", "::mlir::func::Func
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GpuBlockReductions : Pass<"cotan-gpu-block-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Reduce with a block of threads per output on a GPU";
+  let description = [{
+    Rewrites a single-output reduction on buffers (a `linalg.generic` or
+    `linalg.reduce` whose body folds each element into the accumulator with
+    one combiner that has a neutral element: add, mul, max, min, and, or,
+    xor) into `gpu.launch`es where `threads` threads reduce each output:
+    they stride through its reduced elements together, then combine their
+    partial results in a tree through workgroup memory, and the first
+    thread folds the total into the output. When the reduced dimension is
+    an input's contiguous one (a row sum: threads read consecutive
+    elements) or there are too few outputs to fill the GPU (a total); other
+    reductions keep one thread per output, whose neighbours read
+    neighbouring elements. An output with many elements and few siblings
+    is split over several blocks, whose partials a second kernel combines.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"256",
+           "Threads per block (a power of two)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 def GpuTileContractions : Pass<"cotan-gpu-tile-contractions", "::mlir::func::FuncOp"> {
   let summary = "Compute each matrix product on a GPU in shared-memory tiles";
   let description = [{

@@ -27,15 +27,21 @@ func.func @elementwise(%x: tensor<1024xf32>, %y: tensor<1024xf32>) -> tensor<102
 
 // -----
 
-// A row reduction: one thread per row sums its row (the reduction loop
-// inside the kernel); the rows are spread over blocks.
+// A row reduction: a block of 256 threads per row strides through it
+// (coalesced loads), then the partial sums meet in a tree in shared
+// memory, a barrier between levels.
 // CHECK-LABEL: llvm.func @row_sums
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @row_sums_kernel::@row_sums_kernel
-// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @row_sums_kernel_0::@row_sums_kernel
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @row_sums_kernel_0::@row_sums_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) : i64 args(
 // CHECK: gpu.binary @row_sums_kernel_0
 // CHECK-SAME: .entry row_sums_kernel(
+// CHECK-SAME: .maxntid 256, 1, 1
+// CHECK-SAME: .shared .align 4 .b8 __wg_row_sums_kernel_0[1024]
+// CHECK-SAME: ld.global
 // CHECK-SAME: add.rn.f32
-// CHECK-SAME: bra
+// CHECK-SAME: st.shared.b32
+// CHECK-SAME: bar.sync
+// CHECK-SAME: ld.shared.b32
 func.func @row_sums(%x: tensor<300x500xf32>) -> tensor<300xf32> attributes {llvm.emit_c_interface} {
   %0 = cotan.reduce_sum %x dims = [1] : tensor<300x500xf32> -> tensor<300xf32>
   return %0 : tensor<300xf32>

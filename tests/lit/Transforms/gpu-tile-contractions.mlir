@@ -9,10 +9,10 @@
 // accumulates 4x4 outputs, multiply-adds free to become FMAs.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.if
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{[_0-9]*}}, %{{.*}} = %c2{{[_0-9]*}}, %{{.*}} = %c1{{[_0-9]*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16{{[_0-9]*}}, %{{.*}} = %c16{{[_0-9]*}}, %{{.*}} = %c1{{[_0-9]*}})
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{(_[0-9]+)?}}, %{{.*}} = %c2{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16{{(_[0-9]+)?}}, %{{.*}} = %c16{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}})
 // CHECK-SAME: workgroup(%[[A:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-16: memref.load %{{.*}} : memref<100x90xf32>
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c70 step %c16{{[_0-9]*}} iter_args(
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c70 step %c16{{(_[0-9]+)?}} iter_args(
 // CHECK-COUNT-4: memref.store %{{.*}}, %[[A]]
 // CHECK-COUNT-4: memref.store %{{.*}}, %[[B]]
 // CHECK: gpu.barrier
