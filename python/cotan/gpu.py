@@ -1,6 +1,7 @@
 """Running on NVIDIA GPUs: finding them (the CUDA driver, libcuda), device
-memory and copies (MLIR's CUDA runtime wrappers, libmlir_cuda_runtime,
-which the compiled host code also calls), arrays that stay on the GPU,
+memory (pooled, from cotan's runtime library) and copies (MLIR's CUDA
+runtime wrappers, libmlir_cuda_runtime, which the compiled host code also
+calls), arrays that stay on the GPU,
 and executables built by cotan-gpu-pipeline.
 
 The wrappers work on the first GPU's primary context, so cotan uses GPU 0.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import re
 import time
 from typing import Any, Sequence
@@ -52,12 +54,14 @@ class _Cuda:
             self._check(self.driver.cuDeviceGet(ctypes.byref(first), 0), "cuDeviceGet")
             self._check(self.driver.cuDevicePrimaryCtxRetain(ctypes.byref(context), first), "cuDevicePrimaryCtxRetain")
             self._check(self.driver.cuCtxSetCurrent(context), "cuCtxSetCurrent")
-        # Global, so the JIT-compiled host code resolves mgpu* here too.
+        # Global, so the JIT-compiled host code resolves mgpu* here too; the
+        # pooled allocator first, so its mgpuMemAlloc/mgpuMemFree win.
+        self.pool = ctypes.CDLL(_pool_library(), mode=ctypes.RTLD_GLOBAL)
         self.runtime = ctypes.CDLL(runtime_library("libmlir_cuda_runtime.so"), mode=ctypes.RTLD_GLOBAL)
+        self.pool.mgpuMemAlloc.restype = ctypes.c_void_p
+        self.pool.mgpuMemAlloc.argtypes = [ctypes.c_uint64, ctypes.c_void_p, ctypes.c_bool]
+        self.pool.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
         rt = self.runtime
-        rt.mgpuMemAlloc.restype = ctypes.c_void_p
-        rt.mgpuMemAlloc.argtypes = [ctypes.c_uint64, ctypes.c_void_p, ctypes.c_bool]
-        rt.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
         rt.mgpuMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
         rt.mgpuStreamCreate.restype = ctypes.c_void_p
         rt.mgpuStreamSynchronize.argtypes = [ctypes.c_void_p]
@@ -69,13 +73,13 @@ class _Cuda:
             raise RuntimeError(f"{what} failed with CUDA error {status}")
 
     def alloc(self, nbytes: int) -> int:
-        pointer = self.runtime.mgpuMemAlloc(max(nbytes, 1), None, False)
+        pointer = self.pool.mgpuMemAlloc(max(nbytes, 1), None, False)
         if not pointer:
             raise MemoryError(f"cannot allocate {nbytes} bytes on the GPU")
         return pointer
 
     def free(self, pointer: int) -> None:
-        self.runtime.mgpuMemFree(pointer, None)
+        self.pool.mgpuMemFree(pointer, None)
 
     def copy(self, to: int, source: int, nbytes: int) -> None:
         """A copy in either direction (unified addressing), finished on return."""
@@ -84,6 +88,13 @@ class _Cuda:
             self.runtime.mgpuMemcpy(to, source, nbytes, stream)
             self.runtime.mgpuStreamSynchronize(stream)
             self.runtime.mgpuStreamDestroy(stream)
+
+
+def _pool_library() -> str:
+    """cotan's pooled replacements for the wrappers' mgpuMemAlloc/Free
+    (lib/Runtime/CudaMemoryPool.cpp), shipped next to the bindings."""
+    from .mlir import _mlir_libs
+    return os.path.join(os.path.dirname(_mlir_libs.__file__), "libCotanCudaRuntime.so")
 
 
 _failure: list[str] = []

@@ -52,6 +52,20 @@ def test_ptx_without_a_gpu():
         cotan.jit(lambda a: a).lower(x).as_text("sass")
 
 
+def test_pooled_allocator_is_shipped():
+    # cotan's mgpuMemAlloc/mgpuMemFree, which replace the wrappers' own.
+    import ctypes
+    pool = ctypes.CDLL(gpu._pool_library())
+    pool.mgpuMemAlloc.restype = ctypes.c_void_p
+    pool.mgpuMemAlloc.argtypes = [ctypes.c_uint64, ctypes.c_void_p, ctypes.c_bool]
+    pool.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    assert pool.mgpuMemAlloc(0, None, False) is None  # nothing to allocate
+    assert pool.mgpuMemAlloc(64, None, True) is None  # host-shared memory: refused
+    if not HAS_GPU:  # no driver: no memory, and no crash
+        assert pool.mgpuMemAlloc(64, None, False) is None
+    pool.mgpuMemFree(None, None)
+
+
 # -- on a GPU ------------------------------------------------------------------
 
 @needs_gpu
