@@ -21,6 +21,14 @@
 
 using namespace mlir;
 
+/// The SM version of a chip name such as "sm_90a" (0 for another name).
+static unsigned smVersion(StringRef chip) {
+  unsigned version = 0;
+  if (!chip.consume_front("sm_") || chip.take_while(llvm::isDigit).getAsInteger(10, version))
+    return 0;
+  return version;
+}
+
 void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
                                    const GpuPipelineOptions &options) {
   buildCotanToLinalgPipeline(pm);
@@ -31,6 +39,8 @@ void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
   // Matrix products get their own shared-memory tiled kernels.
   cotan::GpuTileContractionsOptions contractions;
   contractions.threadTile = options.contractionThreadTile;
+  // mma.sync's m16n8k16 shape for 16-bit floats needs sm_80 or later.
+  contractions.tensorCores = smVersion(options.chip) >= 80;
   pm.addNestedPass<func::FuncOp>(cotan::createGpuTileContractions(contractions));
   // Row-wise reductions and totals: a block of threads per output.
   pm.addNestedPass<func::FuncOp>(cotan::createGpuBlockReductions());

@@ -13,6 +13,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -102,58 +104,133 @@ SmallVector<Value> operandIndices(AffineMap map, ArrayRef<Value> loopValues) {
   return indices;
 }
 
-/// Rewrites `op` into one `gpu.launch` (inside a check that it has
-/// outputs: a launch of zero blocks is an error).
-void tileContraction(linalg::LinalgOp op, const ContractionLoops &loops, const TileShape &tile) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  KernelBuilder k(b, loc);
-  MLIRContext *context = op.getContext();
+/// What the two kernels share: the sizes, the launch, and the loads and
+/// stores of operands and output at loop positions.
+class ContractionKernel {
+public:
+  ContractionKernel(linalg::LinalgOp op, const ContractionLoops &loops)
+      : op(op), loops(loops), b(op), loc(op.getLoc()), k(b, loc),
+        maps(op.getIndexingMapsArray()) {
+    for (Range range : op.createLoopRanges(b, loc))
+      loopSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+    for (int i = 0; i < 3; ++i)
+      for (AffineExpr result : maps[i].getResults())
+        sizesOf[i].push_back(loopSizes[cast<AffineDimExpr>(result).getPosition()]);
+    m = loopSizes[loops.m];
+    n = loopSizes[loops.n];
+    depth = loopSizes[loops.k];
+    batches = loops.batch ? loopSizes[*loops.batch] : k.index(1);
+    lhs = op.getDpsInputOperand(0)->get();
+    rhs = op.getDpsInputOperand(1)->get();
+    out = op.getDpsInitOperand(0)->get();
+  }
 
-  SmallVector<Value> loopSizes;
-  for (Range range : op.createLoopRanges(b, loc))
-    loopSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
-  Value m = loopSizes[loops.m], n = loopSizes[loops.n], depth = loopSizes[loops.k];
-  Value batches = loops.batch ? loopSizes[*loops.batch] : k.index(1);
+  OpBuilder &builder() { return b; }
+  KernelBuilder &ints() { return k; }
+  Location location() const { return loc; }
+  Type elementType(Value memref) { return cast<MemRefType>(memref.getType()).getElementType(); }
 
-  Value zero = k.index(0);
-  Value hasOutputs = k.both(k.both(k.less(zero, m), k.less(zero, n)), k.less(zero, batches));
-  auto guard = scf::IfOp::create(b, loc, hasOutputs, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(guard.thenBlock());
+  /// Opens a `gpu.launch` of ceil(n / tileN) x ceil(m / tileM) x batches
+  /// blocks of threadsX x threadsY threads, inside a check that there are
+  /// outputs (a launch of zero blocks is an error); the builder is left in
+  /// its body.
+  void openLaunch(int64_t tileM, int64_t tileN, int64_t threadsX, int64_t threadsY,
+                  TypeRange workgroupTypes) {
+    Value zero = k.index(0);
+    Value hasOutputs = k.both(k.both(k.less(zero, m), k.less(zero, n)), k.less(zero, batches));
+    auto guard = scf::IfOp::create(b, loc, hasOutputs, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(guard.thenBlock());
+    Value gridX = b.createOrFold<arith::CeilDivUIOp>(loc, n, k.index(tileN));
+    Value gridY = b.createOrFold<arith::CeilDivUIOp>(loc, m, k.index(tileM));
+    launch = gpu::LaunchOp::create(b, loc, gridX, gridY, batches, k.index(threadsX),
+                                   k.index(threadsY), k.index(1),
+                                   /*dynamicSharedMemorySize=*/nullptr,
+                                   /*asyncTokenType=*/nullptr, ValueRange{}, workgroupTypes);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    thread = launch.getThreadIds();
+    block = launch.getBlockIds();
+    rowBase = k.mul(block.y, tileM);
+    colBase = k.mul(block.x, tileN);
+    linearThread = k.add(k.mul(thread.y, threadsX), thread.x);
+    numThreads = threadsX * threadsY;
+  }
 
-  Value rowsPerBlock = k.index(tile.rows());
-  Value gridX = b.createOrFold<arith::CeilDivUIOp>(loc, n, rowsPerBlock);
-  Value gridY = b.createOrFold<arith::CeilDivUIOp>(loc, m, rowsPerBlock);
-  Value threads = k.index(tile.threads);
+  void closeLaunch() {
+    gpu::TerminatorOp::create(b, loc);
+    op->erase();
+  }
 
-  // Workgroup slices, k-major so a thread's reads along m or n are
-  // broadcasts or consecutive; one element of padding per k-row keeps the
-  // column-wise stores of a k-contiguous operand off one bank.
-  Value lhs = op.getDpsInputOperand(0)->get(), rhs = op.getDpsInputOperand(1)->get();
-  Value out = op.getDpsInitOperand(0)->get();
-  auto workgroup = gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  auto sliceType = [&](Value operand) {
-    return MemRefType::get({tile.kTile, tile.rows() + 1},
-                           cast<MemRefType>(operand.getType()).getElementType(), AffineMap(),
-                           workgroup);
-  };
-  auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, batches, threads, threads, k.index(1),
-                                      /*dynamicSharedMemorySize=*/nullptr,
-                                      /*asyncTokenType=*/nullptr, ValueRange{},
-                                      TypeRange{sliceType(lhs), sliceType(rhs)});
-  b.setInsertionPointToStart(&launch.getBody().front());
-  gpu::KernelDim3 thread = launch.getThreadIds(), block = launch.getBlockIds();
-  Value lhsSlice = launch.getWorkgroupAttributions()[0];
-  Value rhsSlice = launch.getWorkgroupAttributions()[1];
-  Value rowBase = k.mul(block.y, tile.rows()), colBase = k.mul(block.x, tile.rows());
-  Value linearThread = k.add(k.mul(thread.y, tile.threads), thread.x);
+  Value workgroup(unsigned i) { return launch.getWorkgroupAttributions()[i]; }
+  gpu::KernelDim3 threadIds() { return thread; }
+  Value firstRow() { return rowBase; }
+  Value firstColumn() { return colBase; }
+  Value threadIndex() { return linearThread; }
+  Value lhsOperand() { return lhs; }
+  Value rhsOperand() { return rhs; }
 
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<Value> sizesOf[3];
-  for (int i = 0; i < 3; ++i)
-    for (AffineExpr result : maps[i].getResults())
-      sizesOf[i].push_back(loopSizes[cast<AffineDimExpr>(result).getPosition()]);
-  auto loopValues = [&](Value row, Value col, Value kk) {
+  /// The output at (row, col), zero outside the output.
+  Value loadOutput(Value row, Value col) {
+    Value zero = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(elementType(out))));
+    return k.loadOr(out, operandIndices(maps[2], loopValues(row, col, k.index(0))), sizesOf[2],
+                    inOutput(row, col), zero);
+  }
+
+  /// Stores `value` at (row, col) if that is inside the output.
+  void storeOutput(Value row, Value col, Value value) {
+    auto inBounds = scf::IfOp::create(b, loc, inOutput(row, col), /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(inBounds.thenBlock());
+    memref::StoreOp::create(b, loc, value, out,
+                            operandIndices(maps[2], loopValues(row, col, k.index(0))));
+  }
+
+  /// Loads this block's slice of operand `which` (0: lhs, along m; 1: rhs,
+  /// along n) of `extent` rows by `kTile` from k = kBase, each thread
+  /// extent * kTile / numThreads elements, consecutive threads along the
+  /// operand's contiguous dimension, zeros outside; `store(r, kk, element)`
+  /// puts each one in workgroup memory.
+  void stage(int which, Value kBase, int64_t extent, int64_t kTile,
+             function_ref<void(Value, Value, Value)> store) {
+    Value operand = which == 0 ? lhs : rhs;
+    Value base = which == 0 ? rowBase : colBase;
+    Value bound = which == 0 ? m : n;
+    AffineMap map = maps[which];
+    bool kContiguous = cast<AffineDimExpr>(map.getResults().back()).getPosition() == loops.k;
+    Value padding =
+        arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(elementType(operand))));
+    Value zero = k.index(0);
+    for (int64_t e = 0; e < extent * kTile / numThreads; ++e) {
+      Value flat = k.add(linearThread, e * numThreads);
+      Value inner = k.index(kContiguous ? kTile : extent);
+      Value major = b.createOrFold<arith::DivUIOp>(loc, flat, inner);
+      Value minor = b.createOrFold<arith::RemUIOp>(loc, flat, inner);
+      Value kk = kContiguous ? minor : major, r = kContiguous ? major : minor;
+      Value global = k.add(base, r), kGlobal = k.add(kBase, kk);
+      SmallVector<Value> values =
+          which == 0 ? loopValues(global, zero, kGlobal) : loopValues(zero, global, kGlobal);
+      Value inBounds = k.both(k.less(global, bound), k.less(kGlobal, depth));
+      store(r, kk, k.loadOr(operand, operandIndices(map, values), sizesOf[which], inBounds, padding));
+    }
+  }
+
+  /// `scf.for` over the k-slices from 0 to depth by kTile, carrying the
+  /// accumulators through `body(kBase, accumulators) -> accumulators`.
+  SmallVector<Value> overSlices(int64_t kTile, ValueRange initial,
+                                function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, loc, k.index(0), depth, k.index(kTile), initial,
+        [&](OpBuilder &nested, Location, Value kBase, ValueRange accs) {
+          OpBuilder::InsertionGuard outer(b);
+          b.restoreInsertionPoint(nested.saveInsertionPoint());
+          scf::YieldOp::create(b, loc, body(kBase, accs));
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+private:
+  Value inOutput(Value row, Value col) { return k.both(k.less(row, m), k.less(col, n)); }
+
+  SmallVector<Value> loopValues(Value row, Value col, Value kk) {
     SmallVector<Value> values(op.getNumLoops());
     values[loops.m] = row;
     values[loops.n] = col;
@@ -161,55 +238,55 @@ void tileContraction(linalg::LinalgOp op, const ContractionLoops &loops, const T
     if (loops.batch)
       values[*loops.batch] = block.z;
     return values;
-  };
+  }
 
-  // This thread's outputs: rows rowBase + thread.y + i * threads, columns
-  // colBase + thread.x + j * threads.
+  linalg::LinalgOp op;
+  ContractionLoops loops;
+  OpBuilder b;
+  Location loc;
+  KernelBuilder k;
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> loopSizes, sizesOf[3];
+  Value m, n, depth, batches, lhs, rhs, out;
+  gpu::LaunchOp launch;
+  gpu::KernelDim3 thread, block;
+  Value rowBase, colBase, linearThread;
+  int64_t numThreads = 0;
+};
+
+/// CUDA cores: `threads` x `threads` threads per block, each accumulating a
+/// square of outputs strided by `threads` with the op's own body.
+void buildFmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, const TileShape &tile) {
+  ContractionKernel c(op, loops);
+  OpBuilder &b = c.builder();
+  KernelBuilder &k = c.ints();
+  Location loc = c.location();
+  MLIRContext *context = op.getContext();
+
+  // Workgroup slices, k-major so a thread's reads along m or n are
+  // broadcasts or consecutive; one element of padding per k-row keeps the
+  // column-wise stores of a k-contiguous operand off one bank.
+  auto workgroup = gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  auto sliceType = [&](Value operand) {
+    return MemRefType::get({tile.kTile, tile.rows() + 1}, c.elementType(operand), AffineMap(),
+                           workgroup);
+  };
+  c.openLaunch(tile.rows(), tile.rows(), tile.threads, tile.threads,
+               {sliceType(c.lhsOperand()), sliceType(c.rhsOperand())});
+  Value lhsSlice = c.workgroup(0), rhsSlice = c.workgroup(1);
+  gpu::KernelDim3 thread = c.threadIds();
+
+  // This thread's outputs: rows firstRow + thread.y + i * threads, columns
+  // firstColumn + thread.x + j * threads.
   SmallVector<Value> rows, cols;
   for (int64_t i = 0; i < tile.perThread; ++i) {
-    rows.push_back(k.add(k.add(rowBase, thread.y), i * tile.threads));
-    cols.push_back(k.add(k.add(colBase, thread.x), i * tile.threads));
+    rows.push_back(k.add(k.add(c.firstRow(), thread.y), i * tile.threads));
+    cols.push_back(k.add(k.add(c.firstColumn(), thread.x), i * tile.threads));
   }
-  Type accType = cast<MemRefType>(out.getType()).getElementType();
-  Value accZero = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(accType)));
   SmallVector<Value> initial;
   for (Value row : rows)
-    for (Value col : cols) {
-      Value inBounds = k.both(k.less(row, m), k.less(col, n));
-      initial.push_back(k.loadOr(out, operandIndices(maps[2], loopValues(row, col, zero)),
-                                 sizesOf[2], inBounds, accZero));
-    }
-
-  // Stages operand `which` (0: lhs, rows along m; 1: rhs, along n) for the
-  // k-slice starting at `kBase`: each thread loads rows * kTile / threads²
-  // elements, consecutive threads along the operand's contiguous dimension.
-  auto stage = [&](int which, Value kBase) {
-    Value operand = which == 0 ? lhs : rhs;
-    Value slice = which == 0 ? lhsSlice : rhsSlice;
-    unsigned along = which == 0 ? loops.m : loops.n;
-    Value base = which == 0 ? rowBase : colBase;
-    Value extent = which == 0 ? m : n;
-    AffineMap map = maps[which];
-    bool kContiguous =
-        cast<AffineDimExpr>(map.getResults().back()).getPosition() == loops.k;
-    Type type = cast<MemRefType>(operand.getType()).getElementType();
-    Value padding = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
-    int64_t perThread = tile.rows() * tile.kTile / tile.numThreads();
-    for (int64_t e = 0; e < perThread; ++e) {
-      Value flat = k.add(linearThread, e * tile.numThreads());
-      Value inner = kContiguous ? k.index(tile.kTile) : k.index(tile.rows());
-      Value major = b.createOrFold<arith::DivUIOp>(loc, flat, inner);
-      Value minor = b.createOrFold<arith::RemUIOp>(loc, flat, inner);
-      Value kk = kContiguous ? minor : major, r = kContiguous ? major : minor;
-      Value global = k.add(base, r), kGlobal = k.add(kBase, kk);
-      SmallVector<Value> values = along == loops.m ? loopValues(global, zero, kGlobal)
-                                                   : loopValues(zero, global, kGlobal);
-      Value inBounds = k.both(k.less(global, extent), k.less(kGlobal, depth));
-      Value element = k.loadOr(operand, operandIndices(map, values), sizesOf[which], inBounds,
-                               padding);
-      memref::StoreOp::create(b, loc, element, slice, ValueRange{kk, r});
-    }
-  };
+    for (Value col : cols)
+      initial.push_back(c.loadOutput(row, col));
 
   Block &payload = *op.getBlock();
   auto step = [&](Value lhsValue, Value rhsValue, Value acc) {
@@ -230,50 +307,176 @@ void tileContraction(linalg::LinalgOp op, const ContractionLoops &loops, const T
     return mapping.lookupOrDefault(payload.getTerminator()->getOperand(0));
   };
 
-  Value kTile = k.index(tile.kTile);
-  auto overSlices = scf::ForOp::create(
-      b, loc, zero, depth, kTile, initial,
-      [&](OpBuilder &nested, Location, Value kBase, ValueRange accs) {
-        OpBuilder::InsertionGuard outer(b);
-        b.restoreInsertionPoint(nested.saveInsertionPoint());
-        stage(0, kBase);
-        stage(1, kBase);
-        gpu::BarrierOp::create(b, loc);
-        // Unrolled: the slice offsets become constants.
-        SmallVector<Value> next(accs.begin(), accs.end());
-        for (int64_t kk = 0; kk < tile.kTile; ++kk) {
-          Value kIndex = k.index(kk);
-          SmallVector<Value> lhsValues, rhsValues;
-          for (int64_t i = 0; i < tile.perThread; ++i) {
-            Value offset = k.add(thread.y, i * tile.threads);
-            lhsValues.push_back(memref::LoadOp::create(b, loc, lhsSlice, ValueRange{kIndex, offset}));
-          }
-          for (int64_t j = 0; j < tile.perThread; ++j) {
-            Value offset = k.add(thread.x, j * tile.threads);
-            rhsValues.push_back(memref::LoadOp::create(b, loc, rhsSlice, ValueRange{kIndex, offset}));
-          }
-          for (int64_t i = 0; i < tile.perThread; ++i)
-            for (int64_t j = 0; j < tile.perThread; ++j) {
-              Value &acc = next[i * tile.perThread + j];
-              acc = step(lhsValues[i], rhsValues[j], acc);
-            }
+  SmallVector<Value> results = c.overSlices(tile.kTile, initial, [&](Value kBase, ValueRange accs) {
+    auto into = [&](Value slice) {
+      return [&, slice](Value r, Value kk, Value element) {
+        memref::StoreOp::create(b, loc, element, slice, ValueRange{kk, r});
+      };
+    };
+    c.stage(0, kBase, tile.rows(), tile.kTile, into(lhsSlice));
+    c.stage(1, kBase, tile.rows(), tile.kTile, into(rhsSlice));
+    gpu::BarrierOp::create(b, loc);
+    // Unrolled: the slice offsets become constants.
+    SmallVector<Value> next(accs.begin(), accs.end());
+    for (int64_t kk = 0; kk < tile.kTile; ++kk) {
+      Value kIndex = k.index(kk);
+      SmallVector<Value> lhsValues, rhsValues;
+      for (int64_t i = 0; i < tile.perThread; ++i)
+        lhsValues.push_back(memref::LoadOp::create(
+            b, loc, lhsSlice, ValueRange{kIndex, k.add(thread.y, i * tile.threads)}));
+      for (int64_t j = 0; j < tile.perThread; ++j)
+        rhsValues.push_back(memref::LoadOp::create(
+            b, loc, rhsSlice, ValueRange{kIndex, k.add(thread.x, j * tile.threads)}));
+      for (int64_t i = 0; i < tile.perThread; ++i)
+        for (int64_t j = 0; j < tile.perThread; ++j) {
+          Value &acc = next[i * tile.perThread + j];
+          acc = step(lhsValues[i], rhsValues[j], acc);
         }
-        // Nobody overwrites a slice while another thread still reads it.
-        gpu::BarrierOp::create(b, loc);
-        scf::YieldOp::create(b, loc, next);
-      });
+    }
+    // Nobody overwrites a slice while another thread still reads it.
+    gpu::BarrierOp::create(b, loc);
+    return next;
+  });
 
   for (auto [i, row] : llvm::enumerate(rows))
-    for (auto [j, col] : llvm::enumerate(cols)) {
-      auto inBounds = scf::IfOp::create(b, loc, k.both(k.less(row, m), k.less(col, n)),
-                                        /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(inBounds.thenBlock());
-      memref::StoreOp::create(b, loc, overSlices.getResult(i * tile.perThread + j), out,
-                              operandIndices(maps[2], loopValues(row, col, zero)));
+    for (auto [j, col] : llvm::enumerate(cols))
+      c.storeOutput(row, col, results[i * tile.perThread + j]);
+  c.closeLaunch();
+}
+
+/// The tensor-core element type of a product of 16-bit floats (both
+/// operands f16, or both bf16) accumulated in f32: a body that extends both
+/// operands, multiplies them and adds the product to the accumulator.
+std::optional<NVVM::MMATypes> tensorCoreType(linalg::LinalgOp op) {
+  Type lhsType = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
+  Type rhsType = getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType());
+  Type accType = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (lhsType != rhsType || !accType.isF32() || !(lhsType.isF16() || lhsType.isBF16()))
+    return std::nullopt;
+  Block &body = *op.getBlock();
+  auto sum = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!sum || !llvm::is_contained(sum->getOperands(), body.getArgument(2)))
+    return std::nullopt;
+  Value other = sum.getLhs() == body.getArgument(2) ? sum.getRhs() : sum.getLhs();
+  auto product = other.getDefiningOp<arith::MulFOp>();
+  if (!product || std::distance(body.begin(), body.end()) != 5)
+    return std::nullopt;
+  SmallVector<Value> factors;
+  for (Value factor : product->getOperands()) {
+    auto extended = factor.getDefiningOp<arith::ExtFOp>();
+    if (!extended)
+      return std::nullopt;
+    factors.push_back(extended.getIn());
+  }
+  bool bothArguments = (factors[0] == body.getArgument(0) && factors[1] == body.getArgument(1)) ||
+                       (factors[0] == body.getArgument(1) && factors[1] == body.getArgument(0));
+  if (!bothArguments)
+    return std::nullopt;
+  return lhsType.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+}
+
+/// Tensor cores (mma.sync m16n8k16, sm_80 and later): 4 warps per block
+/// own a 64x64 output tile, 32x32 each (2x4 tiles of 16x8); 32-deep slices
+/// of both operands sit k-contiguous in workgroup memory, rows padded by 8
+/// halves so that a warp's fragment loads (8 rows by 4 words) hit 32
+/// different banks. Fragments follow PTX's layouts: lane = 4 * g + t reads
+/// rows g and g + 8, k pairs 2t and 2t + 8; it accumulates columns 2t and
+/// 2t + 1.
+void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MMATypes type) {
+  constexpr int64_t kTile = 64, kDepth = 32, kRowHalves = kDepth + 8, kRowWords = kRowHalves / 2;
+  ContractionKernel c(op, loops);
+  OpBuilder &b = c.builder();
+  KernelBuilder &k = c.ints();
+  Location loc = c.location();
+  MLIRContext *context = op.getContext();
+
+  auto workgroup = gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  auto bytes = MemRefType::get({kTile * kRowHalves * 2}, b.getI8Type(), AffineMap(), workgroup);
+  c.openLaunch(kTile, kTile, 128, 1, {bytes, bytes});
+  // Each slice seen as halves (to store) and as 32-bit pairs (to load
+  // fragments).
+  Type half = c.elementType(c.lhsOperand());
+  auto halves = MemRefType::get({kTile, kRowHalves}, half, AffineMap(), workgroup);
+  auto words = MemRefType::get({kTile, kRowWords}, b.getI32Type(), AffineMap(), workgroup);
+  Value zero = k.index(0);
+  SmallVector<Value> halfSlices, wordSlices;
+  for (unsigned i = 0; i < 2; ++i) {
+    halfSlices.push_back(memref::ViewOp::create(b, loc, halves, c.workgroup(i), zero, ValueRange{}));
+    wordSlices.push_back(memref::ViewOp::create(b, loc, words, c.workgroup(i), zero, ValueRange{}));
+  }
+
+  Value warp = b.createOrFold<arith::DivUIOp>(loc, c.threadIndex(), k.index(32));
+  Value lane = b.createOrFold<arith::RemUIOp>(loc, c.threadIndex(), k.index(32));
+  Value g = b.createOrFold<arith::DivUIOp>(loc, lane, k.index(4));
+  Value t = b.createOrFold<arith::RemUIOp>(loc, lane, k.index(4));
+  Value warpRow = k.mul(b.createOrFold<arith::DivUIOp>(loc, warp, k.index(2)), 32);
+  Value warpCol = k.mul(b.createOrFold<arith::RemUIOp>(loc, warp, k.index(2)), 32);
+
+  // Accumulator (mi, ni, e): row warpRow + 16 mi + g + 8 (e / 2), column
+  // warpCol + 8 ni + 2t + e % 2, within the block's tile.
+  auto tileRow = [&](int64_t mi, int64_t e) { return k.add(k.add(warpRow, g), 16 * mi + 8 * (e / 2)); };
+  auto tileCol = [&](int64_t ni, int64_t e) {
+    return k.add(k.add(warpCol, k.mul(t, 2)), 8 * ni + e % 2);
+  };
+  SmallVector<Value> initial;
+  for (int64_t mi = 0; mi < 2; ++mi)
+    for (int64_t ni = 0; ni < 4; ++ni)
+      for (int64_t e = 0; e < 4; ++e)
+        initial.push_back(c.loadOutput(k.add(c.firstRow(), tileRow(mi, e)),
+                                       k.add(c.firstColumn(), tileCol(ni, e))));
+
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(context, {f32, f32, f32, f32});
+  SmallVector<Value> results = c.overSlices(kDepth, initial, [&](Value kBase, ValueRange accs) {
+    for (unsigned i = 0; i < 2; ++i)
+      c.stage(i, kBase, kTile, kDepth, [&](Value r, Value kk, Value element) {
+        memref::StoreOp::create(b, loc, element, halfSlices[i], ValueRange{r, kk});
+      });
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> next(accs.begin(), accs.end());
+    // A fragment register: two halves, as an i32 for bf16 and as a
+    // vector<2xf16> for f16 (what nvvm.mma.sync takes for each).
+    auto pairType = VectorType::get({2}, half);
+    auto word = [&](unsigned slice, Value row, int64_t wordCol) -> Value {
+      Value pair = memref::LoadOp::create(b, loc, wordSlices[slice], ValueRange{row, k.add(t, wordCol)});
+      if (type == NVVM::MMATypes::f16)
+        pair = LLVM::BitcastOp::create(b, loc, pairType, pair);
+      return pair;
+    };
+    for (int64_t kStep = 0; kStep < kDepth; kStep += 16) {
+      int64_t firstWord = kStep / 2;
+      SmallVector<SmallVector<Value>> a, bFragments;
+      for (int64_t mi = 0; mi < 2; ++mi) {
+        Value top = k.add(k.add(warpRow, g), 16 * mi), bottom = k.add(top, 8);
+        a.push_back({word(0, top, firstWord), word(0, bottom, firstWord),
+                     word(0, top, firstWord + 4), word(0, bottom, firstWord + 4)});
+      }
+      for (int64_t ni = 0; ni < 4; ++ni) {
+        Value column = k.add(k.add(warpCol, g), 8 * ni);
+        bFragments.push_back({word(1, column, firstWord), word(1, column, firstWord + 4)});
+      }
+      for (int64_t mi = 0; mi < 2; ++mi)
+        for (int64_t ni = 0; ni < 4; ++ni) {
+          MutableArrayRef<Value> acc(next.data() + 16 * mi + 4 * ni, 4);
+          auto mma = NVVM::MmaOp::create(
+              b, loc, resultType, a[mi], bFragments[ni], SmallVector<Value>(acc.begin(), acc.end()),
+              ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+              std::array<NVVM::MMATypes, 2>{type, type},
+              std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+          for (int64_t e = 0; e < 4; ++e)
+            acc[e] = LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{e});
+        }
     }
-  gpu::TerminatorOp::create(b, loc);
-  op->erase();
+    gpu::BarrierOp::create(b, loc);
+    return next;
+  });
+
+  for (int64_t mi = 0; mi < 2; ++mi)
+    for (int64_t ni = 0; ni < 4; ++ni)
+      for (int64_t e = 0; e < 4; ++e)
+        c.storeOutput(k.add(c.firstRow(), tileRow(mi, e)), k.add(c.firstColumn(), tileCol(ni, e)),
+                      results[16 * mi + 4 * ni + e]);
+  c.closeLaunch();
 }
 
 struct GpuTileContractions
@@ -295,8 +498,12 @@ struct GpuTileContractions
       if (FailureOr<ContractionLoops> loops = matchContraction(op); succeeded(loops))
         contractions.emplace_back(op, *loops);
     });
-    for (auto &[op, loops] : contractions)
-      tileContraction(op, loops, tile);
+    for (auto &[op, loops] : contractions) {
+      if (std::optional<NVVM::MMATypes> type = tensorCoreType(op); type && tensorCores)
+        buildMmaKernel(op, loops, *type);
+      else
+        buildFmaKernel(op, loops, tile);
+    }
   }
 };
 

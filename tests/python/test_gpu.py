@@ -94,7 +94,11 @@ def test_results_match_numpy(name, fn, rng):
     ((3, 17, 40), (3, 40, 9), np.float32, lambda a, b: a @ b),   # batched
     ((30, 20), (20, 10), np.float64, lambda a, b: a @ b),
     ((20, 30), (30, 10), np.int32, lambda a, b: a @ b),
-    ((64, 48), (48, 32), "bfloat16", lambda a, b: a @ b),
+    ((64, 48), (48, 32), "bfloat16", lambda a, b: a @ b),           # tensor cores from here
+    ((130, 70), (70, 97), "bfloat16", lambda a, b: a @ b),          # partial tiles and slices
+    ((3, 33, 40), (3, 40, 65), np.float16, lambda a, b: a @ b),     # batched f16
+    ((72, 48), (80, 48), "bfloat16", lambda a, b: a @ b.T),         # transposed operand
+    ((40, 72), (40, 80), np.float16, lambda a, b: a.T @ b),         # both read k-major
     ((4, 0), (0, 5), np.float32, lambda a, b: a @ b),            # empty contraction: zeros
     ((0, 3), (3, 5), np.float32, lambda a, b: a @ b),            # no outputs
     ((40,), (40, 7), np.float32, lambda a, b: a @ b),            # vector times matrix

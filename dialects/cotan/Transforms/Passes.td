@@ -377,6 +377,10 @@ def GpuTileContractions : Pass<"cotan-gpu-tile-contractions", "::mlir::func::Fun
     dimension), and each thread accumulates `thread-tile` squared outputs
     in registers. Edges load zeros and skip stores, so any size works; the
     batch dimension becomes the grid's z dimension.
+
+    With `tensor-cores`, a product of f16 or bf16 operands accumulated in
+    f32 runs on tensor cores instead: `nvvm.mma.sync` (m16n8k16) in 4 warps
+    per 64x64 output tile, over 32-deep slices.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"16",
@@ -385,8 +389,12 @@ def GpuTileContractions : Pass<"cotan-gpu-tile-contractions", "::mlir::func::Fun
            "Outputs per thread along each output dimension">,
     Option<"kTile", "k-tile", "int64_t", /*default=*/"16",
            "Depth of the operand slices staged in workgroup memory">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "Use tensor cores (mma.sync, sm_80 and later) for products of "
+           "f16 or bf16 accumulated in f32">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 

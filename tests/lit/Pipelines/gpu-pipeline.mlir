@@ -1,4 +1,5 @@
 // RUN: cotan-opt %s --split-input-file --cotan-gpu-pipeline="format=isa" | FileCheck %s
+// RUN: cotan-opt %s --split-input-file --cotan-gpu-pipeline="format=isa chip=sm_75 features=+ptx70" | FileCheck %s --check-prefix=SM75
 // The GPU pipeline end to end, without a GPU: kernels serialize to PTX for
 // sm_90 (the default chip), the host code calls the CUDA runtime wrappers.
 
@@ -89,4 +90,20 @@ func.func @scaled_total(%x: tensor<64x32xf32>, %w: tensor<32x16xf32>) -> tensor<
   %c = cotan.constant dense<0.5> : tensor<f32>
   %3 = cotan.mul %2, %c : tensor<f32>
   return %3 : tensor<f32>
+}
+
+// -----
+
+// bf16 products accumulate in f32 on tensor cores (sm_80 and later);
+// older chips get the FMA kernel.
+// CHECK-LABEL: llvm.func @bf16_matmul
+// CHECK: gpu.binary @bf16_matmul_kernel_0
+// CHECK-SAME: ld.shared.b32
+// CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM75-LABEL: llvm.func @bf16_matmul
+// SM75-NOT: mma.sync
+// SM75: llvm.return
+func.func @bf16_matmul(%a: tensor<128x64xbf16>, %b: tensor<64x96xbf16>) -> tensor<128x96xbf16> attributes {llvm.emit_c_interface} {
+  %0 = cotan.dot_general %a, %b {lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<128x64xbf16>, tensor<64x96xbf16>) -> tensor<128x96xbf16>
+  return %0 : tensor<128x96xbf16>
 }

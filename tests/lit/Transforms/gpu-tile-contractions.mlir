@@ -1,4 +1,5 @@
 // RUN: cotan-opt %s --split-input-file --cotan-gpu-tile-contractions | FileCheck %s
+// RUN: cotan-opt %s --split-input-file --cotan-gpu-tile-contractions="tensor-cores=false" | FileCheck %s --check-prefix=CUDA-CORES
 // RUN: not cotan-opt %s --cotan-gpu-tile-contractions="thread-tile=3 k-tile=1" 2>&1 | FileCheck %s --check-prefix=SIZES
 
 // SIZES: error: cotan-gpu-tile-contractions needs positive sizes, at most 1024 threads, and (threads * thread-tile * k-tile) divisible by threads squared
@@ -102,5 +103,52 @@ func.func @left_alone(%a: memref<4x5x6xf32>, %b: memref<5x6x7xf32>, %c: memref<4
     linalg.yield %s : f32
   }
   linalg.matmul ins(%p, %q : memref<4x5xi1>, memref<5x7xi1>) outs(%r : memref<4x7xi1>)
+  return
+}
+
+// -----
+
+// bf16 operands accumulated in f32 run on tensor cores: 4 warps per 64x64
+// tile, slices seen as halves (stores) and 32-bit pairs (fragment loads),
+// rows padded to 40 halves; per 32-deep slice, two k-steps of 2x4
+// mma.sync m16n8k16 per warp. Without tensor cores, the FMA kernel.
+// CHECK-LABEL: func.func @bf16_on_tensor_cores
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{(_[0-9]+)?}}, %{{.*}} = %c3{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}})
+// CHECK-SAME: workgroup(%[[A:.*]] : memref<5120xi8, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<5120xi8, #gpu.address_space<workgroup>>)
+// CHECK-DAG: %[[AH:.*]] = memref.view %[[A]][%{{.*}}][] : memref<5120xi8, #gpu.address_space<workgroup>> to memref<64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK-DAG: %[[AW:.*]] = memref.view %[[A]][%{{.*}}][] : memref<5120xi8, #gpu.address_space<workgroup>> to memref<64x20xi32, #gpu.address_space<workgroup>>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c100 step %c32
+// CHECK: memref.store %{{.*}}, %[[AH]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[AW]]
+// CHECK-COUNT-16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: gpu.barrier
+// CUDA-CORES-LABEL: func.func @bf16_on_tensor_cores
+// CUDA-CORES-NOT: nvvm.mma.sync
+// CUDA-CORES: arith.extf
+func.func @bf16_on_tensor_cores(%a: memref<150x100xbf16>, %b: memref<100x70xbf16>, %c: memref<150x70xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<150x100xbf16>, memref<100x70xbf16>) outs(%c : memref<150x70xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xe = arith.extf %x : bf16 to f32
+    %ye = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not the tensor-core pattern: f16 accumulated in f16 takes the FMA kernel.
+// CHECK-LABEL: func.func @f16_accumulator
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: workgroup(%{{.*}} : memref<16x65xf16, #gpu.address_space<workgroup>>
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.terminator
+func.func @f16_accumulator(%a: memref<64x64xf16>, %b: memref<64x64xf16>, %c: memref<64x64xf16>) {
+  linalg.matmul ins(%a, %b : memref<64x64xf16>, memref<64x64xf16>) outs(%c : memref<64x64xf16>)
   return
 }
