@@ -129,6 +129,12 @@ public:
   KernelBuilder &ints() { return k; }
   Location location() const { return loc; }
   Type elementType(Value memref) { return cast<MemRefType>(memref.getType()).getElementType(); }
+  /// A buffer type in workgroup (shared) memory.
+  MemRefType sharedType(ArrayRef<int64_t> shape, Type type) {
+    return MemRefType::get(
+        shape, type, AffineMap(),
+        gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  }
 
   /// Opens a `gpu.launch` of ceil(n / tileN) x ceil(m / tileM) x batches
   /// blocks of threadsX x threadsY threads, inside a check that there are
@@ -261,15 +267,12 @@ void buildFmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, const Ti
   OpBuilder &b = c.builder();
   KernelBuilder &k = c.ints();
   Location loc = c.location();
-  MLIRContext *context = op.getContext();
 
   // Workgroup slices, k-major so a thread's reads along m or n are
   // broadcasts or consecutive; one element of padding per k-row keeps the
   // column-wise stores of a k-contiguous operand off one bank.
-  auto workgroup = gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
   auto sliceType = [&](Value operand) {
-    return MemRefType::get({tile.kTile, tile.rows() + 1}, c.elementType(operand), AffineMap(),
-                           workgroup);
+    return c.sharedType({tile.kTile, tile.rows() + 1}, c.elementType(operand));
   };
   c.openLaunch(tile.rows(), tile.rows(), tile.threads, tile.threads,
                {sliceType(c.lhsOperand()), sliceType(c.rhsOperand())});
@@ -301,7 +304,8 @@ void buildFmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, const Ti
         arith::FastMathFlagsAttr flags = fastMath.getFastMathFlagsAttr();
         auto given = flags ? flags.getValue() : arith::FastMathFlags::none;
         copy->setAttr(fastMath.getFastMathAttrName(),
-                      arith::FastMathFlagsAttr::get(context, given | arith::FastMathFlags::contract));
+                      arith::FastMathFlagsAttr::get(b.getContext(),
+                                                    given | arith::FastMathFlags::contract));
       }
     }
     return mapping.lookupOrDefault(payload.getTerminator()->getOperand(0));
@@ -388,16 +392,14 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
   OpBuilder &b = c.builder();
   KernelBuilder &k = c.ints();
   Location loc = c.location();
-  MLIRContext *context = op.getContext();
 
-  auto workgroup = gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  auto bytes = MemRefType::get({kTile * kRowHalves * 2}, b.getI8Type(), AffineMap(), workgroup);
+  auto bytes = c.sharedType({kTile * kRowHalves * 2}, b.getI8Type());
   c.openLaunch(kTile, kTile, 128, 1, {bytes, bytes});
   // Each slice seen as halves (to store) and as 32-bit pairs (to load
   // fragments).
   Type half = c.elementType(c.lhsOperand());
-  auto halves = MemRefType::get({kTile, kRowHalves}, half, AffineMap(), workgroup);
-  auto words = MemRefType::get({kTile, kRowWords}, b.getI32Type(), AffineMap(), workgroup);
+  MemRefType halves = c.sharedType({kTile, kRowHalves}, half);
+  MemRefType words = c.sharedType({kTile, kRowWords}, b.getI32Type());
   Value zero = k.index(0);
   SmallVector<Value> halfSlices, wordSlices;
   for (unsigned i = 0; i < 2; ++i) {
@@ -426,7 +428,7 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
                                        k.add(c.firstColumn(), tileCol(ni, e))));
 
   Type f32 = b.getF32Type();
-  auto resultType = LLVM::LLVMStructType::getLiteral(context, {f32, f32, f32, f32});
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
   SmallVector<Value> results = c.overSlices(kDepth, initial, [&](Value kBase, ValueRange accs) {
     for (unsigned i = 0; i < 2; ++i)
       c.stage(i, kBase, kTile, kDepth, [&](Value r, Value kk, Value element) {
