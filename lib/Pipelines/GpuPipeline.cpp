@@ -41,6 +41,7 @@ void mlir::cotan::buildGpuPipeline(OpPassManager &pm,
   contractions.threadTile = options.contractionThreadTile;
   // mma.sync's m16n8k16 shape for 16-bit floats needs sm_80 or later.
   contractions.tensorCores = smVersion(options.chip) >= 80;
+  contractions.tensorCoreTile = options.tensorCoreTile;
   pm.addNestedPass<func::FuncOp>(cotan::createGpuTileContractions(contractions));
   // Row-wise reductions and totals: a block of threads per output.
   pm.addNestedPass<func::FuncOp>(cotan::createGpuBlockReductions());

@@ -379,27 +379,31 @@ std::optional<NVVM::MMATypes> tensorCoreType(linalg::LinalgOp op) {
   return lhsType.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
 }
 
-/// Tensor cores (mma.sync m16n8k16, sm_80 and later): 4 warps per block
-/// own a 64x64 output tile, 32x32 each (2x4 tiles of 16x8); 32-deep slices
-/// of both operands sit k-contiguous in workgroup memory, rows padded by 8
-/// halves so that a warp's fragment loads (8 rows by 4 words) hit 32
-/// different banks. Fragments follow PTX's layouts: lane = 4 * g + t reads
-/// rows g and g + 8, k pairs 2t and 2t + 8; it accumulates columns 2t and
-/// 2t + 1.
-void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MMATypes type) {
-  constexpr int64_t kTile = 64, kDepth = 32, kRowHalves = kDepth + 8, kRowWords = kRowHalves / 2;
+/// Tensor cores (mma.sync m16n8k16, sm_80 and later): a `block` x `block`
+/// output tile per block of warps, 2 x (block / 32) of them, each owning a
+/// (block / 2) x 32 tile of 16x8 mma tiles. 32-deep slices of both
+/// operands sit k-contiguous in workgroup memory, rows padded by 8 halves
+/// so that a warp's fragment loads (8 rows by 4 words) hit 32 different
+/// banks. Fragments follow PTX's layouts: lane = 4 * g + t reads rows g and
+/// g + 8, k pairs 2t and 2t + 8; it accumulates columns 2t and 2t + 1.
+void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MMATypes type,
+                    int64_t block) {
+  constexpr int64_t kDepth = 32, kRowHalves = kDepth + 8, kRowWords = kRowHalves / 2;
+  const int64_t warpsDown = 2, warpsAcross = block / 32;
+  const int64_t warpRows = block / warpsDown, warpCols = block / warpsAcross;
+  const int64_t mTiles = warpRows / 16, nTiles = warpCols / 8;
   ContractionKernel c(op, loops);
   OpBuilder &b = c.builder();
   KernelBuilder &k = c.ints();
   Location loc = c.location();
 
-  auto bytes = c.sharedType({kTile * kRowHalves * 2}, b.getI8Type());
-  c.openLaunch(kTile, kTile, 128, 1, {bytes, bytes});
+  auto bytes = c.sharedType({block * kRowHalves * 2}, b.getI8Type());
+  c.openLaunch(block, block, 32 * warpsDown * warpsAcross, 1, {bytes, bytes});
   // Each slice seen as halves (to store) and as 32-bit pairs (to load
   // fragments).
   Type half = c.elementType(c.lhsOperand());
-  MemRefType halves = c.sharedType({kTile, kRowHalves}, half);
-  MemRefType words = c.sharedType({kTile, kRowWords}, b.getI32Type());
+  MemRefType halves = c.sharedType({block, kRowHalves}, half);
+  MemRefType words = c.sharedType({block, kRowWords}, b.getI32Type());
   Value zero = k.index(0);
   SmallVector<Value> halfSlices, wordSlices;
   for (unsigned i = 0; i < 2; ++i) {
@@ -411,8 +415,8 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
   Value lane = b.createOrFold<arith::RemUIOp>(loc, c.threadIndex(), k.index(32));
   Value g = b.createOrFold<arith::DivUIOp>(loc, lane, k.index(4));
   Value t = b.createOrFold<arith::RemUIOp>(loc, lane, k.index(4));
-  Value warpRow = k.mul(b.createOrFold<arith::DivUIOp>(loc, warp, k.index(2)), 32);
-  Value warpCol = k.mul(b.createOrFold<arith::RemUIOp>(loc, warp, k.index(2)), 32);
+  Value warpRow = k.mul(b.createOrFold<arith::DivUIOp>(loc, warp, k.index(warpsAcross)), warpRows);
+  Value warpCol = k.mul(b.createOrFold<arith::RemUIOp>(loc, warp, k.index(warpsAcross)), warpCols);
 
   // Accumulator (mi, ni, e): row warpRow + 16 mi + g + 8 (e / 2), column
   // warpCol + 8 ni + 2t + e % 2, within the block's tile.
@@ -421,8 +425,8 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
     return k.add(k.add(warpCol, k.mul(t, 2)), 8 * ni + e % 2);
   };
   SmallVector<Value> initial;
-  for (int64_t mi = 0; mi < 2; ++mi)
-    for (int64_t ni = 0; ni < 4; ++ni)
+  for (int64_t mi = 0; mi < mTiles; ++mi)
+    for (int64_t ni = 0; ni < nTiles; ++ni)
       for (int64_t e = 0; e < 4; ++e)
         initial.push_back(c.loadOutput(k.add(c.firstRow(), tileRow(mi, e)),
                                        k.add(c.firstColumn(), tileCol(ni, e))));
@@ -431,7 +435,7 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
   auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
   SmallVector<Value> results = c.overSlices(kDepth, initial, [&](Value kBase, ValueRange accs) {
     for (unsigned i = 0; i < 2; ++i)
-      c.stage(i, kBase, kTile, kDepth, [&](Value r, Value kk, Value element) {
+      c.stage(i, kBase, block, kDepth, [&](Value r, Value kk, Value element) {
         memref::StoreOp::create(b, loc, element, halfSlices[i], ValueRange{r, kk});
       });
     gpu::BarrierOp::create(b, loc);
@@ -448,18 +452,18 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
     for (int64_t kStep = 0; kStep < kDepth; kStep += 16) {
       int64_t firstWord = kStep / 2;
       SmallVector<SmallVector<Value>> a, bFragments;
-      for (int64_t mi = 0; mi < 2; ++mi) {
+      for (int64_t mi = 0; mi < mTiles; ++mi) {
         Value top = k.add(k.add(warpRow, g), 16 * mi), bottom = k.add(top, 8);
         a.push_back({word(0, top, firstWord), word(0, bottom, firstWord),
                      word(0, top, firstWord + 4), word(0, bottom, firstWord + 4)});
       }
-      for (int64_t ni = 0; ni < 4; ++ni) {
+      for (int64_t ni = 0; ni < nTiles; ++ni) {
         Value column = k.add(k.add(warpCol, g), 8 * ni);
         bFragments.push_back({word(1, column, firstWord), word(1, column, firstWord + 4)});
       }
-      for (int64_t mi = 0; mi < 2; ++mi)
-        for (int64_t ni = 0; ni < 4; ++ni) {
-          MutableArrayRef<Value> acc(next.data() + 16 * mi + 4 * ni, 4);
+      for (int64_t mi = 0; mi < mTiles; ++mi)
+        for (int64_t ni = 0; ni < nTiles; ++ni) {
+          MutableArrayRef<Value> acc(next.data() + 4 * (mi * nTiles + ni), 4);
           auto mma = NVVM::MmaOp::create(
               b, loc, resultType, a[mi], bFragments[ni], SmallVector<Value>(acc.begin(), acc.end()),
               ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
@@ -473,18 +477,34 @@ void buildMmaKernel(linalg::LinalgOp op, const ContractionLoops &loops, NVVM::MM
     return next;
   });
 
-  for (int64_t mi = 0; mi < 2; ++mi)
-    for (int64_t ni = 0; ni < 4; ++ni)
+  for (int64_t mi = 0; mi < mTiles; ++mi)
+    for (int64_t ni = 0; ni < nTiles; ++ni)
       for (int64_t e = 0; e < 4; ++e)
         c.storeOutput(k.add(c.firstRow(), tileRow(mi, e)), k.add(c.firstColumn(), tileCol(ni, e)),
-                      results[16 * mi + 4 * ni + e]);
+                      results[4 * (mi * nTiles + ni) + e]);
   c.closeLaunch();
+}
+
+/// 128x128 tiles reuse each staged element twice as often, but make a
+/// quarter as many blocks: on an H200 they won from 4096² outputs (78 vs 61
+/// TFLOP/s in bf16) and lost at 1024² (14 vs 16).
+int64_t automaticTile(linalg::LinalgOp op, const ContractionLoops &loops) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  int64_t m = sizes[loops.m], n = sizes[loops.n];
+  bool large = !ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) && m * n >= 2048 * 2048;
+  return large ? 128 : 64;
 }
 
 struct GpuTileContractions
     : mlir::cotan::impl::GpuTileContractionsBase<GpuTileContractions> {
   using Base::Base;
   void runOnOperation() override {
+    if (tensorCoreTile != 0 && tensorCoreTile != 64 && tensorCoreTile != 128) {
+      getOperation().emitError(
+          "cotan-gpu-tile-contractions: tensor-core-tile must be 0 (by size), 64 or 128, got ")
+          << static_cast<int64_t>(tensorCoreTile);
+      return signalPassFailure();
+    }
     TileShape tile{threads, threadTile, kTile};
     if (threads < 1 || threadTile < 1 || kTile < 1 || tile.numThreads() > 1024 ||
         tile.rows() * kTile % tile.numThreads() != 0) {
@@ -502,7 +522,7 @@ struct GpuTileContractions
     });
     for (auto &[op, loops] : contractions) {
       if (std::optional<NVVM::MMATypes> type = tensorCoreType(op); type && tensorCores)
-        buildMmaKernel(op, loops, *type);
+        buildMmaKernel(op, loops, *type, tensorCoreTile ? tensorCoreTile : automaticTile(op, loops));
       else
         buildFmaKernel(op, loops, tile);
     }

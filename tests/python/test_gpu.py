@@ -99,6 +99,7 @@ def test_results_match_numpy(name, fn, rng):
     ((3, 33, 40), (3, 40, 65), np.float16, lambda a, b: a @ b),     # batched f16
     ((72, 48), (80, 48), "bfloat16", lambda a, b: a @ b.T),         # transposed operand
     ((40, 72), (40, 80), np.float16, lambda a, b: a.T @ b),         # both read k-major
+    ((2050, 40), (40, 2049), "bfloat16", lambda a, b: a @ b),       # 128x128 tiles, partial edges
     ((4, 0), (0, 5), np.float32, lambda a, b: a @ b),            # empty contraction: zeros
     ((0, 3), (3, 5), np.float32, lambda a, b: a @ b),            # no outputs
     ((40,), (40, 7), np.float32, lambda a, b: a @ b),            # vector times matrix

@@ -16,6 +16,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Outputs per thread along each dimension of a matrix "
                      "product's tile (16x16 threads per block)"),
       llvm::cl::init(4)};
+  Option<int64_t> tensorCoreTile{
+      *this, "tensor-core-tile",
+      llvm::cl::desc("Output tile of a block computing an f16/bf16 product "
+                     "on tensor cores: 64, 128, or 0 to choose by size"),
+      llvm::cl::init(0)};
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Fuse elementwise producers into their "
                                      "consumers"),
@@ -59,6 +64,11 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("Outputs per thread along each dimension of a matrix "
                      "product's tile (16x16 threads per block)"),
       llvm::cl::init(4)};
+  Option<int64_t> tensorCoreTile{
+      *this, "tensor-core-tile",
+      llvm::cl::desc("Output tile of a block computing an f16/bf16 product "
+                     "on tensor cores: 64, 128, or 0 to choose by size"),
+      llvm::cl::init(0)};
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Fuse elementwise producers into their "
                                      "consumers (one kernel)"),

@@ -380,7 +380,8 @@ def GpuTileContractions : Pass<"cotan-gpu-tile-contractions", "::mlir::func::Fun
 
     With `tensor-cores`, a product of f16 or bf16 operands accumulated in
     f32 runs on tensor cores instead: `nvvm.mma.sync` (m16n8k16) in 4 warps
-    per 64x64 output tile, over 32-deep slices.
+    per 64x64 output tile, or 8 warps per 128x128 for products of 2048x2048
+    outputs or more (`tensor-core-tile` fixes either), over 32-deep slices.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"16",
@@ -392,6 +393,9 @@ def GpuTileContractions : Pass<"cotan-gpu-tile-contractions", "::mlir::func::Fun
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
            "Use tensor cores (mma.sync, sm_80 and later) for products of "
            "f16 or bf16 accumulated in f32">,
+    Option<"tensorCoreTile", "tensor-core-tile", "int64_t", /*default=*/"0",
+           "Output tile of a block on tensor cores: 64 (4 warps), 128 (8 "
+           "warps), or 0 to choose by size (128 from 2048x2048 outputs)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",

@@ -1,8 +1,10 @@
 // RUN: cotan-opt %s --split-input-file --cotan-gpu-tile-contractions | FileCheck %s
 // RUN: cotan-opt %s --split-input-file --cotan-gpu-tile-contractions="tensor-cores=false" | FileCheck %s --check-prefix=CUDA-CORES
 // RUN: not cotan-opt %s --cotan-gpu-tile-contractions="thread-tile=3 k-tile=1" 2>&1 | FileCheck %s --check-prefix=SIZES
+// RUN: not cotan-opt %s --cotan-gpu-tile-contractions="tensor-core-tile=96" 2>&1 | FileCheck %s --check-prefix=MMA-TILE
 
 // SIZES: error: cotan-gpu-tile-contractions needs positive sizes, at most 1024 threads, and (threads * thread-tile * k-tile) divisible by threads squared
+// MMA-TILE: error: cotan-gpu-tile-contractions: tensor-core-tile must be 0 (by size), 64 or 128, got 96
 
 // A 100x70 by 70x90 product: 2x2 blocks of 16x16 threads, each block a
 // 64x64 output tile; 16-deep slices of both operands (plus one element of
@@ -150,5 +152,29 @@ func.func @bf16_on_tensor_cores(%a: memref<150x100xbf16>, %b: memref<100x70xbf16
 // CHECK: gpu.terminator
 func.func @f16_accumulator(%a: memref<64x64xf16>, %b: memref<64x64xf16>, %c: memref<64x64xf16>) {
   linalg.matmul ins(%a, %b : memref<64x64xf16>, memref<64x64xf16>) outs(%c : memref<64x64xf16>)
+  return
+}
+
+// -----
+
+// From 2048x2048 outputs, 8 warps per 128x128 tile, each warp 4x4 mma
+// tiles: 32 mma.sync per 32-deep slice.
+// CHECK-LABEL: func.func @large_f16
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16{{(_[0-9]+)?}}, %{{.*}} = %c16{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256{{(_[0-9]+)?}},
+// CHECK-SAME: workgroup(%{{.*}} : memref<10240xi8, #gpu.address_space<workgroup>>, %{{.*}} : memref<10240xi8, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-32: nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.barrier
+func.func @large_f16(%a: memref<2048x64xf16>, %b: memref<64x2048xf16>, %c: memref<2048x2048xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2048x64xf16>, memref<64x2048xf16>) outs(%c : memref<2048x2048xf32>) {
+  ^bb0(%x: f16, %y: f16, %acc: f32):
+    %xe = arith.extf %x : f16 to f32
+    %ye = arith.extf %y : f16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
   return
 }
