@@ -11,16 +11,6 @@ namespace mlir::cotan {
 /// gives a reference lowering (plain loops, materialized intermediates) to
 /// compare results against.
 struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
-  Option<int64_t> contractionThreadTile{
-      *this, "contraction-thread-tile",
-      llvm::cl::desc("Outputs per thread along each dimension of a matrix "
-                     "product's tile (16x16 threads per block)"),
-      llvm::cl::init(4)};
-  Option<int64_t> tensorCoreTile{
-      *this, "tensor-core-tile",
-      llvm::cl::desc("Output tile of a block computing an f16/bf16 product "
-                     "on tensor cores: 64, 128, or 0 to choose by size"),
-      llvm::cl::init(0)};
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Fuse elementwise producers into their "
                                      "consumers"),
