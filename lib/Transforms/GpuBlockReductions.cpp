@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuKernelBuilder.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,6 +28,7 @@ namespace mlir::cotan {
 } // namespace mlir::cotan
 
 using namespace mlir;
+using mlir::cotan::KernelBuilder;
 
 namespace {
 
@@ -103,7 +105,7 @@ bool worthBlocks(const Reduction &reduction) {
 class ReductionBuilder {
 public:
   ReductionBuilder(const Reduction &reduction, int64_t threads)
-      : r(reduction), op(reduction.op), b(op), loc(op.getLoc()), threads(threads) {
+      : r(reduction), op(reduction.op), b(op), loc(op.getLoc()), k(b, loc), threads(threads) {
     for (Range range : op.createLoopRanges(b, loc))
       loopSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
     outputs = product(r.parallelDims);
@@ -111,15 +113,14 @@ public:
   }
 
   void build() {
-    Value zero = index(0);
-    auto guard = scf::IfOp::create(b, loc, less(zero, outputs), /*withElseRegion=*/false);
+    Value zero = k.index(0);
+    auto guard = scf::IfOp::create(b, loc, k.less(zero, outputs), /*withElseRegion=*/false);
     b.setInsertionPointToStart(guard.thenBlock());
     int64_t blocksPerOutput = splitCount();
-    Value out = op.getDpsInitOperand(0)->get();
     if (blocksPerOutput == 1) {
       // One kernel: each block folds its result into the output.
-      buildKernel(index(1), [&](Value output, Value, Value threadId) {
-        return reduceElements(output, threadId, index(threads));
+      buildKernel(k.index(1), [&](Value output, Value, Value threadId) {
+        return reduceElements(output, threadId, k.index(threads));
       }, [&](Value output, Value, Value total) { foldIntoOutput(output, total); });
     } else {
       // Partials of each output's slices, then one block per output.
@@ -127,15 +128,15 @@ public:
       int64_t outputCount = *getConstantIntValue(outputs); // known when split
       Value partials =
           memref::AllocOp::create(b, loc, MemRefType::get({outputCount, blocksPerOutput}, type));
-      Value slices = index(blocksPerOutput);
+      Value slices = k.index(blocksPerOutput);
       buildKernel(slices, [&](Value output, Value slice, Value threadId) {
-        Value start = add(mul(slice, index(threads)), threadId);
-        return reduceElements(output, start, index(threads * blocksPerOutput));
+        Value start = k.add(k.mul(slice, k.index(threads)), threadId);
+        return reduceElements(output, start, k.index(threads * blocksPerOutput));
       }, [&](Value output, Value slice, Value total) {
         memref::StoreOp::create(b, loc, total, partials, ValueRange{output, slice});
       });
-      buildKernel(index(1), [&](Value output, Value, Value threadId) {
-        return foldLoop(threadId, slices, index(threads), [&](Value j, Value partial) {
+      buildKernel(k.index(1), [&](Value output, Value, Value threadId) {
+        return foldLoop(threadId, slices, k.index(threads), [&](Value j, Value partial) {
           Value value = memref::LoadOp::create(b, loc, partials, ValueRange{output, j});
           return combine(partial, value);
         });
@@ -146,19 +147,13 @@ public:
   }
 
 private:
-  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
-  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(loc, x, y); }
-  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(loc, x, y); }
-  Value less(Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, x, y);
-  }
   Type elementType() {
     return cast<MemRefType>(op.getDpsInitOperand(0)->get().getType()).getElementType();
   }
   Value product(ArrayRef<unsigned> dims) {
-    Value result = index(1);
+    Value result = k.index(1);
     for (unsigned dim : dims)
-      result = mul(result, loopSizes[dim]);
+      result = k.mul(result, loopSizes[dim]);
     return result;
   }
 
@@ -219,10 +214,8 @@ private:
       for (OpOperand *input : op.getDpsInputOperands()) {
         Value value = input->get();
         if (isa<MemRefType>(value.getType())) {
-          SmallVector<Value> indices;
-          for (AffineExpr result : op.getMatchingIndexingMap(input).getResults())
-            indices.push_back(loopValues[cast<AffineDimExpr>(result).getPosition()]);
-          value = memref::LoadOp::create(b, loc, value, indices);
+          value = memref::LoadOp::create(
+              b, loc, value, applyPermutationMap(op.getMatchingIndexingMap(input), ArrayRef(loopValues)));
         }
         mapping.map(op.getMatchingBlockArgument(input), value);
       }
@@ -242,9 +235,8 @@ private:
     SmallVector<Value> loopValues(op.getNumLoops());
     delinearize(output, r.parallelDims, loopValues);
     OpOperand *init = op.getDpsInitOperand(0);
-    SmallVector<Value> indices;
-    for (AffineExpr result : op.getMatchingIndexingMap(init).getResults())
-      indices.push_back(loopValues[cast<AffineDimExpr>(result).getPosition()]);
+    SmallVector<Value> indices =
+        applyPermutationMap(op.getMatchingIndexingMap(init), ArrayRef<Value>(loopValues));
     Value initial = memref::LoadOp::create(b, loc, init->get(), indices);
     memref::StoreOp::create(b, loc, combine(initial, total), init->get(), indices);
   }
@@ -257,8 +249,8 @@ private:
     OpBuilder::InsertionGuard guard(b);
     auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
     auto treeType = MemRefType::get({threads}, elementType(), AffineMap(), workgroup);
-    Value one = index(1);
-    auto launch = gpu::LaunchOp::create(b, loc, outputs, slices, one, index(threads), one, one,
+    Value one = k.index(1);
+    auto launch = gpu::LaunchOp::create(b, loc, outputs, slices, one, k.index(threads), one, one,
                                         /*dynamicSharedMemorySize=*/nullptr,
                                         /*asyncTokenType=*/nullptr, ValueRange{},
                                         TypeRange{treeType});
@@ -269,19 +261,19 @@ private:
     memref::StoreOp::create(b, loc, partial(output, slice, threadId), tree, threadId);
     gpu::BarrierOp::create(b, loc);
     for (int64_t half = threads / 2; half > 0; half /= 2) {
-      auto active = scf::IfOp::create(b, loc, less(threadId, index(half)), false);
+      auto active = scf::IfOp::create(b, loc, k.less(threadId, k.index(half)), false);
       {
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(active.thenBlock());
         Value mine = memref::LoadOp::create(b, loc, tree, threadId);
-        Value theirs = memref::LoadOp::create(b, loc, tree, add(threadId, index(half)));
+        Value theirs = memref::LoadOp::create(b, loc, tree, k.add(threadId, k.index(half)));
         memref::StoreOp::create(b, loc, combine(mine, theirs), tree, threadId);
       }
       gpu::BarrierOp::create(b, loc);
     }
-    auto first = scf::IfOp::create(b, loc, less(threadId, one), false);
+    auto first = scf::IfOp::create(b, loc, k.less(threadId, one), false);
     b.setInsertionPointToStart(first.thenBlock());
-    finish(output, slice, memref::LoadOp::create(b, loc, tree, index(0)));
+    finish(output, slice, memref::LoadOp::create(b, loc, tree, k.index(0)));
     b.setInsertionPointAfter(first);
     gpu::TerminatorOp::create(b, loc);
   }
@@ -290,6 +282,7 @@ private:
   linalg::LinalgOp op;
   OpBuilder b;
   Location loc;
+  KernelBuilder k;
   int64_t threads;
   SmallVector<Value> loopSizes;
   Value outputs, reduced;

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuKernelBuilder.h"
 #include "cotan/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -26,6 +27,7 @@ namespace mlir::cotan {
 } // namespace mlir::cotan
 
 using namespace mlir;
+using mlir::cotan::KernelBuilder;
 
 namespace {
 
@@ -65,45 +67,6 @@ FailureOr<ContractionLoops> matchContraction(linalg::LinalgOp op) {
   return loops;
 }
 
-/// Emits index arithmetic and the loads and stores of one kernel.
-class KernelBuilder {
-public:
-  KernelBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
-  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(loc, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, index(y)); }
-  Value mul(Value x, int64_t y) { return b.createOrFold<arith::MulIOp>(loc, x, index(y)); }
-  Value less(Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value both(Value x, Value y) { return b.createOrFold<arith::AndIOp>(loc, x, y); }
-
-  /// `memref[indices]`, or `fallback` where `inBounds` is false (the load
-  /// itself reads a clamped, valid element).
-  Value loadOr(Value memref, ArrayRef<Value> indices, ArrayRef<Value> sizes, Value inBounds,
-               Value fallback) {
-    SmallVector<Value> clamped;
-    Value one = index(1);
-    for (auto [i, size] : llvm::zip(indices, sizes))
-      clamped.push_back(b.createOrFold<arith::MinUIOp>(loc, i, b.createOrFold<arith::SubIOp>(loc, size, one)));
-    Value loaded = memref::LoadOp::create(b, loc, memref, clamped);
-    return arith::SelectOp::create(b, loc, inBounds, loaded, fallback);
-  }
-
-private:
-  OpBuilder &b;
-  Location loc;
-};
-
-/// The indices of `operand` at loop positions `loopValues` (by loop dim).
-SmallVector<Value> operandIndices(AffineMap map, ArrayRef<Value> loopValues) {
-  SmallVector<Value> indices;
-  for (AffineExpr result : map.getResults())
-    indices.push_back(loopValues[cast<AffineDimExpr>(result).getPosition()]);
-  return indices;
-}
-
 /// What the two kernels share: the sizes, the launch, and the loads and
 /// stores of operands and output at loop positions.
 class ContractionKernel {
@@ -114,8 +77,7 @@ public:
     for (Range range : op.createLoopRanges(b, loc))
       loopSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
     for (int i = 0; i < 3; ++i)
-      for (AffineExpr result : maps[i].getResults())
-        sizesOf[i].push_back(loopSizes[cast<AffineDimExpr>(result).getPosition()]);
+      sizesOf[i] = applyPermutationMap(maps[i], ArrayRef(loopSizes));
     m = loopSizes[loops.m];
     n = loopSizes[loops.n];
     depth = loopSizes[loops.k];
@@ -177,7 +139,7 @@ public:
   /// The output at (row, col), zero outside the output.
   Value loadOutput(Value row, Value col) {
     Value zero = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(elementType(out))));
-    return k.loadOr(out, operandIndices(maps[2], loopValues(row, col, k.index(0))), sizesOf[2],
+    return k.loadOr(out, applyPermutationMap(maps[2], ArrayRef(loopValues(row, col, k.index(0)))), sizesOf[2],
                     inOutput(row, col), zero);
   }
 
@@ -187,7 +149,7 @@ public:
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(inBounds.thenBlock());
     memref::StoreOp::create(b, loc, value, out,
-                            operandIndices(maps[2], loopValues(row, col, k.index(0))));
+                            applyPermutationMap(maps[2], ArrayRef(loopValues(row, col, k.index(0)))));
   }
 
   /// Loads this block's slice of operand `which` (0: lhs, along m; 1: rhs,
@@ -215,7 +177,7 @@ public:
       SmallVector<Value> values =
           which == 0 ? loopValues(global, zero, kGlobal) : loopValues(zero, global, kGlobal);
       Value inBounds = k.both(k.less(global, bound), k.less(kGlobal, depth));
-      store(r, kk, k.loadOr(operand, operandIndices(map, values), sizesOf[which], inBounds, padding));
+      store(r, kk, k.loadOr(operand, applyPermutationMap(map, ArrayRef(values)), sizesOf[which], inBounds, padding));
     }
   }
 
